@@ -1,0 +1,47 @@
+/* A block device as the image reader sees it: a disk or a partition, addressed in
+ * 512-byte sectors, with an optional asynchronous read interface for overlap. */
+#ifndef THAW_BLOCKDEV_H
+#define THAW_BLOCKDEV_H
+#include <stdbool.h>
+#include <stdint.h>
+
+enum blk_err {
+	BLK_OK = 0,
+	BLK_EIO,          /* the device reported an I/O error */
+	BLK_ERANGE,       /* request past the end of the device */
+	BLK_ETIMEDOUT,    /* the device did not complete in time */
+	BLK_EUNSUPP,      /* the device refused the request type */
+	BLK_ENOMEM,       /* no memory for request state */
+	BLK_EINVAL,       /* misaligned or malformed request */
+};
+
+const char *blk_strerror(enum blk_err e);
+
+struct blockdev;
+
+struct blockdev_ops {
+	enum blk_err (*read)(struct blockdev *d, uint64_t sector, uint32_t count, void *buf);
+	enum blk_err (*write)(struct blockdev *d, uint64_t sector, uint32_t count, const void *buf);
+	enum blk_err (*flush)(struct blockdev *d);
+	/* Asynchronous reads (optional; NULL = only synchronous). submit queues a read
+	 * tagged `tag` and may defer the doorbell until kick; complete returns one
+	 * finished request's tag and status, or false if none is outstanding. */
+	enum blk_err (*submit_read)(struct blockdev *d, uint64_t sector, uint32_t count, void *buf, uint64_t tag);
+	void (*kick)(struct blockdev *d);
+	bool (*complete)(struct blockdev *d, uint64_t *tag, enum blk_err *status);
+	void (*quiesce)(struct blockdev *d);   /* stop DMA: device reset before hand-off */
+};
+
+struct blockdev {
+	char name[16];              /* vda, vdb, vda1, ... */
+	uint64_t sectors;           /* size in 512-byte sectors */
+	uint32_t max_sectors;       /* largest single request */
+	const struct blockdev_ops *ops;
+	struct blockdev *parent;    /* partition: the whole disk; disk: NULL */
+	uint64_t start;             /* partition: first sector on the parent */
+	uint8_t uuid[16];           /* filled by the swap-area probe */
+	char label[17];
+	void *priv;
+};
+
+#endif

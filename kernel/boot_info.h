@@ -1,0 +1,71 @@
+/* What the loader told us, parsed once from the Multiboot2 information (Multiboot2
+ * spec §3.6, as GRUB 2.06 and kexec-tools 2.0.25 write it) into thaw's own memory. */
+#ifndef THAW_BOOT_INFO_H
+#define THAW_BOOT_INFO_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BOOT_MMAP_MAX     256   /* Multiboot2 memory map entries kept */
+#define BOOT_EFI_MMAP_MAX 512   /* EFI memory descriptors kept */
+#define BOOT_CMDLINE_MAX  1024
+#define BOOT_LOADER_MAX   64
+
+/* Multiboot2 memory map types (spec §3.6.8); the same numbers as e820. */
+enum {
+	MMAP_RAM = 1,
+	MMAP_RESERVED = 2,
+	MMAP_ACPI = 3,
+	MMAP_NVS = 4,
+	MMAP_BAD = 5,
+};
+
+struct mem_range {
+	uint64_t base;
+	uint64_t len;
+	uint32_t type;
+};
+
+/* One EFI memory descriptor, reduced to the fields thaw uses (UEFI 2.x §7.2). */
+struct efi_mem_range {
+	uint32_t type;
+	uint64_t phys;
+	uint64_t pages;
+	uint64_t attr;
+};
+
+struct boot_info {
+	bool from_kexec;                 /* loader name starts with "kexec" */
+	char loader[BOOT_LOADER_MAX];
+	char cmdline[BOOT_CMDLINE_MAX];  /* kexec's leading image path already removed */
+
+	struct mem_range mmap[BOOT_MMAP_MAX];   /* as the loader gave it, in its order */
+	uint32_t mmap_count;
+
+	struct efi_mem_range efi_mmap[BOOT_EFI_MMAP_MAX];
+	uint32_t efi_mmap_count;
+	uint64_t efi_system_table;       /* 0 when not booted through UEFI */
+
+	uint64_t acpi_rsdp;              /* physical address of an RSDP copy kept in boot_info.rsdp */
+	uint8_t rsdp[36];                /* RSDP (v1: 20 bytes, v2: 36 bytes) */
+	uint8_t rsdp_len;                /* 0 = none given by the loader */
+
+	struct {
+		uint64_t addr;
+		uint32_t pitch, width, height;
+		uint8_t bpp, type;       /* type: 0 indexed, 1 RGB, 2 EGA text */
+	} fb;
+	bool has_fb;
+
+	/* Frames the loader's data occupied at entry (information block, modules):
+	 * the resume path treats them as thaw's. Physical, page-rounded outward. */
+	uint64_t mbi_start, mbi_end;
+	struct { uint64_t start, end; } modules[8];
+	uint32_t module_count;
+};
+
+/* Parse the Multiboot2 information at physical address mbi (identity-mapped). Robust
+ * to any tag order, unknown tags and 4-byte-aligned blocks (kexec). Never fails: a
+ * malformed block yields what could be read, with warnings on the console. */
+void boot_info_parse(struct boot_info *bi, uint64_t mbi);
+
+#endif

@@ -1,0 +1,29 @@
+/* The command line in Linux's style: space-separated `key=value` and bare flags,
+ * double quotes around values with spaces. Unknown options are reported, never fatal. */
+#ifndef THAW_CMDLINE_H
+#define THAW_CMDLINE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+enum on_fail { ON_FAIL_WAIT_REBOOT, ON_FAIL_REBOOT, ON_FAIL_HALT, ON_FAIL_POWEROFF };
+enum e820_policy { E820_ENFORCE, E820_IGNORE };
+
+struct options {
+	char resume[128];            /* resume=   (empty: scan) */
+	uint64_t resume_offset;      /* resume_offset= in 4 KiB pages */
+	bool noresume;
+	int loglevel;                /* loglevel= (default 4) */
+	enum on_fail on_fail;        /* thaw.on_fail=reboot|halt|poweroff */
+	enum e820_policy e820;       /* thaw.e820=ignore */
+	uint32_t delay_s;            /* thaw.delay=<s> */
+	bool test_exit;              /* thaw.test_exit: end through isa-debug-exit (tests) */
+	uint64_t acpi_rsdp;          /* acpi_rsdp= (kexec) */
+	char test[32];               /* thaw.test=<name>: run a built-in self-test */
+};
+
+/* Parse cmdline into opts (defaults first). Writes a warning for each unknown or
+ * malformed option through warn(); returns the number of such warnings. */
+int cmdline_parse(const char *cmdline, struct options *opts,
+		  void (*warn)(const char *msg, const char *option));
+
+#endif

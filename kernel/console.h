@@ -1,0 +1,25 @@
+/* Console output: COM1 serial plus VGA text or the GRUB framebuffer. */
+#ifndef THAW_CONSOLE_H
+#define THAW_CONSOLE_H
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+struct boot_info;
+
+void console_init_early(void);                     /* serial only, before boot_info */
+void console_init(const struct boot_info *bi);     /* add the screen */
+void console_putc(char c);
+void console_write(const char *s, size_t n);
+
+/* printf subset: %d %i %u %x %X %o %c %s %p %%, flags '-' '0', width, precision for
+ * %s, length modifiers hh h l ll z. */
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kvprintf(const char *fmt, va_list ap);
+int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* Keyboard/serial input without interrupts: -1 when no key is waiting. */
+int console_getc_nowait(void);
+
+#endif
