@@ -29,25 +29,81 @@ endif
 # Sources. Pure sources build into thaw, thawctl, the unit tests and fuzzers.
 
 BOOT_ASM := \
+	boot/multiboot2.asm \
+	boot/entry.asm \
+	boot/isr.asm \
 
 LIB_SRCS := lib/string.c
 
 KERNEL_SRCS := \
+	kernel/main.c \
+	kernel/serial.c \
+	kernel/vga_text.c \
+	kernel/console.c \
+	kernel/idt.c \
+	kernel/exception.c \
+	kernel/panic.c \
+	kernel/timer.c \
+	kernel/paging.c \
+	kernel/acpi.c \
+	kernel/power.c \
+	kernel/stop.c \
 
 MM_SRCS := \
+	mm/pmm.c \
 
 DRIVER_SRCS := \
+	drivers/pci.c \
+	drivers/virtio_pci.c \
+	drivers/virtqueue.c \
+	drivers/virtio_blk.c \
 
 BLOCK_SRCS := \
+	block/blockdev.c \
+	block/disks.c \
+	block/locate.c \
+	block/disktest.c \
 
 RESUME_KERNEL_SRCS := \
+	resume/place.c \
+	resume/handoff.c \
+	resume/commit.c \
+	resume/resume.c \
 
 RESUME_ASM := \
+	resume/trampoline.asm \
 
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
 PURE_SRCS := \
+	kernel/format.c \
+	kernel/snprintf.c \
+	kernel/boot_info.c \
+	kernel/cmdline.c \
+	kernel/aml_s5.c \
+	mm/pmm_core.c \
+	resume/e820.c \
+	resume/hwsig.c \
+	resume/img_err.c \
+	resume/crc32.c \
+	resume/lzo1x.c \
+	resume/lz4.c \
+	resume/swsusp_header.c \
+	resume/image_info.c \
+	resume/swap_map.c \
+	resume/stream.c \
+	resume/pfnlist.c \
+	resume/loader.c \
+	resume/image_read.c \
+	block/mbr.c \
+	block/gpt.c \
+	block/part_table.c \
+	block/swaparea.c \
+	block/uuid.c \
+	block/resume_spec.c \
 
 THAWCTL_SRCS := \
+	tools/thawctl.c \
+	tools/file_source.c \
 
 # ---------------------------------------------------------------------------
 # Flags. Kernel flags in one place (platform-facts.md §6.2).
@@ -59,7 +115,7 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. \
 	-fno-pie -fno-pic -mcmodel=small -mno-red-zone -mgeneral-regs-only \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
 	-fno-omit-frame-pointer -DTHAW_KERNEL -MMD -MP
-KLDFLAGS := -n -nostdlib -T linker.ld -z noexecstack -z max-page-size=0x1000
+KLDFLAGS := -n -nostdlib -T linker.ld -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments
 NASMFLAGS := -f elf64 -g -I.
 
 HOSTCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP
@@ -89,6 +145,26 @@ $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# The trampoline's offsets come from the #defines in resume/trampoline_abi.h (one
+# source; the C side asserts them against offsetof()).
+$(BUILD)/gen/resume/trampoline_abi.inc: resume/trampoline_abi.h
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)sed -n 's/^#define \(\(TA\|CL\|TRAMP\)_[A-Z0-9_]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\).*/%define \1 \3/p' $< > $@
+
+$(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc
+$(BUILD)/k/resume/trampoline.o: NASMFLAGS += -I$(BUILD)/gen/
+
+# The CRC32 slicing tables are generated at build time (scripts/gen_crc32_table.py).
+CRC32_TABLE := $(BUILD)/gen/crc32_table.h
+$(CRC32_TABLE): scripts/gen_crc32_table.py
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(PYTHON) scripts/gen_crc32_table.py > $@
+$(BUILD)/k/resume/crc32.o $(BUILD)/host/resume/crc32.o $(BUILD)/asan/resume/crc32.o: $(CRC32_TABLE)
+$(BUILD)/k/resume/crc32.o: KCFLAGS += -I$(BUILD)/gen
+$(BUILD)/host/resume/crc32.o $(BUILD)/asan/resume/crc32.o: HOSTCFLAGS += -I$(BUILD)/gen
 
 # ---------------------------------------------------------------------------
 # Host programs: thawctl (optimised) and the sanitised objects the tests link.
@@ -132,7 +208,7 @@ test: deps
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS :=
+HOST_TESTS := e820 place part_table resume_spec cmdline boot_info pmm crc32 lzo1x lz4
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -140,10 +216,33 @@ $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS
 	@echo "  LINK    $$@"
 	$$(Q)$$(HOSTCC) $$(SANFLAGS) -o $$@ $$^ -lcmocka $$(TEST_$(1)_LIBS)
 endef
+TEST_e820_SRCS := resume/e820.c
+TEST_e820_LIBS := -lz
+TEST_place_SRCS := resume/place.c
+TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c resume/crc32.c
+TEST_resume_spec_SRCS := block/resume_spec.c block/uuid.c block/swaparea.c
+
+TEST_cmdline_SRCS := kernel/cmdline.c
+TEST_boot_info_SRCS := kernel/boot_info.c
+TEST_pmm_SRCS := mm/pmm_core.c
+
+TEST_crc32_SRCS := resume/crc32.c
+TEST_crc32_LIBS := -lz
+TEST_lzo1x_SRCS := resume/lzo1x.c resume/img_err.c
+TEST_lzo1x_LIBS := -llzo2
+TEST_lz4_SRCS := resume/lz4.c resume/img_err.c
+TEST_lz4_LIBS := -llz4
+
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test,$(t))))
 
 test-host: $(HOST_TESTS:%=$(BUILD)/tests/test_%)
 	$(Q)set -e; for t in $^; do echo "== $$t"; $$t; done
+
+# The synthetic image writer (tests/tools/mkimage.c; CLI in its header and --help).
+$(BUILD)/mkimage: tests/tools/mkimage.c resume/swsusp_format.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< -llzo2 -llz4 -lz
 
 # Fuzzers (libFuzzer, clang). FUZZERS lists tests/fuzz/fuzz_<name>.c.
 FUZZERS :=
@@ -153,6 +252,56 @@ test-fuzz-replay:
 
 test-system:
 	$(Q)cd tests/system && $(PYTHON) -m pytest -q -ra
+
+# The demo, for now: build thaw and boot its ISO in QEMU with the serial console on
+# this terminal; with nothing to resume thaw waits 10 s (or a key) and "reboots",
+# which -no-reboot turns into QEMU's exit.
+.PHONY: demo
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all iso
+	$(Q)timeout 300 qemu-system-x86_64 -machine pc -m 512M -cdrom $(BUILD)/thaw.iso \
+		-display none -serial stdio -monitor none -no-reboot \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 || true
+
+# Benchmarks. Each part adds its own target as a prerequisite of bench.
+# bench-linux: Linux's own resume of the real fixtures (tests/fixtures/bench_linux.py).
+BENCH_RUNS ?= 5
+BENCH_LINUX_VARIANTS ?= lzo-bios-smp1 none-bios-smp1
+
+.PHONY: bench bench-linux
+bench: bench-linux
+
+bench-linux: deps
+	$(Q)mkdir -p $(BUILD)/bench
+	$(Q)cd tests && $(PYTHON) -m fixtures.bench_linux --runs $(BENCH_RUNS) \
+		--out ../$(BUILD)/bench/linux.json $(BENCH_LINUX_VARIANTS)
+
+
+# ---------------------------------------------------------------------------
+# Install on a GRUB system (issue 6): thaw.elf, the GRUB entry, the hibernate hooks
+# and thawctl. update-grub runs only for a live install (no DESTDIR).
+
+LIBDIR     ?= $(PREFIX)/lib
+SLEEPHOOKS ?= /usr/lib/systemd/system-sleep
+
+.PHONY: install uninstall
+install: $(BUILD)/thaw.elf $(BUILD)/thawctl
+	install -D -m 0644 $(BUILD)/thaw.elf $(DESTDIR)/boot/thaw.elf
+	install -D -m 0755 dist/grub.d/42_thaw $(DESTDIR)/etc/grub.d/42_thaw
+	install -D -m 0755 $(BUILD)/thawctl $(DESTDIR)$(PREFIX)/bin/thawctl
+	install -D -m 0755 dist/sleep/thaw-next-boot $(DESTDIR)$(LIBDIR)/thaw/thaw-next-boot
+	sed 's|@LIBDIR@|$(LIBDIR)|g' dist/sleep/thaw.systemd > $(BUILD)/thaw.systemd
+	install -D -m 0755 $(BUILD)/thaw.systemd $(DESTDIR)$(SLEEPHOOKS)/thaw
+	sed 's|@LIBDIR@|$(LIBDIR)|g' dist/sleep/thaw-hibernate > $(BUILD)/thaw-hibernate
+	install -D -m 0755 $(BUILD)/thaw-hibernate $(DESTDIR)$(PREFIX)/sbin/thaw-hibernate
+	@if [ -z "$(DESTDIR)" ] && command -v update-grub >/dev/null; then update-grub; fi
+
+uninstall:
+	rm -f $(DESTDIR)/boot/thaw.elf $(DESTDIR)/etc/grub.d/42_thaw \
+	      $(DESTDIR)$(PREFIX)/bin/thawctl $(DESTDIR)$(LIBDIR)/thaw/thaw-next-boot \
+	      $(DESTDIR)$(SLEEPHOOKS)/thaw $(DESTDIR)$(PREFIX)/sbin/thaw-hibernate
+	-rmdir $(DESTDIR)$(LIBDIR)/thaw 2>/dev/null
+	@if [ -z "$(DESTDIR)" ] && command -v update-grub >/dev/null; then update-grub; fi
 
 # ---------------------------------------------------------------------------
 

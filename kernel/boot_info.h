@@ -61,11 +61,31 @@ struct boot_info {
 	uint64_t mbi_start, mbi_end;
 	struct { uint64_t start, end; } modules[8];
 	uint32_t module_count;
+
+	uint32_t warnings;               /* BOOT_WARN_* bits: what could not be read */
 };
+
+/* Problems boot_info_parse() met; the block is still used as far as it was read. */
+enum boot_warning {
+	BOOT_WARN_TRUNCATED    = 1u << 0,   /* a tag runs past total_size or has size < 8 */
+	BOOT_WARN_NO_MMAP      = 1u << 1,   /* no memory map tag (basic meminfo used if any) */
+	BOOT_WARN_MMAP_FULL    = 1u << 2,   /* more than BOOT_MMAP_MAX entries */
+	BOOT_WARN_EFI_MMAP_FULL = 1u << 3,  /* more than BOOT_EFI_MMAP_MAX descriptors */
+	BOOT_WARN_CMDLINE_LONG = 1u << 4,   /* command line cut at BOOT_CMDLINE_MAX - 1 */
+	BOOT_WARN_MODULES_FULL = 1u << 5,   /* more than 8 modules */
+	BOOT_WARN_BAD_ENTRY    = 1u << 6,   /* a memory map entry size the parser cannot use */
+};
+#define BOOT_WARN_COUNT 7
+
+/* Text for one BOOT_WARN_* bit ("memory map truncated ..."); NULL for unknown bits. */
+const char *boot_warning_str(uint32_t bit);
 
 /* Parse the Multiboot2 information at physical address mbi (identity-mapped). Robust
  * to any tag order, unknown tags and 4-byte-aligned blocks (kexec). Never fails: a
- * malformed block yields what could be read, with warnings on the console. */
+ * malformed block yields what could be read, with bi->warnings set (kmain prints
+ * them). Pure: reads only the block, so host tests feed it synthetic ones. */
 void boot_info_parse(struct boot_info *bi, uint64_t mbi);
+
+#define MB2_BOOTLOADER_MAGIC 0x36d76289u   /* EAX at entry (Multiboot2 §3.3) */
 
 #endif

@@ -15,6 +15,8 @@ struct options {
 	int loglevel;                /* loglevel= (default 4) */
 	enum on_fail on_fail;        /* thaw.on_fail=reboot|halt|poweroff */
 	enum e820_policy e820;       /* thaw.e820=ignore */
+	uint32_t e820_crc;           /* thaw.e820_crc=0x...: the firmware map's checksum (kexec) */
+	bool e820_crc_set;
 	uint32_t delay_s;            /* thaw.delay=<s> */
 	bool test_exit;              /* thaw.test_exit: end through isa-debug-exit (tests) */
 	uint64_t acpi_rsdp;          /* acpi_rsdp= (kexec) */

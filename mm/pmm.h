@@ -30,6 +30,10 @@ bool pmm_is_thaw(uint64_t pfn);       /* occupied by thaw: image, MBI, modules, 
 uint64_t pmm_max_pfn(void);           /* one past the highest RAM frame */
 uint64_t pmm_free_frames(void);
 
+/* Frames below phys_end are identity-mapped: allocations stay below it until
+ * paging_init() has mapped all RAM and raises it (additive, foundation). */
+void pmm_mapped_up_to(uint64_t phys_end);
+
 /* Walk the allocator's invariants and print a one-line summary ("pmm: ... ok");
  * returns false on the first inconsistency. */
 bool pmm_self_check(void);

@@ -1,0 +1,198 @@
+/* The block-device registry: disks registered by their drivers, partitions layered
+ * on a disk by offsetting every request, and range-checked, chunked helpers. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "block/blockdev.h"
+
+static struct {
+	struct blockdev *dev[BLOCKDEV_MAX];
+	unsigned count;
+	struct blockdev parts[BLOCKDEV_MAX];   /* storage for partition devices */
+	unsigned part_count;
+} reg;
+
+const char *blk_strerror(enum blk_err e)
+{
+	switch (e) {
+	case BLK_OK:        return "ok";
+	case BLK_EIO:       return "I/O error reported by the device";
+	case BLK_ERANGE:    return "request past the end of the device";
+	case BLK_ETIMEDOUT: return "device did not answer in time";
+	case BLK_EUNSUPP:   return "request type not supported by the device";
+	case BLK_ENOMEM:    return "out of memory for request state";
+	case BLK_EINVAL:    return "malformed request";
+	}
+	return "unknown block error";
+}
+
+static bool in_range(const struct blockdev *d, uint64_t sector, uint32_t count)
+{
+	return sector <= d->sectors && count <= d->sectors - sector;
+}
+
+/* Partition ops: check against the partition, then pass to the disk shifted by
+ * the partition's start. Tags and completions are the disk's own. */
+static enum blk_err part_read(struct blockdev *d, uint64_t sector, uint32_t count, void *buf)
+{
+	if (!in_range(d, sector, count))
+		return BLK_ERANGE;
+	return d->parent->ops->read(d->parent, d->start + sector, count, buf);
+}
+
+static enum blk_err part_write(struct blockdev *d, uint64_t sector, uint32_t count, const void *buf)
+{
+	if (!in_range(d, sector, count))
+		return BLK_ERANGE;
+	return d->parent->ops->write(d->parent, d->start + sector, count, buf);
+}
+
+static enum blk_err part_flush(struct blockdev *d)
+{
+	return d->parent->ops->flush(d->parent);
+}
+
+static enum blk_err part_submit(struct blockdev *d, uint64_t sector, uint32_t count,
+				void *buf, uint64_t tag)
+{
+	if (!in_range(d, sector, count))
+		return BLK_ERANGE;
+	return d->parent->ops->submit_read(d->parent, d->start + sector, count, buf, tag);
+}
+
+static void part_kick(struct blockdev *d)
+{
+	d->parent->ops->kick(d->parent);
+}
+
+static bool part_complete(struct blockdev *d, uint64_t *tag, enum blk_err *status)
+{
+	return d->parent->ops->complete(d->parent, tag, status);
+}
+
+static void part_quiesce(struct blockdev *d)
+{
+	d->parent->ops->quiesce(d->parent);
+}
+
+static const struct blockdev_ops part_ops_sync = {
+	.read = part_read, .write = part_write, .flush = part_flush, .quiesce = part_quiesce,
+};
+
+static const struct blockdev_ops part_ops_async = {
+	.read = part_read, .write = part_write, .flush = part_flush, .quiesce = part_quiesce,
+	.submit_read = part_submit, .kick = part_kick, .complete = part_complete,
+};
+
+bool blockdev_register(struct blockdev *d)
+{
+	if (reg.count == BLOCKDEV_MAX)
+		return false;
+	reg.dev[reg.count++] = d;
+	return true;
+}
+
+/* "vda" + 1 → "vda1"; "nvme0n1" + 1 → "nvme0n1p1" (Linux disk_name()). */
+static void part_name(char *out, size_t cap, const char *disk, uint32_t number)
+{
+	char digits[11];
+	size_t n = 0, len = strnlen(disk, cap - 1);
+
+	do {
+		digits[n++] = (char)('0' + number % 10);
+		number /= 10;
+	} while (number && n < sizeof(digits));
+	memcpy(out, disk, len);
+	if (len && disk[len - 1] >= '0' && disk[len - 1] <= '9' && len < cap - 1)
+		out[len++] = 'p';
+	while (n && len < cap - 1)
+		out[len++] = digits[--n];
+	out[len] = '\0';
+}
+
+struct blockdev *blockdev_add_partition(struct blockdev *disk, uint32_t number,
+					uint64_t start, uint64_t sectors)
+{
+	struct blockdev *p;
+
+	if (reg.part_count == BLOCKDEV_MAX || reg.count == BLOCKDEV_MAX)
+		return NULL;
+	p = &reg.parts[reg.part_count++];
+	memset(p, 0, sizeof(*p));
+	part_name(p->name, sizeof(p->name), disk->name, number);
+	p->sectors = sectors;
+	p->max_sectors = disk->max_sectors;
+	p->ops = disk->ops->submit_read ? &part_ops_async : &part_ops_sync;
+	p->parent = disk;
+	p->start = start;
+	reg.dev[reg.count++] = p;
+	return p;
+}
+
+unsigned blockdev_count(void)
+{
+	return reg.count;
+}
+
+struct blockdev *blockdev_at(unsigned i)
+{
+	return i < reg.count ? reg.dev[i] : NULL;
+}
+
+struct blockdev *blockdev_find(const char *name)
+{
+	for (unsigned i = 0; i < reg.count; i++)
+		if (strcmp(reg.dev[i]->name, name) == 0)
+			return reg.dev[i];
+	return NULL;
+}
+
+static uint32_t chunk(const struct blockdev *d, uint32_t left)
+{
+	return d->max_sectors && left > d->max_sectors ? d->max_sectors : left;
+}
+
+enum blk_err blockdev_read(struct blockdev *d, uint64_t sector, uint32_t count, void *buf)
+{
+	uint8_t *p = buf;
+
+	if (!in_range(d, sector, count))
+		return BLK_ERANGE;
+	while (count) {
+		uint32_t n = chunk(d, count);
+		enum blk_err e = d->ops->read(d, sector, n, p);
+
+		if (e != BLK_OK)
+			return e;
+		sector += n;
+		count -= n;
+		p += (size_t)n * 512;
+	}
+	return BLK_OK;
+}
+
+enum blk_err blockdev_write(struct blockdev *d, uint64_t sector, uint32_t count, const void *buf)
+{
+	const uint8_t *p = buf;
+
+	if (!in_range(d, sector, count))
+		return BLK_ERANGE;
+	if (!d->ops->write)
+		return BLK_EUNSUPP;
+	while (count) {
+		uint32_t n = chunk(d, count);
+		enum blk_err e = d->ops->write(d, sector, n, p);
+
+		if (e != BLK_OK)
+			return e;
+		sector += n;
+		count -= n;
+		p += (size_t)n * 512;
+	}
+	return BLK_OK;
+}
+
+enum blk_err blockdev_flush(struct blockdev *d)
+{
+	return d->ops->flush ? d->ops->flush(d) : BLK_OK;
+}

@@ -1,0 +1,218 @@
+/* Disk discovery: PCI scan → virtio-blk probe → partition table → swap probe, with
+ * one clear message for each problem found on the way. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "block/disks.h"
+#include "block/uuid.h"
+#include "drivers/pci.h"
+#include "drivers/virtio_blk.h"
+#include "kernel/console.h"
+
+#define DISKS_MAX VIRTIO_BLK_MAX
+
+static struct {
+	struct blockdev *disk[DISKS_MAX];
+	struct part_table table[DISKS_MAX];
+	unsigned disk_count;
+	/* Per registered blockdev, by registry index. */
+	struct swap_info swap[BLOCKDEV_MAX];
+	const struct part_entry *part[BLOCKDEV_MAX];
+	const struct part_table *owner[BLOCKDEV_MAX];
+	bool unreadable[BLOCKDEV_MAX];        /* its first page could not be read */
+	uint8_t page[SWAP_PAGE] __attribute__((aligned(4096)));   /* probe buffer */
+} disks;
+
+static int reg_index(const struct blockdev *d)
+{
+	for (unsigned i = 0; i < blockdev_count(); i++)
+		if (blockdev_at(i) == d)
+			return (int)i;
+	return -1;
+}
+
+static const char *scheme_name(enum part_scheme s)
+{
+	return s == PART_MBR ? "MBR" : s == PART_GPT ? "GPT" : "none";
+}
+
+static void report_problems(const struct blockdev *disk, const struct part_table *t)
+{
+	for (uint32_t i = 0; i < t->problem_count; i++) {
+		const struct part_problem *p = &t->problem[i];
+
+		if (p->index)
+			kprintf("disks: %s: partition %u: %s\n", disk->name, p->index,
+				part_strerror(p->err));
+		else
+			kprintf("disks: %s: %s\n", disk->name, part_strerror(p->err));
+	}
+}
+
+static void add_partitions(struct blockdev *disk, struct part_table *t)
+{
+	for (uint32_t i = 0; i < t->count; i++) {
+		struct blockdev *p = blockdev_add_partition(disk, t->part[i].number,
+							    t->part[i].start, t->part[i].sectors);
+		int r = p ? reg_index(p) : -1;
+
+		if (r < 0) {
+			kprintf("disks: %s: too many block devices, partition %u ignored\n",
+				disk->name, t->part[i].number);
+			continue;
+		}
+		disks.part[r] = &t->part[i];
+		disks.owner[r] = t;
+	}
+}
+
+/* Read a disk's table; on a table that cannot be trusted, register no partitions. */
+static void scan_table(struct blockdev *disk, struct part_table *t)
+{
+	enum part_err e;
+
+	if (disk->sectors == 0) {
+		kprintf("disks: %s: disk has zero size; nothing to read\n", disk->name);
+		memset(t, 0, sizeof(*t));
+		return;
+	}
+	e = part_scan(disk, t);
+	report_problems(disk, t);
+	if (e != PART_OK) {
+		kprintf("disks: %s: partition table unusable (%s); no partitions used\n",
+			disk->name, part_strerror(e));
+		t->count = 0;
+		return;
+	}
+	add_partitions(disk, t);
+}
+
+static void probe_swap(unsigned r)
+{
+	struct blockdev *d = blockdev_at(r);
+	enum blk_err e;
+
+	memset(&disks.swap[r], 0, sizeof(disks.swap[r]));
+	if (d->sectors < SWAP_PAGE / 512)
+		return;
+	e = d->ops->read(d, 0, SWAP_PAGE / 512, disks.page);
+	if (e != BLK_OK) {
+		kprintf("disks: %s: cannot read its first page: %s\n", d->name, blk_strerror(e));
+		disks.unreadable[r] = true;
+		return;
+	}
+	swap_probe(disks.page, sizeof(disks.page), &disks.swap[r]);
+	memcpy(d->uuid, disks.swap[r].uuid, 16);
+	memcpy(d->label, disks.swap[r].label, sizeof(d->label));
+}
+
+static void probe_disks(void)
+{
+	unsigned n = pci_scan();
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct pci_dev *p = pci_at(i);
+		struct blockdev *d;
+
+		if (!virtio_blk_match(p) || disks.disk_count == DISKS_MAX)
+			continue;
+		d = virtio_blk_probe(p);
+		if (!d)
+			continue;
+		if (!blockdev_register(d)) {
+			kprintf("disks: %s: too many block devices, disk ignored\n", d->name);
+			continue;
+		}
+		/* Partitions right after their disk: vda, vda1, vda2, vdb, … */
+		disks.owner[reg_index(d)] = &disks.table[disks.disk_count];
+		scan_table(d, &disks.table[disks.disk_count]);
+		disks.disk[disks.disk_count++] = d;
+	}
+}
+
+unsigned disks_init(void)
+{
+	probe_disks();
+	for (unsigned r = 0; r < blockdev_count(); r++)
+		probe_swap(r);
+	if (disks.disk_count == 0)
+		kprintf("disks: no virtio-blk disk found (thaw reads only virtio-blk)\n");
+	return disks.disk_count;
+}
+
+void disks_quiesce_all(void)
+{
+	virtio_blk_quiesce_all();
+}
+
+const struct part_table *disks_table(const struct blockdev *d)
+{
+	int r = reg_index(d);
+
+	return r < 0 ? NULL : disks.owner[r];
+}
+
+const struct part_entry *disks_part(const struct blockdev *d)
+{
+	int r = reg_index(d);
+
+	return r < 0 ? NULL : disks.part[r];
+}
+
+const struct swap_info *disks_swap(const struct blockdev *d)
+{
+	int r = reg_index(d);
+
+	return r < 0 ? NULL : &disks.swap[r];
+}
+
+static void print_part(const struct blockdev *d, const struct part_table *t,
+		       const struct part_entry *p)
+{
+	char u[UUID_TEXT_LEN + 1];
+
+	if (t->scheme == PART_GPT) {
+		uuid_format(p->guid, UUID_GUID_MIXED_ENDIAN, u);
+		kprintf("disks: %s: partition of %s, start %llu, %llu sectors, partuuid %s, "
+			"partlabel \"%s\"\n", d->name, d->parent->name,
+			(unsigned long long)p->start, (unsigned long long)p->sectors, u, p->name);
+	} else {
+		kprintf("disks: %s: partition of %s, start %llu, %llu sectors, partuuid "
+			"%08x-%02x, type 0x%02x\n", d->name, d->parent->name,
+			(unsigned long long)p->start, (unsigned long long)p->sectors,
+			t->mbr_signature, p->number, p->mbr_type);
+	}
+}
+
+static void print_swap(const struct blockdev *d, const struct swap_info *s)
+{
+	char u[UUID_TEXT_LEN + 1];
+
+	if (s->kind == SWAP_NONE)
+		return;
+	uuid_format(s->uuid, UUID_BYTES_AS_TEXT, u);
+	kprintf("disks: %s: %s, uuid %s, label \"%s\"\n", d->name, swap_kind_name(s->kind),
+		s->has_uuid ? u : "(none)", s->label);
+}
+
+bool disks_unreadable(const struct blockdev *d)
+{
+	int r = reg_index(d);
+
+	return r >= 0 && disks.unreadable[r];
+}
+
+void disks_print(void)
+{
+	for (unsigned r = 0; r < blockdev_count(); r++) {
+		const struct blockdev *d = blockdev_at(r);
+
+		if (!d->parent)
+			kprintf("disks: %s: disk, %llu sectors, partition table %s\n", d->name,
+				(unsigned long long)d->sectors,
+				disks.owner[r] ? scheme_name(disks.owner[r]->scheme) : "none");
+		else if (disks.part[r])
+			print_part(d, disks.owner[r], disks.part[r]);
+		print_swap(d, &disks.swap[r]);
+	}
+}

@@ -1,0 +1,202 @@
+/* GPT → partition list. Validation follows UEFI 2.x §5.3.2 ("GPT Header" checks) and
+ * Linux block/partitions/efi.c (is_gpt_valid, find_valid_gpt, is_pte_valid). */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "block/gpt.h"
+#include "block/le.h"
+#include "resume/crc32.h"
+
+#define SECTOR      512
+#define CHUNK       2048u     /* entry-array bytes read per request (16 entries) */
+
+enum part_err gpt_check_header(const uint8_t *buf, size_t len, uint64_t lba,
+			       uint64_t disk_sectors, struct gpt_header *h)
+{
+	uint8_t tmp[SECTOR];
+	uint64_t bytes, sectors;
+
+	if (len < SECTOR || memcmp(buf, "EFI PART", 8) != 0)
+		return PART_EGPTHDR;
+	memcpy(h->signature, buf, 8);
+	h->revision = get_le32(buf + 8);
+	h->header_size = get_le32(buf + 12);
+	h->header_crc32 = get_le32(buf + 16);
+	h->reserved = get_le32(buf + 20);
+	h->my_lba = get_le64(buf + 24);
+	h->alternate_lba = get_le64(buf + 32);
+	h->first_usable_lba = get_le64(buf + 40);
+	h->last_usable_lba = get_le64(buf + 48);
+	memcpy(h->disk_guid, buf + 56, 16);
+	h->entries_lba = get_le64(buf + 72);
+	h->entry_count = get_le32(buf + 80);
+	h->entry_size = get_le32(buf + 84);
+	h->entries_crc32 = get_le32(buf + 88);
+
+	if (h->header_size < sizeof(struct gpt_header) || h->header_size > SECTOR)
+		return PART_EGPTHDR;
+	/* The CRC covers header_size bytes with the CRC field itself taken as zero. */
+	memcpy(tmp, buf, h->header_size);
+	memset(tmp + 16, 0, 4);
+	if (crc32(0, tmp, h->header_size) != h->header_crc32)
+		return PART_EGPTHDRCRC;
+	if (h->my_lba != lba || h->first_usable_lba > h->last_usable_lba ||
+	    h->last_usable_lba >= disk_sectors)
+		return PART_EGPTHDR;
+	if (h->entry_size != sizeof(struct gpt_entry) || h->entry_count == 0)
+		return PART_EGPTHDR;
+	bytes = (uint64_t)h->entry_count * h->entry_size;
+	if (bytes > GPT_ENTRIES_MAX_BYTES)
+		return PART_EGPTHDR;
+	sectors = (bytes + SECTOR - 1) / SECTOR;
+	if (h->entries_lba < 2 || h->entries_lba >= disk_sectors ||
+	    sectors > disk_sectors - h->entries_lba)
+		return PART_ETRUNC;
+	return PART_OK;
+}
+
+void gpt_name_to_utf8(const uint8_t *utf16le, size_t units, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < units; i++) {
+		uint16_t c = get_le16(utf16le + 2 * i);
+		uint8_t enc[3];
+		size_t n;
+
+		if (c == 0)
+			break;
+		if (c < 0x80) {
+			enc[0] = (uint8_t)c;
+			n = 1;
+		} else if (c < 0x800) {
+			enc[0] = (uint8_t)(0xC0 | c >> 6);
+			enc[1] = (uint8_t)(0x80 | (c & 0x3F));
+			n = 2;
+		} else if (c >= 0xD800 && c < 0xE000) {
+			enc[0] = '?';     /* surrogate halves: not worth decoding for a label */
+			n = 1;
+		} else {
+			enc[0] = (uint8_t)(0xE0 | c >> 12);
+			enc[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
+			enc[2] = (uint8_t)(0x80 | (c & 0x3F));
+			n = 3;
+		}
+		if (n >= cap - o)
+			break;
+		memcpy(out + o, enc, n);
+		o += n;
+	}
+	out[o] = '\0';
+}
+
+bool gpt_decode_entry(const uint8_t *buf, struct part_entry *e, uint32_t number)
+{
+	static const uint8_t zero[16];
+	uint64_t first = get_le64(buf + 32), last = get_le64(buf + 40);
+
+	if (memcmp(buf, zero, 16) == 0)
+		return false;
+	memset(e, 0, sizeof(*e));
+	e->number = number;
+	e->start = first;
+	e->sectors = last >= first ? last - first + 1 : 0;
+	e->has_guid = true;
+	memcpy(e->guid, buf + 16, 16);
+	gpt_name_to_utf8(buf + 56, 36, e->name, sizeof(e->name));
+	return true;
+}
+
+/* Add a decoded entry if it lies inside the usable area (Linux is_pte_valid drops
+ * entries past the last LBA; we also say so). */
+static void add_entry(struct part_table *t, const struct gpt_header *h, const struct part_entry *e)
+{
+	if (e->sectors == 0 || e->start < h->first_usable_lba ||
+	    e->start + e->sectors - 1 > h->last_usable_lba) {
+		part_note(t, PART_EPASTEND, e->number);
+		return;
+	}
+	if (t->count == PART_MAX) {
+		part_note(t, PART_ETOOMANY, e->number);
+		return;
+	}
+	t->part[t->count++] = *e;
+}
+
+/* Read the entry array h describes, checking its CRC32 as it streams by. */
+static enum part_err read_entries(struct blockdev *disk, const struct gpt_header *h,
+				  struct part_table *t)
+{
+	uint8_t buf[CHUNK];
+	uint64_t total = (uint64_t)h->entry_count * h->entry_size, done = 0;
+	uint32_t crc = 0, number = 1;
+
+	t->count = 0;
+	while (done < total) {
+		uint32_t n = total - done < CHUNK ? (uint32_t)(total - done) : CHUNK;
+		uint32_t secs = (n + SECTOR - 1) / SECTOR;
+
+		if (disk->ops->read(disk, h->entries_lba + done / SECTOR, secs, buf) != BLK_OK)
+			return PART_EIO;
+		crc = crc32(crc, buf, n);
+		for (uint32_t off = 0; off < n; off += h->entry_size, number++) {
+			struct part_entry e;
+
+			if (gpt_decode_entry(buf + off, &e, number))
+				add_entry(t, h, &e);
+		}
+		done += n;
+	}
+	if (crc != h->entries_crc32) {
+		t->count = 0;
+		return PART_EGPTENTCRC;
+	}
+	return PART_OK;
+}
+
+/* Try the header at lba and its entries; PART_OK fills t. */
+static enum part_err try_header(struct blockdev *disk, uint64_t lba, struct part_table *t)
+{
+	uint8_t buf[SECTOR];
+	struct gpt_header h;
+	enum part_err err;
+	uint32_t saved = t->problem_count;
+
+	if (disk->ops->read(disk, lba, 1, buf) != BLK_OK)
+		return PART_EIO;
+	err = gpt_check_header(buf, sizeof(buf), lba, disk->sectors, &h);
+	if (err == PART_OK)
+		err = read_entries(disk, &h, t);
+	if (err != PART_OK) {
+		t->problem_count = saved;    /* entry notes of a rejected array mean nothing */
+		return err;
+	}
+	memcpy(t->disk_guid, h.disk_guid, 16);
+	return PART_OK;
+}
+
+enum part_err gpt_scan(struct blockdev *disk, struct part_table *t)
+{
+	enum part_err err;
+
+	t->scheme = PART_GPT;
+	t->count = 0;
+	if (disk->sectors < 3) {
+		part_note(t, PART_ETRUNC, 0);
+		return PART_EGPTNONE;
+	}
+	err = try_header(disk, 1, t);
+	if (err == PART_OK)
+		return PART_OK;
+	part_note(t, err, 0);
+	/* Linux find_valid_gpt() looks for the backup at the last sector of the disk,
+	 * not at the primary's alternate_lba, which may be what is damaged. */
+	err = try_header(disk, disk->sectors - 1, t);
+	if (err == PART_OK) {
+		part_note(t, PART_EGPTBACKUP, 0);
+		return PART_OK;
+	}
+	part_note(t, err, 0);
+	t->count = 0;
+	return err == PART_EIO ? PART_EIO : PART_EGPTNONE;
+}

@@ -1,0 +1,173 @@
+/* resume= resolution. Linux reads the header at resume_offset pages into the resume
+ * device (kernel/power/swap.c swsusp_check(), Documentation/power/swsusp-and-swap-files.rst);
+ * with no resume= thaw looks at every disk and partition for "S1SUSPEND". */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "block/locate.h"
+#include "block/disks.h"
+#include "block/resume_spec.h"
+#include "kernel/console.h"
+
+#define SECTORS_PER_PAGE (SWAP_PAGE / 512)
+
+static struct {
+	uint8_t page[SWAP_PAGE] __attribute__((aligned(4096)));
+} loc;
+
+const char *locate_strerror(enum locate_err e)
+{
+	switch (e) {
+	case LOCATE_OK:        return "ok";
+	case LOCATE_ENOIMAGE:  return "the swap area holds no hibernation image";
+	case LOCATE_ESPEC:     return "resume= is malformed";
+	case LOCATE_ENODEV:    return "no device matches resume=";
+	case LOCATE_EAMBIG:    return "several devices match; name one with resume=";
+	case LOCATE_ENOTFOUND: return "no hibernation image on any disk";
+	case LOCATE_ERANGE:    return "resume_offset= lies past the end of the device";
+	case LOCATE_EIO:       return "cannot read the swap header page";
+	case LOCATE_ENODISKS:  return "no disks";
+	}
+	return "unknown locate error";
+}
+
+/* Read and probe the page at `page` of d (4 KiB units). */
+static enum locate_err read_header(struct blockdev *d, uint64_t page, struct swap_info *si)
+{
+	enum blk_err e;
+
+	if (page > d->sectors / SECTORS_PER_PAGE ||
+	    d->sectors / SECTORS_PER_PAGE - page < 1)
+		return LOCATE_ERANGE;
+	e = d->ops->read(d, page * SECTORS_PER_PAGE, SECTORS_PER_PAGE, loc.page);
+	if (e != BLK_OK)
+		return LOCATE_EIO;
+	swap_probe(loc.page, sizeof(loc.page), si);
+	return LOCATE_OK;
+}
+
+static bool matches(const struct resume_spec *s, struct blockdev *d, uint64_t page)
+{
+	struct rspec_candidate c = {
+		.name = d->name, .table = disks_table(d), .part = disks_part(d),
+		.swap = disks_swap(d),
+	};
+	struct swap_info at;
+
+	/* Scanning looks for the signature where resume_offset says, not at page 0. */
+	if (s->kind == RSPEC_NONE) {
+		if (page == 0)
+			return resume_spec_matches(s, &c);
+		if (read_header(d, page, &at) != LOCATE_OK)
+			return false;
+		c.swap = &at;
+	}
+	if (!d->parent)
+		c.table = NULL;      /* a whole disk is not a partition */
+	return resume_spec_matches(s, &c);
+}
+
+static bool hibernated_at(struct blockdev *d, uint64_t page)
+{
+	struct swap_info si;
+
+	return read_header(d, page, &si) == LOCATE_OK && si.kind == SWAP_HIBERNATED;
+}
+
+/* Collect matches; if several, keep only those holding an image (cloned disks
+ * share UUIDs and labels, but only one was hibernated to). */
+static unsigned find_matches(const struct resume_spec *s, uint64_t page,
+			     struct blockdev **found, unsigned cap)
+{
+	unsigned n = 0, k = 0;
+
+	for (unsigned i = 0; i < blockdev_count() && n < cap; i++)
+		if (matches(s, blockdev_at(i), page))
+			found[n++] = blockdev_at(i);
+	if (n < 2)
+		return n;
+	for (unsigned i = 0; i < n; i++)
+		if (hibernated_at(found[i], page))
+			found[k++] = found[i];
+	return k ? k : n;
+}
+
+static void list_ambiguous(struct blockdev **found, unsigned n)
+{
+	kprintf("locate: several devices fit:");
+	for (unsigned i = 0; i < n; i++)
+		kprintf(" %s", found[i]->name);
+	kprintf("; name one with resume=/dev/... or PARTUUID=\n");
+}
+
+static enum locate_err no_match(const struct resume_spec *s, const char *text)
+{
+	if (s->kind == RSPEC_NONE) {
+		kprintf("locate: no resume= given and no disk or partition carries a "
+			"hibernation signature (S1SUSPEND)\n");
+		for (unsigned i = 0; i < blockdev_count(); i++)
+			if (disks_unreadable(blockdev_at(i)))
+				kprintf("locate: %s could not be read, so it was not checked\n",
+					blockdev_at(i)->name);
+		return LOCATE_ENOTFOUND;
+	}
+	kprintf("locate: resume=%s: no such device among the %u found\n", text, blockdev_count());
+	return LOCATE_ENODEV;
+}
+
+static enum locate_err finish(struct blockdev *d, uint64_t page, struct resume_target *out)
+{
+	enum locate_err e = read_header(d, page, &out->swap);
+
+	out->dev = d;
+	out->header_page = page;
+	out->header_sector = page * SECTORS_PER_PAGE;
+	if (e == LOCATE_ERANGE) {
+		kprintf("locate: %s: resume_offset=%llu is past its end (%llu pages)\n", d->name,
+			(unsigned long long)page, (unsigned long long)(d->sectors / SECTORS_PER_PAGE));
+		return e;
+	}
+	if (e == LOCATE_EIO) {
+		kprintf("locate: %s: cannot read the swap header page %llu\n", d->name,
+			(unsigned long long)page);
+		return e;
+	}
+	if (out->swap.kind != SWAP_HIBERNATED) {
+		kprintf("locate: %s: page %llu holds %s, not a hibernation image\n", d->name,
+			(unsigned long long)page, out->swap.kind == SWAP_NONE ?
+			"no swap signature" : swap_kind_name(out->swap.kind));
+		return LOCATE_ENOIMAGE;
+	}
+	kprintf("locate: hibernation image on %s (header at page %llu, sector %llu)\n",
+		d->name, (unsigned long long)page, (unsigned long long)out->header_sector);
+	return LOCATE_OK;
+}
+
+enum locate_err locate_resume(const struct options *o, struct resume_target *out)
+{
+	struct resume_spec s;
+	struct blockdev *found[8];
+	enum rspec_err re;
+	unsigned n;
+
+	memset(out, 0, sizeof(*out));
+	if (blockdev_count() == 0) {
+		kprintf("locate: no disks, nothing to resume from\n");
+		return LOCATE_ENODISKS;
+	}
+	re = resume_spec_parse(o->resume, &s);
+	if (re != RSPEC_OK) {
+		kprintf("locate: resume=%s: %s\n", o->resume, rspec_strerror(re));
+		return LOCATE_ESPEC;
+	}
+	n = find_matches(&s, o->resume_offset, found, 8);
+	if (n == 0)
+		return no_match(&s, o->resume);
+	if (n > 1) {
+		list_ambiguous(found, n);
+		return LOCATE_EAMBIG;
+	}
+	if (s.kind != RSPEC_NONE)
+		kprintf("locate: resume=%s is %s\n", o->resume, found[0]->name);
+	return finish(found[0], o->resume_offset, out);
+}

@@ -1,0 +1,163 @@
+/* MBR and extended boot record chain → partition list (Linux block/partitions/msdos.c
+ * numbering; layout from the IBM PC boot sector convention, UEFI 2.x §5.2.1). */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "block/mbr.h"
+#include "block/le.h"
+
+#define SECTOR     512
+#define EBR_MAX    128      /* Linux msdos.c gives up after 100 links; be a bit kinder */
+
+bool mbr_is_extended(uint8_t type)
+{
+	return type == 0x05 || type == 0x0F || type == 0x85;
+}
+
+bool mbr_is_protective(const struct mbr_record rec[4])
+{
+	for (int i = 0; i < 4; i++)
+		if (rec[i].type == MBR_TYPE_GPT)
+			return true;
+	return false;
+}
+
+bool mbr_decode(const uint8_t *buf, size_t len, struct mbr_record rec[4], uint32_t *disk_sig)
+{
+	if (len < SECTOR || buf[MBR_MAGIC_OFF] != 0x55 || buf[MBR_MAGIC_OFF + 1] != 0xAA)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		const uint8_t *p = buf + MBR_TABLE_OFF + 16 * i;
+
+		rec[i].boot = p[0];
+		memcpy(rec[i].chs_first, p + 1, 3);
+		rec[i].type = p[4];
+		memcpy(rec[i].chs_last, p + 5, 3);
+		rec[i].lba_start = get_le32(p + 8);
+		rec[i].lba_count = get_le32(p + 12);
+		if (rec[i].boot != 0 && rec[i].boot != 0x80)
+			return false;
+	}
+	*disk_sig = get_le32(buf + MBR_SIGNATURE_OFF);
+	return true;
+}
+
+/* Add [start, start+count) as partition `number`, clipped to the disk like Linux
+ * does ("extends beyond EOD, truncated"); an entry starting past the end is dropped. */
+static void add_part(struct part_table *t, uint64_t disk_sectors, uint32_t number,
+		     uint64_t start, uint64_t count, uint8_t type)
+{
+	struct part_entry *e;
+
+	if (start >= disk_sectors) {
+		part_note(t, PART_EPASTEND, number);
+		return;
+	}
+	if (count > disk_sectors - start) {
+		part_note(t, PART_EPASTEND, number);
+		count = disk_sectors - start;
+	}
+	if (t->count == PART_MAX) {
+		part_note(t, PART_ETOOMANY, number);
+		return;
+	}
+	e = &t->part[t->count++];
+	memset(e, 0, sizeof(*e));
+	e->number = number;
+	e->start = start;
+	e->sectors = count;
+	e->mbr_type = type;
+}
+
+static bool read_sector(struct blockdev *disk, uint64_t lba, uint8_t *buf)
+{
+	return disk->ops->read(disk, lba, 1, buf) == BLK_OK;
+}
+
+/* Walk the EBR chain of the extended partition at ext_start. In each EBR, record 0
+ * is a logical partition relative to the EBR itself and record 1 links to the next
+ * EBR relative to the start of the extended partition (Linux msdos.c parse_extended). */
+static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t ext_slot,
+			  uint64_t ext_start, uint64_t ext_sectors)
+{
+	uint8_t buf[SECTOR];
+	struct mbr_record rec[4];
+	uint32_t sig, number = 5;
+	uint64_t ebr = ext_start;
+
+	for (int hops = 0; ; hops++) {
+		if (hops == EBR_MAX) {
+			part_note(t, PART_EEBRLOOP, ext_slot);
+			return;
+		}
+		if (ebr >= disk->sectors) {
+			part_note(t, PART_EPASTEND, ext_slot);
+			return;
+		}
+		if (!read_sector(disk, ebr, buf)) {
+			part_note(t, PART_EIO, ext_slot);
+			return;
+		}
+		if (!mbr_decode(buf, sizeof(buf), rec, &sig)) {
+			part_note(t, PART_EEBRBAD, ext_slot);
+			return;
+		}
+		uint64_t next = 0;
+		for (int i = 0; i < 4; i++) {
+			if (rec[i].lba_count == 0 || rec[i].type == 0)
+				continue;
+			if (mbr_is_extended(rec[i].type)) {
+				if (next == 0)
+					next = ext_start + rec[i].lba_start;
+				continue;
+			}
+			add_part(t, disk->sectors, number++, ebr + rec[i].lba_start,
+				 rec[i].lba_count, rec[i].type);
+		}
+		/* A link must move forward inside the extended partition; anything else
+		 * is a loop or garbage. */
+		if (next == 0)
+			return;
+		if (next <= ebr || next >= ext_start + ext_sectors) {
+			part_note(t, next <= ebr ? PART_EEBRLOOP : PART_EPASTEND, ext_slot);
+			return;
+		}
+		ebr = next;
+	}
+}
+
+enum part_err mbr_scan(struct blockdev *disk, struct part_table *t)
+{
+	uint8_t buf[SECTOR];
+	struct mbr_record rec[4];
+	uint32_t sig;
+	int ext = -1;
+
+	t->scheme = PART_NONE;
+	if (disk->sectors == 0)
+		return PART_OK;
+	if (!read_sector(disk, 0, buf))
+		return PART_EIO;
+	if (!mbr_decode(buf, sizeof(buf), rec, &sig))
+		return PART_OK;
+	t->mbr_signature = sig;
+	if (mbr_is_protective(rec)) {
+		t->scheme = PART_GPT;     /* the caller reads the GPT */
+		return PART_OK;
+	}
+	t->scheme = PART_MBR;
+	for (int i = 0; i < 4; i++) {
+		if (rec[i].lba_count == 0 || rec[i].type == 0)
+			continue;
+		if (mbr_is_extended(rec[i].type)) {
+			if (ext < 0)
+				ext = i;
+			continue;
+		}
+		add_part(t, disk->sectors, (uint32_t)i + 1, rec[i].lba_start,
+			 rec[i].lba_count, rec[i].type);
+	}
+	if (ext >= 0)
+		scan_extended(disk, t, (uint32_t)ext + 1, rec[ext].lba_start, rec[ext].lba_count);
+	return PART_OK;
+}

@@ -1,0 +1,220 @@
+/* resume= parsing and matching. Linux init/do_mounts.c / block/early-lookup.c accepts
+ * /dev/<name>, PARTUUID= (GPT GUID, or "SSSSSSSS-PP" for MBR as made by
+ * block/partitions/msdos.c "%08x-%02x"), PARTLABEL= and device numbers; UUID= and
+ * LABEL= are what initramfs-tools and dracut add through blkid. */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "block/resume_spec.h"
+#include "block/uuid.h"
+
+const char *rspec_strerror(enum rspec_err e)
+{
+	switch (e) {
+	case RSPEC_OK:      return "ok";
+	case RSPEC_EFORM:   return "unrecognised form; use /dev/vdXN, UUID=, LABEL=, PARTUUID= or PARTLABEL=";
+	case RSPEC_EUUID:   return "malformed UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
+	case RSPEC_EDEVNUM: return "device numbers (major:minor) mean nothing to thaw; name the device instead";
+	case RSPEC_ELONG:   return "value too long";
+	case RSPEC_ENAME:   return "not a virtio disk name (expected /dev/vdX or /dev/vdXN)";
+	}
+	return "unknown resume= error";
+}
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)(c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Parse exactly n hex digits. */
+static bool parse_hex(const char *s, size_t n, uint32_t *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		int d = hexval(s[i]);
+
+		if (d < 0)
+			return false;
+		*v = *v << 4 | (uint32_t)d;
+	}
+	return true;
+}
+
+/* vd + letters + optional digits, like Linux's virtio_blk names (vda … vdzz). */
+static bool valid_vd_name(const char *n)
+{
+	size_t i = 2;
+
+	if (n[0] != 'v' || n[1] != 'd' || !(n[2] >= 'a' && n[2] <= 'z'))
+		return false;
+	while (n[i] >= 'a' && n[i] <= 'z')
+		i++;
+	if (n[i] == '0')
+		return false;
+	while (n[i] >= '0' && n[i] <= '9')
+		i++;
+	return n[i] == '\0';
+}
+
+static enum rspec_err set_text(struct resume_spec *out, enum rspec_kind k, const char *v)
+{
+	size_t n = strnlen(v, RSPEC_TEXT_MAX);
+
+	if (n == RSPEC_TEXT_MAX)
+		return RSPEC_ELONG;
+	if (n == 0)
+		return RSPEC_EFORM;
+	out->kind = k;
+	memcpy(out->text, v, n + 1);
+	return RSPEC_OK;
+}
+
+static enum rspec_err parse_partuuid(const char *v, struct resume_spec *out)
+{
+	size_t n = strnlen(v, UUID_TEXT_LEN + 1);
+
+	if (n == 11 && v[8] == '-') {
+		if (!parse_hex(v, 8, &out->mbr_signature) || !parse_hex(v + 9, 2, &out->mbr_number))
+			return RSPEC_EUUID;
+		out->kind = RSPEC_PARTUUID_MBR;
+		return RSPEC_OK;
+	}
+	if (strchr(v, '/'))
+		return RSPEC_EFORM;      /* PARTUUID=…/PARTNROFF=n: not supported */
+	if (!uuid_parse(v, UUID_GUID_MIXED_ENDIAN, out->uuid))
+		return RSPEC_EUUID;
+	out->kind = RSPEC_PARTUUID_GPT;
+	return RSPEC_OK;
+}
+
+static enum rspec_err parse_uuid(const char *v, struct resume_spec *out)
+{
+	if (!uuid_parse(v, UUID_BYTES_AS_TEXT, out->uuid))
+		return RSPEC_EUUID;
+	out->kind = RSPEC_UUID;
+	return RSPEC_OK;
+}
+
+/* "254:1" or a bare hex number: Linux's device-number forms. */
+static bool is_devnum(const char *s)
+{
+	if (strchr(s, ':'))
+		return true;
+	for (; *s; s++)
+		if (hexval(*s) < 0)
+			return false;
+	return true;
+}
+
+enum rspec_err resume_spec_parse(const char *s, struct resume_spec *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (*s == '\0')
+		return RSPEC_OK;
+	if (has_prefix(s, "UUID="))
+		return parse_uuid(s + 5, out);
+	if (has_prefix(s, "/dev/disk/by-uuid/"))
+		return parse_uuid(s + 18, out);
+	if (has_prefix(s, "PARTUUID="))
+		return parse_partuuid(s + 9, out);
+	if (has_prefix(s, "/dev/disk/by-partuuid/"))
+		return parse_partuuid(s + 22, out);
+	if (has_prefix(s, "LABEL="))
+		return set_text(out, RSPEC_LABEL, s + 6);
+	if (has_prefix(s, "/dev/disk/by-label/"))
+		return set_text(out, RSPEC_LABEL, s + 19);
+	if (has_prefix(s, "PARTLABEL="))
+		return set_text(out, RSPEC_PARTLABEL, s + 10);
+	if (has_prefix(s, "/dev/disk/by-partlabel/"))
+		return set_text(out, RSPEC_PARTLABEL, s + 23);
+	if (has_prefix(s, "/dev/")) {
+		if (!valid_vd_name(s + 5))
+			return RSPEC_ENAME;
+		return set_text(out, RSPEC_DEVNAME, s + 5);
+	}
+	return is_devnum(s) ? RSPEC_EDEVNUM : RSPEC_EFORM;
+}
+
+static bool swap_present(const struct swap_info *si)
+{
+	return si && si->kind != SWAP_NONE;
+}
+
+bool resume_spec_matches(const struct resume_spec *s, const struct rspec_candidate *c)
+{
+	switch (s->kind) {
+	case RSPEC_NONE:
+		return swap_present(c->swap) && c->swap->kind == SWAP_HIBERNATED;
+	case RSPEC_DEVNAME:
+		return strcmp(s->text, c->name) == 0;
+	case RSPEC_UUID:
+		return swap_present(c->swap) && c->swap->has_uuid &&
+		       memcmp(c->swap->uuid, s->uuid, 16) == 0;
+	case RSPEC_LABEL:
+		return swap_present(c->swap) && c->swap->label[0] != '\0' &&
+		       strcmp(c->swap->label, s->text) == 0;
+	case RSPEC_PARTUUID_GPT:
+		return c->part && c->part->has_guid && memcmp(c->part->guid, s->uuid, 16) == 0;
+	case RSPEC_PARTUUID_MBR:
+		return c->part && c->table && c->table->scheme == PART_MBR &&
+		       c->table->mbr_signature == s->mbr_signature &&
+		       c->part->number == s->mbr_number;
+	case RSPEC_PARTLABEL:
+		return c->part && c->table && c->table->scheme == PART_GPT &&
+		       strcmp(c->part->name, s->text) == 0;
+	}
+	return false;
+}
+
+static void put(char *out, unsigned cap, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (cap == 0)
+		return;
+	if (la > cap - 1)
+		la = cap - 1;
+	memcpy(out, a, la);
+	if (lb > cap - 1 - la)
+		lb = cap - 1 - la;
+	memcpy(out + la, b, lb);
+	out[la + lb] = '\0';
+}
+
+void resume_spec_describe(const struct resume_spec *s, char *out, unsigned cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	char u[UUID_TEXT_LEN + 1];
+
+	switch (s->kind) {
+	case RSPEC_NONE:         put(out, cap, "(none: scan)", ""); break;
+	case RSPEC_DEVNAME:      put(out, cap, "/dev/", s->text); break;
+	case RSPEC_LABEL:        put(out, cap, "LABEL=", s->text); break;
+	case RSPEC_PARTLABEL:    put(out, cap, "PARTLABEL=", s->text); break;
+	case RSPEC_UUID:
+		uuid_format(s->uuid, UUID_BYTES_AS_TEXT, u);
+		put(out, cap, "UUID=", u);
+		break;
+	case RSPEC_PARTUUID_GPT:
+		uuid_format(s->uuid, UUID_GUID_MIXED_ENDIAN, u);
+		put(out, cap, "PARTUUID=", u);
+		break;
+	case RSPEC_PARTUUID_MBR:
+		for (int i = 0; i < 8; i++)
+			u[i] = hex[(s->mbr_signature >> (28 - 4 * i)) & 15];
+		u[8] = '-';
+		u[9] = hex[(s->mbr_number >> 4) & 15];
+		u[10] = hex[s->mbr_number & 15];
+		u[11] = '\0';
+		put(out, cap, "PARTUUID=", u);
+		break;
+	}
+}

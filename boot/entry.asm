@@ -1,0 +1,226 @@
+; thaw's entry: 32-bit protected mode (as GRUB and kexec leave it) to long mode and kmain.
+; Contract: EAX = 0x36d76289, EBX = physical address of the Multiboot2 information,
+; flat 32-bit segments, paging off, interrupts off (Multiboot2 spec §3.3). Nothing
+; else is assumed: ESP may be 0 (kexec) or on low memory the image lists (GRUB's
+; 0x7ff00), GDTR may point anywhere. Touches only thaw's own .data/.bss and COM1.
+
+%include "boot/constants.inc"
+
+MB2_BOOTLOADER_MAGIC	equ 0x36d76289
+
+CPUID_EXT_MAX		equ 0x80000000
+CPUID_EXT_FEATURES	equ 0x80000001
+CPUID_EDX_NX		equ 1 << 20
+CPUID_EDX_PDPE1GB	equ 1 << 26
+CPUID_EDX_LM		equ 1 << 29
+
+CR0_PE			equ 1 << 0
+CR0_WP			equ 1 << 16
+CR0_PG			equ 1 << 31
+CR4_PAE			equ 1 << 5
+MSR_EFER		equ 0xC0000080
+EFER_LME		equ 1 << 8
+EFER_NXE		equ 1 << 11
+
+PTE_PRESENT		equ 1 << 0
+PTE_WRITE		equ 1 << 1
+PTE_LARGE		equ 1 << 7		; PS: 2 MiB page in a PD entry
+LARGE_PAGE_SIZE		equ 0x200000
+LOW_MAP_GIB		equ 4			; RAM below 4 GiB plus the 32-bit MMIO hole
+STACK_SIZE		equ 16384
+
+COM1			equ 0x3F8
+
+section .data
+align 8
+global boot_mb2_magic, boot_mb2_info, boot_cpu_pdpe1gb
+boot_mb2_magic:		dd 0		; EAX at entry, for kmain
+boot_mb2_info:		dd 0		; EBX at entry
+boot_cpu_pdpe1gb:	db 0		; CPUID says 1 GiB pages are allowed
+
+; GDT with Linux's selector numbers (arch/x86/include/asm/segment.h): the resumed
+; kernel's iret and __restore_processor_state() rely on CS = 0x10 being 64-bit code
+; and 0x18 being flat data (restore-lessons.md item 2).
+align 16
+gdt:
+	dq 0				; 0x00 null
+	dq 0x00CF9A000000FFFF		; 0x08 flat 32-bit code (Linux GDT_ENTRY_KERNEL32_CS)
+	dq 0x00AF9A000000FFFF		; 0x10 64-bit code, L=1 (GDT_ENTRY_KERNEL_CS)
+	dq 0x00CF92000000FFFF		; 0x18 flat data (GDT_ENTRY_KERNEL_DS)
+gdt_end:
+global gdt_ptr
+gdt_ptr:
+	dw gdt_end - gdt - 1
+	dq gdt
+
+section .bss
+align 4096
+global boot_pml4, boot_pdpt
+boot_pml4:	resb 4096
+boot_pdpt:	resb 4096
+boot_pd:	resb 4096 * LOW_MAP_GIB
+align 16
+boot_stack:	resb STACK_SIZE
+global boot_stack_top
+boot_stack_top:
+
+extern __bss_start, __bss_end
+
+section .text.boot progbits alloc exec nowrite align=16
+bits 32
+global thaw_entry32
+thaw_entry32:
+	; The Multiboot2 registers first, before anything can clobber them.
+	mov [boot_mb2_magic], eax
+	mov [boot_mb2_info], ebx
+	mov esp, boot_stack_top
+	cld
+
+	lgdt [gdt_ptr]
+	jmp SEL_CODE32:.reload
+.reload:
+	mov ax, SEL_DATA
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
+	mov ss, ax
+
+	; Zero .bss (page tables, stack, C globals) before the first call puts a return
+	; address on the stack inside it; no loader's zeroing is relied on.
+	mov edi, __bss_start
+	mov ecx, __bss_end
+	sub ecx, edi
+	xor eax, eax
+	rep stosb
+
+	call check_cpu
+	call build_identity_map
+	call enter_long_mode		; does not return
+
+; Long mode and NX are required (NX: Linux's page tables set bit 63, and EFER.NXE
+; must be on before the hand-off, restore-lessons.md item 1).
+check_cpu:
+	mov eax, CPUID_EXT_MAX
+	cpuid
+	cmp eax, CPUID_EXT_FEATURES
+	jb .no_long_mode
+	mov eax, CPUID_EXT_FEATURES
+	cpuid
+	test edx, CPUID_EDX_LM
+	jz .no_long_mode
+	test edx, CPUID_EDX_NX
+	jz .no_nx
+	test edx, CPUID_EDX_PDPE1GB
+	setnz byte [boot_cpu_pdpe1gb]
+	ret
+.no_long_mode:
+	mov esi, msg_no_lm
+	jmp fatal32
+.no_nx:
+	mov esi, msg_no_nx
+	jmp fatal32
+
+; Identity-map [0, 4 GiB) with 2 MiB pages: every RAM frame below 4 GiB and the
+; 32-bit MMIO hole (local APIC, IOAPIC, PCI BARs). RAM above 4 GiB is added by
+; paging_init() in C once the memory map is parsed. The tables live in .bss, which
+; was zeroed at entry.
+build_identity_map:
+	mov eax, boot_pdpt
+	or eax, PTE_PRESENT | PTE_WRITE
+	mov [boot_pml4], eax
+
+	xor ecx, ecx			; PDPT index = GiB number
+.pdpt_loop:
+	mov eax, ecx
+	shl eax, 12
+	add eax, boot_pd
+	or eax, PTE_PRESENT | PTE_WRITE
+	mov [boot_pdpt + ecx * 8], eax
+	inc ecx
+	cmp ecx, LOW_MAP_GIB
+	jb .pdpt_loop
+
+	xor ecx, ecx			; PD entry index over all four PDs
+.pd_loop:
+	mov eax, ecx
+	shl eax, 21			; low 32 bits of ecx * 2 MiB
+	or eax, PTE_PRESENT | PTE_WRITE | PTE_LARGE
+	mov edx, ecx
+	shr edx, 11			; high bits of the physical address
+	mov [boot_pd + ecx * 8], eax
+	mov [boot_pd + ecx * 8 + 4], edx
+	inc ecx
+	cmp ecx, 512 * LOW_MAP_GIB
+	jb .pd_loop
+	ret
+
+; PAE, then EFER.LME|NXE, then paging (Intel SDM Vol. 3 §10.8.5), then a far jump
+; to reload CS with the 64-bit selector.
+enter_long_mode:
+	mov eax, boot_pml4
+	mov cr3, eax
+	mov eax, cr4
+	or eax, CR4_PAE
+	mov cr4, eax
+	mov ecx, MSR_EFER
+	rdmsr
+	or eax, EFER_LME | EFER_NXE
+	wrmsr
+	mov eax, cr0
+	or eax, CR0_PE | CR0_PG | CR0_WP
+	mov cr0, eax
+	jmp SEL_CODE64:long_entry
+
+; Print the NUL-terminated string at ESI on COM1 and stop: without long mode there
+; is nothing else thaw can do. COM1 set up as Linux's early_serial_init does.
+fatal32:
+	mov dx, COM1 + 3
+	mov al, 0x03			; LCR: 8N1
+	out dx, al
+	mov dx, COM1 + 1
+	xor al, al			; IER: no interrupts
+	out dx, al
+.next:
+	lodsb
+	test al, al
+	jz .halt
+	mov ah, al
+	mov dx, COM1 + 5
+.wait:
+	in al, dx
+	test al, 0x20			; LSR: transmit holding register empty
+	jz .wait
+	mov dx, COM1
+	mov al, ah
+	out dx, al
+	jmp .next
+.halt:
+	cli
+	hlt
+	jmp .halt
+
+msg_no_lm:	db "thaw: this CPU has no 64-bit long mode; thaw needs an x86_64 CPU", 13, 10, 0
+msg_no_nx:	db "thaw: this CPU has no NX (execute-disable); resuming Linux needs it", 13, 10, 0
+
+bits 64
+long_entry:
+	mov ax, SEL_DATA
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	xor eax, eax
+	mov fs, ax
+	mov gs, ax
+	mov rsp, boot_stack_top
+	xor ebp, ebp			; ends frame-pointer walks
+	mov edi, [boot_mb2_magic]	; kmain(uint32_t magic, uint64_t mbi)
+	mov esi, [boot_mb2_info]
+	extern kmain
+	call kmain
+.halt:
+	cli
+	hlt
+	jmp .halt
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,105 @@
+/* The console: every character goes to COM1 and, once console_init() has seen the
+ * boot information, to the screen; kprintf/ksnprintf format through kernel/format.c. */
+#include <stdbool.h>
+#include <stdint.h>
+#include "kernel/boot_info.h"
+#include "kernel/console.h"
+#include "kernel/format.h"
+#include "kernel/io.h"
+#include "kernel/serial.h"
+#include "kernel/vga_text.h"
+
+#define VGA_TEXT_BASE	0xB8000
+#define FB_TYPE_EGA	2
+#define PS2_STATUS	0x64
+#define PS2_DATA	0x60
+#define PS2_OUT_FULL	0x01
+#define PS2_AUX_DATA	0x20    /* the byte came from the mouse */
+
+static struct {
+	bool screen;
+} con;
+
+void console_init_early(void)
+{
+	serial_init();
+}
+
+/* Only draw where the loader says a text screen is: GRUB under BIOS reports EGA text;
+ * with no framebuffer tag, 0xB8000 is assumed only when not booted through UEFI. */
+void console_init(const struct boot_info *bi)
+{
+	if (bi->has_fb && bi->fb.type == FB_TYPE_EGA) {
+		vga_text_init(bi->fb.addr, bi->fb.width, bi->fb.height);
+		con.screen = true;
+	} else if (!bi->has_fb && !bi->efi_system_table) {
+		vga_text_init(VGA_TEXT_BASE, 80, 25);
+		con.screen = true;
+	}
+}
+
+void console_putc(char c)
+{
+	if (c == '\n')
+		serial_putc('\r');
+	serial_putc(c);
+	if (con.screen)
+		vga_text_putc(c);
+}
+
+void console_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		console_putc(s[i]);
+}
+
+static void console_sink(void *ctx, char c)
+{
+	(void)ctx;
+	console_putc(c);
+}
+
+int kvprintf(const char *fmt, va_list ap)
+{
+	return format_emit(console_sink, NULL, fmt, ap);
+}
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* Scan-code set 1 make codes for the keys worth telling apart; any other key
+ * press reads as ' ' (IBM PC AT Technical Reference, keyboard scan codes). */
+static int scancode_to_char(uint8_t sc)
+{
+	static const char row[] = "\0\0331234567890-=\b\tqwertyuiop[]\n\0asdfghjkl;'`\0\\zxcvbnm,./";
+
+	if (sc & 0x80)
+		return -1;              /* key release */
+	if (sc < sizeof(row) - 1 && row[sc])
+		return row[sc];
+	return ' ';
+}
+
+int console_getc_nowait(void)
+{
+	int c = serial_getc_nowait();
+	uint8_t st;
+
+	if (c >= 0)
+		return c;
+	st = inb(PS2_STATUS);
+	if (st == 0xFF || !(st & PS2_OUT_FULL))
+		return -1;              /* no controller, or nothing waiting */
+	c = inb(PS2_DATA);
+	if (st & PS2_AUX_DATA)
+		return -1;
+	return scancode_to_char((uint8_t)c);
+}

@@ -1,0 +1,119 @@
+/* Additions to thaw's identity map: RAM above 4 GiB at boot, high MMIO on demand.
+ * 4-level paging, Intel SDM Vol. 3 §4.5; new tables come zeroed from the pmm. */
+#include <stdbool.h>
+#include <stdint.h>
+#include "kernel/boot_info.h"
+#include "kernel/console.h"
+#include "kernel/layout.h"
+#include "kernel/paging.h"
+#include "mm/pmm.h"
+
+#define PTE_PRESENT	(1ull << 0)
+#define PTE_WRITE	(1ull << 1)
+#define PTE_PWT		(1ull << 3)
+#define PTE_PCD		(1ull << 4)
+#define PTE_LARGE	(1ull << 7)     /* 2 MiB in a PD entry, 1 GiB in a PDPT entry */
+#define PTE_ADDR	0x000ffffffffff000ull
+#define SIZE_2M		(1ull << 21)
+#define SIZE_1G		(1ull << 30)
+#define LOW_4G		(1ull << 32)
+#define MAX_PHYS	(1ull << 48)    /* 4-level paging reaches 256 TiB */
+
+static uint64_t *table_at(uint64_t entry)
+{
+	return (uint64_t *)(uintptr_t)(entry & PTE_ADDR);
+}
+
+static uint64_t read_cr3(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+/* The next-level table under *e, allocated when absent; NULL when out of memory. */
+static uint64_t *next_table(uint64_t *e)
+{
+	if (!(*e & PTE_PRESENT)) {
+		uint64_t t = pmm_alloc();
+
+		if (!t)
+			return NULL;
+		*e = t | PTE_PRESENT | PTE_WRITE;
+	}
+	return table_at(*e);
+}
+
+/* Map one 1 GiB (huge) or 2 MiB page at virt = phys unless something already does. */
+static bool map_page(uint64_t phys, bool huge, uint64_t flags)
+{
+	uint64_t *pml4 = table_at(read_cr3());
+	uint64_t *pdpt = next_table(&pml4[phys >> 39 & 511]);
+	uint64_t *pdpte, *pd;
+
+	if (!pdpt)
+		return false;
+	pdpte = &pdpt[phys >> 30 & 511];
+	if (*pdpte & PTE_LARGE)
+		return true;
+	if (huge && !(*pdpte & PTE_PRESENT)) {
+		*pdpte = phys | PTE_PRESENT | PTE_WRITE | PTE_LARGE | flags;
+		return true;
+	}
+	if (!(pd = next_table(pdpte)))
+		return false;
+	/* A 1 GiB request over an existing PD fills all of that PD's 2 MiB slots. */
+	for (uint64_t a = phys; a < phys + (huge ? SIZE_1G : SIZE_2M); a += SIZE_2M) {
+		if (pd[a >> 21 & 511] & PTE_PRESENT)
+			continue;
+		pd[a >> 21 & 511] = a | PTE_PRESENT | PTE_WRITE | PTE_LARGE | flags;
+		__asm__ volatile("invlpg (%0)" : : "r"(a) : "memory");
+	}
+	return true;
+}
+
+static bool map_range(uint64_t phys, uint64_t len, bool allow_1g, uint64_t flags)
+{
+	uint64_t end = phys + len;
+
+	if (len == 0 || len > MAX_PHYS || phys >= MAX_PHYS - len)
+		return false;
+	for (uint64_t a = phys & ~(SIZE_2M - 1); a < end;) {
+		bool huge = allow_1g && !(a & (SIZE_1G - 1)) && end - a >= SIZE_1G;
+
+		if (!map_page(a, huge, flags))
+			return false;
+		a += huge ? SIZE_1G : SIZE_2M;
+	}
+	return true;
+}
+
+/* Uncached: device registers must not be cached or merged. */
+bool paging_map_mmio(uint64_t phys, uint64_t len)
+{
+	return map_range(phys, len, false, PTE_PCD | PTE_PWT);
+}
+
+void paging_init(const struct boot_info *bi)
+{
+	uint64_t top = LOW_4G;
+
+	for (uint32_t i = 0; i < bi->mmap_count; i++) {
+		const struct mem_range *r = &bi->mmap[i];
+		uint64_t s = r->base, e = r->base + r->len;
+
+		if (r->type != MMAP_RAM || e <= LOW_4G || e < s || e > MAX_PHYS)
+			continue;
+		if (s < LOW_4G)
+			s = LOW_4G;
+		if (!map_range(s, e - s, boot_cpu_pdpe1gb, 0)) {
+			kprintf("paging: out of memory mapping RAM at 0x%llx; RAM above it unused\n",
+				(unsigned long long)s);
+			return;
+		}
+		if (e > top)
+			top = e;
+	}
+	pmm_mapped_up_to(top);
+}

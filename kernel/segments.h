@@ -1,0 +1,10 @@
+/* thaw's GDT selectors (boot/entry.asm builds the GDT, boot/constants.inc has the
+ * same numbers). They match Linux's: the resumed kernel relies on CS = 0x10. */
+#ifndef THAW_SEGMENTS_H
+#define THAW_SEGMENTS_H
+
+#define SEL_CODE32 0x08         /* Linux GDT_ENTRY_KERNEL32_CS * 8 */
+#define SEL_CODE64 0x10         /* Linux __KERNEL_CS */
+#define SEL_DATA   0x18         /* Linux __KERNEL_DS */
+
+#endif

@@ -1,0 +1,64 @@
+/* The end of a run that resumes nothing: say why, then follow thaw.on_fail (default:
+ * wait 10 s or a key, then reboot so the machine boots normally). */
+#include <stdarg.h>
+#include <stdint.h>
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/power.h"
+#include "kernel/stop.h"
+#include "kernel/timer.h"
+
+#define WAIT_BEFORE_REBOOT_S 10
+
+static void wait_for_key_or_timeout(uint32_t seconds)
+{
+	uint64_t end = timer_ms() + seconds * 1000ull;
+
+	kprintf("thaw: rebooting in %u s; press any key to reboot now\n", seconds);
+	while (console_getc_nowait() < 0 && timer_ms() < end)
+		timer_delay_us(1000);
+}
+
+__attribute__((noreturn)) static void apply_on_fail(const struct options *o, uint8_t code)
+{
+	power_test_exit(code);
+	switch (o->on_fail) {
+	case ON_FAIL_HALT:
+		kprintf("thaw: halted (thaw.on_fail=halt)\n");
+		power_halt();
+	case ON_FAIL_POWEROFF:
+		power_off();
+	case ON_FAIL_REBOOT:
+		power_reboot();
+	case ON_FAIL_WAIT_REBOOT:
+	default:
+		wait_for_key_or_timeout(WAIT_BEFORE_REBOOT_S);
+		power_reboot();
+	}
+}
+
+void stop_nothing_to_resume(const struct options *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	kprintf("thaw: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\nthaw: nothing to resume; stopping cleanly after %llu ms\n",
+		(unsigned long long)timer_ms());
+	apply_on_fail(o, POWER_EXIT_SUCCESS);
+}
+
+void stop_failed(const struct options *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	kprintf("thaw: ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\nthaw: resume failed after %llu ms\n",
+		(unsigned long long)timer_ms());
+	apply_on_fail(o, POWER_EXIT_FAILURE);
+}

@@ -1,0 +1,31 @@
+/* The ACPI hardware signature check for images flagged SF_HW_SIG (Linux ≥ 5.17,
+ * kernel/power/swap.c swsusp_check()): FADT → FACS → hardware_signature. Pure. */
+#ifndef THAW_RESUME_HWSIG_H
+#define THAW_RESUME_HWSIG_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* ACPI 6.4 §5.2.9 (FADT) and §5.2.10 (FACS): the fields used here. */
+#define FADT_FIRMWARE_CTRL      36      /* u32 physical address of the FACS */
+#define FADT_X_FIRMWARE_CTRL    132     /* u64, ACPI 2.0+, preferred when non-zero */
+#define FACS_SIGNATURE          0       /* "FACS" */
+#define FACS_LENGTH             4
+#define FACS_HW_SIGNATURE       8       /* u32 */
+#define FACS_MIN_LEN            64
+
+enum hwsig_err {
+	HWSIG_OK = 0,
+	HWSIG_ENOFADT,          /* FADT missing or too short */
+	HWSIG_ENOFACS,          /* the FADT names no FACS */
+	HWSIG_EBADFACS,         /* the FACS signature or length is wrong */
+};
+
+const char *hwsig_strerror(enum hwsig_err e);
+
+/* The FACS physical address named by a FADT of fadt_len bytes. */
+enum hwsig_err hwsig_facs_addr(const void *fadt, size_t fadt_len, uint64_t *facs);
+
+/* The hardware signature from a FACS (at least FACS_MIN_LEN bytes readable). */
+enum hwsig_err hwsig_read(const void *facs, size_t len, uint32_t *sig);
+
+#endif

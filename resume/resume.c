@@ -1,0 +1,493 @@
+/* The top-level resume flow (issue 5; linux-hibernation-format.md §6): every check
+ * happens before the one disk write, and the write happens before the jump. */
+#include "resume/resume.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "block/blockdev.h"
+#include "block/locate.h"
+#include "kernel/acpi.h"
+#include "kernel/boot_info.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/stop.h"
+#include "kernel/timer.h"
+#include "mm/pmm.h"
+#include "resume/commit.h"
+#include "resume/e820.h"
+#include "resume/handoff.h"
+#include "resume/hwsig.h"
+#include "resume/image_read.h"
+#include "resume/place.h"
+#include "resume/stream.h"
+#include "resume/trampoline_abi.h"
+
+#define IO_BLOCKS       256     /* 1 MiB reads: restore-lessons.md #14-15 */
+#define PROMPT_S        30      /* how long the discard prompt waits */
+#define MIB             (1024 * 1024)
+
+/* The one state struct of this module. */
+static struct resume_state {
+	const struct boot_info *bi;
+	const struct options *o;
+	struct blockdev *dev;
+	uint64_t offset;                /* swap header block (resume_offset) */
+	struct img_source src;
+	struct img_desc d;
+	struct img_map m;
+	struct place_env env;
+	struct placer pl;
+	struct handoff h;
+	uint8_t *page;                  /* 4 KiB scratch, DMA-able */
+	uint8_t *meta;                  /* nr_meta pages kept for the loader */
+	uint64_t t_open_ns;             /* when reading the image began */
+	uint64_t placed, next_report;   /* progress */
+	char why[192];                  /* a callback's reason for refusing */
+	struct e820_entry raw[E820_MAX], map[E820_MAX];
+	struct e820_efi_desc efi[E820_MAX];
+} rs;
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void *alloc_bytes(uint64_t bytes)
+{
+	uint64_t frames = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	return (void *)(uintptr_t)pmm_alloc_contig(frames ? frames : 1, 1);
+}
+
+__attribute__((noreturn)) static void refuse(const char *fmt, const char *detail)
+{
+	stop_failed(rs.o, "resume: %s%s%s — the image was left untouched; it can still be "
+		    "resumed by a later boot", fmt, detail ? ": " : "", detail ? detail : "");
+}
+
+__attribute__((noreturn)) static void refuse_fault(const char *what, const struct img_fault *f)
+{
+	char buf[160];
+
+	img_fault_format(f, buf, sizeof(buf));
+	if (f->err == IMG_ECALLER && rs.why[0])
+		refuse(what, rs.why);
+	refuse(what, buf);
+}
+
+static enum img_err src_read(void *ctx, uint64_t block, uint32_t count, void *buf)
+{
+	struct blockdev *d = ctx;
+	uint32_t max = d->max_sectors >= 8 ? d->max_sectors / 8 : 1;
+
+	while (count) {
+		uint32_t n = count < max ? count : max;
+		if (blockdev_read(d, block * 8, n * 8, buf) != BLK_OK)
+			return IMG_EIO;
+		block += n;
+		count -= n;
+		buf = (uint8_t *)buf + (uint64_t)n * PAGE_SIZE;
+	}
+	return IMG_OK;
+}
+
+/* ---- placement environment over mm/pmm.c (identity-mapped RAM) ---------- */
+
+static bool env_is_ram(void *ctx, uint64_t pfn) { (void)ctx; return pmm_is_ram(pfn); }
+static bool env_is_thaw(void *ctx, uint64_t pfn) { (void)ctx; return pmm_is_thaw(pfn); }
+static void env_forbid(void *ctx, uint64_t pfn, uint64_t n) { (void)ctx; pmm_forbid(pfn, n); }
+static uint64_t env_alloc(void *ctx) { (void)ctx; return pmm_alloc() / PAGE_SIZE; }
+static void *env_frame(void *ctx, uint64_t pfn) { (void)ctx; return (void *)(uintptr_t)(pfn * PAGE_SIZE); }
+
+/* ---- e820 / hw_sig / size checks (before any page is read) --------------- */
+
+static size_t e820_from_multiboot(const struct boot_info *bi)
+{
+	size_t n = bi->mmap_count < E820_MAX ? bi->mmap_count : E820_MAX;
+
+	for (size_t i = 0; i < n; i++) {
+		rs.raw[i].addr = bi->mmap[i].base;
+		rs.raw[i].size = bi->mmap[i].len;
+		rs.raw[i].type = bi->mmap[i].type;
+	}
+	return e820_sanitize(rs.raw, n, rs.map, E820_MAX);
+}
+
+static bool e820_efi_candidate(const struct boot_info *bi, enum e820_efi_style style, uint32_t *crc)
+{
+	size_t n = bi->efi_mmap_count < E820_MAX ? bi->efi_mmap_count : E820_MAX;
+	size_t r, s;
+
+	for (size_t i = 0; i < n; i++) {
+		rs.efi[i].type = bi->efi_mmap[i].type;
+		rs.efi[i].phys = bi->efi_mmap[i].phys;
+		rs.efi[i].pages = bi->efi_mmap[i].pages;
+		rs.efi[i].attr = bi->efi_mmap[i].attr;
+	}
+	r = e820_from_efi(rs.efi, n, style, rs.raw, E820_MAX);
+	if (r == (size_t)-1)
+		return false;
+	s = e820_sanitize(rs.raw, r, rs.map, E820_MAX);
+	if (s == (size_t)-1)
+		return false;
+	*crc = e820_checksum(rs.map, s);
+	return true;
+}
+
+/* Which map Linux hashed depends on how it was booted: BIOS → the firmware e820
+ * (= GRUB's Multiboot2 map); UEFI → GRUB's e820 built from the EFI map (type 20 for
+ * runtime code) or the EFI stub's setup_e820(). Any of them matching is a match. */
+static const char *e820_match(uint32_t want, uint32_t *bios_crc)
+{
+	size_t n = e820_from_multiboot(rs.bi);
+	uint32_t crc;
+
+	*bios_crc = n == (size_t)-1 ? 0 : e820_checksum(rs.map, n);
+	if (n != (size_t)-1 && *bios_crc == want)
+		return "firmware map";
+	if (rs.o->e820_crc_set && rs.o->e820_crc == want)
+		return "thaw.e820_crc";
+	if (!rs.bi->efi_mmap_count)
+		return NULL;
+	if (e820_efi_candidate(rs.bi, E820_EFI_GRUB, &crc) && crc == want)
+		return "EFI map as GRUB converts it";
+	if (e820_efi_candidate(rs.bi, E820_EFI_STUB, &crc) && crc == want)
+		return "EFI map as Linux's EFI stub converts it";
+	return NULL;
+}
+
+static void check_e820(void)
+{
+	const struct img_info *in = &rs.d.info;
+	uint32_t here;
+	const char *how;
+	char buf[160];
+
+	if (in->protocol != IMG_PROTO_V2) {
+		kprintf("resume: the %s record carries no e820 checksum thaw can verify\n",
+			img_protocol_name(in->protocol));
+		return;
+	}
+	how = e820_match(in->e820_crc32, &here);
+	if (how) {
+		kprintf("resume: memory map matches the image's (e820 crc32 0x%x, %s)\n",
+			in->e820_crc32, how);
+		return;
+	}
+	if (rs.o->e820 == E820_IGNORE) {
+		kprintf("resume: memory map differs (image 0x%x, here 0x%x); thaw.e820=ignore given, "
+			"going on\n", in->e820_crc32, here);
+		return;
+	}
+	ksnprintf(buf, sizeof(buf), "image e820 crc32 0x%x, this machine 0x%x%s", in->e820_crc32,
+		  here, rs.bi->from_kexec ? " (kexec: pass thaw.e820_crc= from /sys/firmware/memmap)"
+					  : "; thaw.e820=ignore overrides");
+	refuse("the memory map differs from the one the image was hibernated on", buf);
+}
+
+static void check_hw_sig(void)
+{
+	const uint8_t *fadt = acpi_find_table("FACP");
+	uint64_t facs;
+	uint32_t sig;
+	enum hwsig_err e;
+	char buf[96];
+
+	if (!rs.d.hdr.has_hw_sig)
+		return;
+	e = fadt ? hwsig_facs_addr(fadt, (uint32_t)fadt[4] | (uint32_t)fadt[5] << 8 |
+				   (uint32_t)fadt[6] << 16 | (uint32_t)fadt[7] << 24, &facs)
+		 : HWSIG_ENOFADT;
+	if (e == HWSIG_OK)
+		e = hwsig_read((const void *)(uintptr_t)facs, FACS_MIN_LEN, &sig);
+	if (e != HWSIG_OK)
+		refuse("the image carries an ACPI hardware signature but", hwsig_strerror(e));
+	if (sig != rs.d.hdr.hw_sig) {
+		ksnprintf(buf, sizeof(buf), "image 0x%x, FACS 0x%x", rs.d.hdr.hw_sig, sig);
+		refuse("ACPI hardware signature mismatch (different machine or firmware)", buf);
+	}
+	kprintf("resume: ACPI hardware signature 0x%x matches\n", sig);
+}
+
+/* Linux compares num_physpages too; thaw cannot recompute memblock's count exactly
+ * (format doc §2.1), so a difference is reported, not enforced. */
+static void note_physpages(void)
+{
+	uint64_t pages = 0;
+	size_t n = e820_from_multiboot(rs.bi);
+
+	for (size_t i = 0; n != (size_t)-1 && i < n; i++)
+		if (rs.map[i].type == E820_TYPE_RAM)
+			pages += ((rs.map[i].addr + rs.map[i].size) >> 12) -
+				 ((rs.map[i].addr + PAGE_SIZE - 1) >> 12);
+	if (pages && pages - 1 != rs.d.info.num_physpages)
+		kprintf("resume: note: image num_physpages %llu, this machine ~%llu\n",
+			(unsigned long long)rs.d.info.num_physpages, (unsigned long long)(pages - 1));
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+static void progress(bool last)
+{
+	uint64_t total = rs.pl.reserved;
+	uint64_t ms, mib_s, eta_ms;
+	char bar[21];
+
+	if (!total || (!last && rs.placed < rs.next_report))
+		return;
+	rs.next_report = rs.placed + total / 10 + 1;
+	ms = (timer_ns() - rs.t_open_ns) / 1000000;
+	mib_s = ms ? rs.placed * PAGE_SIZE / MIB * 1000 / ms : 0;
+	eta_ms = rs.placed ? ms * (total - rs.placed) / rs.placed : 0;
+	for (int i = 0; i < 20; i++)
+		bar[i] = (uint64_t)i * total < rs.placed * 20 ? '#' : '.';
+	bar[20] = 0;
+	kprintf("resume: [%s] %3llu%%  %llu MiB/s  ETA %llu.%01llu s\n", bar,
+		(unsigned long long)(rs.placed * 100 / total), (unsigned long long)mib_s,
+		(unsigned long long)(eta_ms / 1000), (unsigned long long)(eta_ms % 1000 / 100));
+}
+
+static const uint8_t *ld_keep_meta(void *arg, uint64_t index, const uint8_t *page)
+{
+	(void)arg;
+	if (index >= rs.d.info.nr_meta)
+		return NULL;
+	memcpy(rs.meta + index * PAGE_SIZE, page, PAGE_SIZE);
+	return rs.meta + index * PAGE_SIZE;
+}
+
+/* Every listed frame must be RAM here and is forbidden to the allocator before a
+ * single page is written (restore-lessons.md #7, #13). */
+static enum img_err ld_pfns(void *arg, const struct pfn_list *list)
+{
+	struct pfn_iter it;
+	uint64_t pfn;
+	bool zero;
+	enum place_err e = PLACE_OK;
+
+	(void)arg;
+	pfn_iter_init(&it, list);
+	while (e == PLACE_OK && pfn_iter_next(&it, &pfn, &zero))
+		e = place_reserve(&rs.pl, pfn);
+	place_reserve_end(&rs.pl);
+	if (e != PLACE_OK) {
+		ksnprintf(rs.why, sizeof(rs.why), "%s (frame 0x%llx; this machine has RAM up to "
+			  "frame 0x%llx)", place_strerror(e), (unsigned long long)rs.pl.bad_pfn,
+			  (unsigned long long)pmm_max_pfn());
+		return IMG_ECALLER;
+	}
+	rs.next_report = list->count / 10;
+	return IMG_OK;
+}
+
+static enum img_err ld_data(void *arg, uint64_t pfn, const uint8_t *page)
+{
+	enum place_err e;
+	void *dst = place_dest(&rs.pl, pfn, &e);
+
+	(void)arg;
+	if (!dst) {
+		ksnprintf(rs.why, sizeof(rs.why), "%s", place_strerror(e));
+		return IMG_ECALLER;
+	}
+	memcpy(dst, page, PAGE_SIZE);
+	rs.placed++;
+	progress(false);
+	return IMG_OK;
+}
+
+static enum img_err ld_zero(void *arg, uint64_t pfn)
+{
+	enum place_err e = place_zero(&rs.pl, pfn);
+
+	(void)arg;
+	if (e != PLACE_OK) {
+		ksnprintf(rs.why, sizeof(rs.why), "%s", place_strerror(e));
+		return IMG_ECALLER;
+	}
+	rs.placed++;
+	return IMG_OK;
+}
+
+static const struct img_loader_ops loader_ops = {
+	.keep_meta = ld_keep_meta, .pfns = ld_pfns, .data = ld_data, .zero = ld_zero,
+};
+
+static void read_map(void)
+{
+	uint64_t *entries = alloc_bytes(rs.d.max_entries * sizeof(uint64_t));
+	uint64_t *maps = alloc_bytes(rs.d.max_maps * sizeof(uint64_t));
+	struct img_fault f = { 0 };
+
+	if (!entries || !maps)
+		refuse("not enough memory for the swap map", NULL);
+	if (img_read_map(&rs.src, &rs.d, &rs.m, entries, maps, rs.page, &f) != IMG_OK)
+		refuse_fault("bad swap map", &f);
+}
+
+/* All buffers come from the allocator before the PFN list is known, so they are
+ * thaw-occupied frames: pages whose home they are get staged. */
+static void load_pages(void)
+{
+	struct img_workspace ws = {
+		.cmp = alloc_bytes(IMG_STREAM_CMP_BUF), .unc = alloc_bytes(IMG_STREAM_UNC_BUF),
+		.io = alloc_bytes((uint64_t)IO_BLOCKS * PAGE_SIZE), .io_blocks = IO_BLOCKS,
+		.meta = alloc_bytes(rs.d.info.nr_meta * sizeof(void *)),
+	};
+	struct img_fault f = { 0 };
+	uint32_t crc = 0;
+
+	rs.meta = alloc_bytes(rs.d.info.nr_meta * PAGE_SIZE);
+	if (!ws.cmp || !ws.unc || !ws.io || !ws.meta || !rs.meta)
+		refuse("not enough memory for the image reader's buffers", NULL);
+	rs.env = (struct place_env){ NULL, env_is_ram, env_is_thaw, env_forbid, env_alloc, env_frame };
+	place_init(&rs.pl, &rs.env);
+	if (img_read_stream(&rs.src, &rs.d, &rs.m, &ws, &loader_ops, NULL, &crc, &f) != IMG_OK)
+		refuse_fault("image refused", &f);
+	progress(true);
+	if (rs.d.hdr.has_crc)
+		kprintf("resume: image CRC32 0x%x verified\n", crc);
+}
+
+/* ---- locate, noresume, discard ---------------------------------------------- */
+
+static void locate(void)
+{
+	struct resume_target t;
+	enum locate_err e = locate_resume(rs.o, &t);
+
+	if (e == LOCATE_ENOIMAGE || e == LOCATE_ENOTFOUND || e == LOCATE_ENODISKS)
+		stop_nothing_to_resume(rs.o, "resume: nothing to resume: %s", locate_strerror(e));
+	if (e != LOCATE_OK)
+		stop_failed(rs.o, "resume: cannot find the image: %s", locate_strerror(e));
+	rs.dev = t.dev;
+	rs.offset = t.header_page;
+	rs.src = (struct img_source){ src_read, rs.dev, rs.dev->sectors / 8 };
+}
+
+/* Wait up to s seconds for a key; true if one came. */
+static int wait_key(uint32_t s)
+{
+	uint64_t end = timer_ms() + (uint64_t)s * 1000;
+
+	while (timer_ms() < end) {
+		int c = console_getc_nowait();
+		if (c >= 0)
+			return c;
+	}
+	return -1;
+}
+
+__attribute__((noreturn)) static void offer_discard(const char *why)
+{
+	enum commit_err e;
+	int c;
+
+	kprintf("resume: not resuming (%s).\n"
+		"resume: discard the hibernation image on %s? It can never be resumed "
+		"afterwards; unsaved work in it is lost. [y/N] (%u s)\n", why, rs.dev->name, PROMPT_S);
+	c = wait_key(PROMPT_S);
+	if (c != 'y' && c != 'Y')
+		stop_nothing_to_resume(rs.o, "resume: image kept; it will be offered again at the "
+				       "next boot");
+	e = commit_invalidate(rs.dev, rs.offset, &rs.d.hdr, rs.page);
+	if (e != COMMIT_OK)
+		stop_failed(rs.o, "resume: discarding failed: %s", commit_strerror(e));
+	stop_nothing_to_resume(rs.o, "resume: image discarded; the swap area is plain swap again");
+}
+
+static void countdown(void)
+{
+	if (rs.o->noresume)
+		offer_discard("noresume");
+	for (uint32_t s = rs.o->delay_s; s > 0; s--) {
+		kprintf("\rthaw: resuming in %u s — press any key to cancel ", s);
+		if (wait_key(1) >= 0) {
+			kprintf("\n");
+			offer_discard("cancelled by a key");
+		}
+	}
+	if (rs.o->delay_s)
+		kprintf("\n");
+}
+
+/* ---- the flow ----------------------------------------------------------------- */
+
+static void open_image(void)
+{
+	struct img_fault f = { 0 };
+	enum img_err e;
+
+	rs.t_open_ns = timer_ns();
+	e = img_open(&rs.src, rs.offset, rs.page, &rs.d, &f);
+	if (e == IMG_ENOIMAGE)
+		stop_nothing_to_resume(rs.o, "resume: %s holds no hibernation image", rs.dev->name);
+	if (e != IMG_OK)
+		refuse_fault("image refused", &f);
+	kprintf("resume: image on %s at block %llu: %s record, %s, %llu data pages "
+		"(%llu MiB), %llu PFN pages\n", rs.dev->name, (unsigned long long)rs.offset,
+		img_protocol_name(rs.d.info.protocol), img_codec_name(rs.d.hdr.codec),
+		(unsigned long long)rs.d.info.image_pages,
+		(unsigned long long)(rs.d.info.image_pages * PAGE_SIZE / MIB),
+		(unsigned long long)rs.d.info.nr_meta);
+}
+
+static void prepare_handoff(void)
+{
+	const struct img_info *in = &rs.d.info;
+	enum handoff_err e;
+
+	rs.h.jump = in->jump_address;
+	rs.h.jump_phys = in->jump_address_phys;
+	rs.h.image_cr3 = in->cr3;
+	rs.h.protocol = (in->protocol == IMG_PROTO_V2 || in->protocol == IMG_PROTO_V1 ||
+			 in->protocol == IMG_PROTO_V1_MD5) ? TRAMP_PROTO_MODERN : TRAMP_PROTO_SEED;
+	e = handoff_prepare(&rs.h, &rs.pl);
+	if (e != HANDOFF_OK)
+		refuse("cannot hand over to this image", handoff_strerror(e));
+}
+
+static void commit(void)
+{
+	enum commit_err e = commit_invalidate(rs.dev, rs.offset, &rs.d.hdr, rs.page);
+
+	if (e == COMMIT_OK)
+		return;
+	if (e == COMMIT_EREAD || e == COMMIT_ECHANGED)
+		refuse("not invalidating the image", commit_strerror(e));
+	/* The header may be half-written: do not claim it is intact, do not jump. */
+	stop_failed(rs.o, "resume: %s — not resuming; the image may or may not be offered "
+		    "again", commit_strerror(e));
+}
+
+static void summary(void)
+{
+	uint64_t ms = (timer_ns() - rs.t_open_ns) / 1000000;
+	uint64_t bytes = rs.d.info.image_pages * PAGE_SIZE;
+
+	kprintf("thaw: resuming pages=%llu bytes=%llu load_ms=%llu mibps=%llu zero=%llu "
+		"staged=%llu direct=%llu codec=%s levels=%d total_ms=%llu\n",
+		(unsigned long long)rs.d.info.image_pages, (unsigned long long)bytes,
+		(unsigned long long)ms, (unsigned long long)(ms ? bytes * 1000 / MIB / ms : 0),
+		(unsigned long long)(rs.pl.zeroed), (unsigned long long)rs.pl.staged,
+		(unsigned long long)rs.pl.direct, img_codec_name(rs.d.hdr.codec), rs.h.levels,
+		(unsigned long long)timer_ms());
+}
+
+void resume_main(const struct boot_info *bi, const struct options *o)
+{
+	rs.bi = bi;
+	rs.o = o;
+	rs.page = alloc_bytes(PAGE_SIZE);
+	if (!rs.page)
+		stop_failed(o, "resume: no memory for a page buffer");
+	locate();
+	open_image();
+	countdown();
+	check_e820();
+	check_hw_sig();
+	note_physpages();
+	read_map();
+	load_pages();
+	prepare_handoff();
+	commit();
+	summary();
+	handoff_jump(&rs.h, &rs.pl);
+}

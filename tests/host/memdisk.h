@@ -1,0 +1,67 @@
+/* A RAM-backed struct blockdev for unit tests: reads and writes memcpy, and a
+ * sector can be set to fail so error paths are reachable. */
+#ifndef THAW_TEST_MEMDISK_H
+#define THAW_TEST_MEMDISK_H
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "block/blockdev.h"
+
+struct memdisk {
+	struct blockdev bd;
+	uint8_t *data;
+	uint64_t bad_sector;      /* reads touching it fail with BLK_EIO; UINT64_MAX = none */
+	unsigned reads;
+};
+
+static enum blk_err memdisk_read(struct blockdev *d, uint64_t sector, uint32_t count, void *buf)
+{
+	struct memdisk *m = d->priv;
+
+	m->reads++;
+	if (sector > d->sectors || count > d->sectors - sector)
+		return BLK_ERANGE;
+	if (m->bad_sector >= sector && m->bad_sector < sector + count)
+		return BLK_EIO;
+	memcpy(buf, m->data + sector * 512, (size_t)count * 512);
+	return BLK_OK;
+}
+
+static enum blk_err memdisk_write(struct blockdev *d, uint64_t sector, uint32_t count, const void *buf)
+{
+	struct memdisk *m = d->priv;
+
+	if (sector > d->sectors || count > d->sectors - sector)
+		return BLK_ERANGE;
+	memcpy(m->data + sector * 512, buf, (size_t)count * 512);
+	return BLK_OK;
+}
+
+static enum blk_err memdisk_flush(struct blockdev *d)
+{
+	(void)d;
+	return BLK_OK;
+}
+
+static const struct blockdev_ops memdisk_ops = {
+	.read = memdisk_read, .write = memdisk_write, .flush = memdisk_flush,
+};
+
+static inline void memdisk_init(struct memdisk *m, const char *name, uint64_t sectors)
+{
+	memset(m, 0, sizeof(*m));
+	strncpy(m->bd.name, name, sizeof(m->bd.name) - 1);
+	m->bd.sectors = sectors;
+	m->bd.max_sectors = 256;
+	m->bd.ops = &memdisk_ops;
+	m->bd.priv = m;
+	m->data = calloc(sectors ? sectors : 1, 512);
+	m->bad_sector = UINT64_MAX;
+}
+
+static inline void memdisk_free(struct memdisk *m)
+{
+	free(m->data);
+}
+
+#endif

@@ -1,0 +1,167 @@
+/* resume/lz4.c differential against liblz4: blocks from LZ4_compress_default (what Linux
+ * writes) and LZ4_compress_HC over random, repetitive, mixed, real and zero data at every
+ * size class up to 128 KiB; every error path, truncations, and mutations (whatever
+ * liblz4's LZ4_decompress_safe accepts, thaw accepts with the same output). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <lz4.h>
+#include <lz4hc.h>
+#include "resume/lz4.h"
+#include "corpus.h"
+
+#define MAXN (128 * 1024)
+
+static uint8_t src[MAXN], cmp[LZ4_COMPRESSBOUND(MAXN)], out[MAXN + 64], ref[MAXN + 64];
+
+static size_t compress(const uint8_t *in, size_t n, int hc)
+{
+	int r = hc ? LZ4_compress_HC((const char *)in, (char *)cmp, (int)n, (int)sizeof(cmp), 9) :
+		     LZ4_compress_default((const char *)in, (char *)cmp, (int)n, (int)sizeof(cmp));
+
+	assert_true(r > 0);
+	return (size_t)r;
+}
+
+static void roundtrip(size_t n, enum corpus_kind kind, uint64_t seed, int hc)
+{
+	size_t clen, got = 0;
+
+	corpus_fill(src, n, kind, seed);
+	clen = compress(src, n, hc);
+	assert_int_equal(lz4_decode(cmp, clen, out, MAXN, &got), IMG_OK);
+	assert_int_equal(got, n);
+	assert_memory_equal(out, src, n);
+	assert_int_equal(lz4_decode(cmp, clen, out, n, &got), IMG_OK);
+	if (n)
+		assert_int_equal(lz4_decode(cmp, clen, out, n - 1, &got), IMG_ELZ4_OUTPUT);
+}
+
+static void test_sizes(void **state)
+{
+	static const size_t fixed[] = { 0, 1, 2, 4, 5, 12, 13, 15, 16, 17, 18, 19, 63, 64, 100, 255,
+					256, 4095, 4096, 4097, 8192, 65535, 65536, 131071, 131072 };
+	(void)state;
+	for (int kind = 0; kind < CORPUS_KINDS; kind++)
+		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+			for (int hc = 0; hc < 2; hc++)
+				roundtrip(fixed[i], kind, i, hc);
+}
+
+static void test_block_sizes(void **state)
+{
+	(void)state;
+	for (int kind = 0; kind < CORPUS_KINDS; kind++)
+		for (size_t pages = 1; pages <= 32; pages++)
+			roundtrip(pages * 4096, kind, pages + 100 * kind, pages % 4 == 0);
+}
+
+static void test_random_sizes(void **state)
+{
+	uint64_t s = 77;
+
+	(void)state;
+	for (int i = 0; i < 300; i++) {
+		size_t n = corpus_rng(&s) % (MAXN + 1);
+
+		roundtrip(n, (enum corpus_kind)(i % CORPUS_KINDS), (uint64_t)i, i % 5 == 0);
+	}
+}
+
+static void test_errors(void **state)
+{
+	static const uint8_t empty[] = { 0x00 };			/* token, no literals: empty block */
+	static const uint8_t lits[] = { 0x30, 'a', 'b', 'c' };
+	static const uint8_t off0[] = { 0x10, 'a', 0x00, 0x00, 0x00 };	/* offset 0 */
+	static const uint8_t offfar[] = { 0x10, 'a', 0x02, 0x00, 0x00 };	/* 2 back, 1 written */
+	static const uint8_t nooff[] = { 0x10, 'a', 0x01 };		/* half an offset */
+	static const uint8_t longlit[] = { 0xf0, 0xff, 0xff };		/* length runs out */
+	static const uint8_t match[] = { 0x14, 'a', 0x01, 0x00, 0x10, 'b' };	/* a x9, b */
+	size_t got;
+
+	(void)state;
+	assert_int_equal(lz4_decode(empty, 1, out, 10, &got), IMG_OK);
+	assert_int_equal(got, 0);
+	assert_int_equal(lz4_decode(empty, 0, out, 10, &got), IMG_ELZ4_INPUT);
+	assert_int_equal(lz4_decode(lits, sizeof(lits), out, 10, &got), IMG_OK);
+	assert_int_equal(got, 3);
+	assert_int_equal(lz4_decode(lits, sizeof(lits) - 1, out, 10, &got), IMG_ELZ4_INPUT);
+	assert_int_equal(lz4_decode(lits, sizeof(lits), out, 2, &got), IMG_ELZ4_OUTPUT);
+	assert_int_equal(lz4_decode(off0, sizeof(off0), out, 10, &got), IMG_ELZ4_OFFSET);
+	assert_int_equal(lz4_decode(offfar, sizeof(offfar), out, 10, &got), IMG_ELZ4_OFFSET);
+	assert_int_equal(lz4_decode(nooff, sizeof(nooff), out, 10, &got), IMG_ELZ4_INPUT);
+	assert_int_equal(lz4_decode(longlit, sizeof(longlit), out, 100000, &got), IMG_ELZ4_INPUT);
+	assert_int_equal(lz4_decode(match, sizeof(match), out, 20, &got), IMG_OK);
+	assert_int_equal(got, 10);
+	assert_memory_equal(out, "aaaaaaaaab", 10);
+	assert_int_equal(lz4_decode(match, sizeof(match), out, 9, &got), IMG_ELZ4_OUTPUT);
+}
+
+static void test_truncations(void **state)
+{
+	size_t clen, got;
+
+	(void)state;
+	corpus_fill(src, 20000, CORPUS_MIXED, 5);
+	clen = compress(src, 20000, 1);
+	for (size_t n = 0; n < clen; n++) {
+		uint8_t *copy = malloc(n ? n : 1);
+		enum img_err e;
+
+		memcpy(copy, cmp, n);
+		e = lz4_decode(copy, n, out, MAXN, &got);
+		/* A prefix may end on a sequence boundary and be a valid shorter block. */
+		if (e == IMG_OK) {
+			assert_true(got < 20000);
+			assert_memory_equal(out, src, got);
+		}
+		free(copy);
+	}
+}
+
+/* Mutations: liblz4 accepts => thaw accepts with identical output. */
+static void test_mutations(void **state)
+{
+	uint64_t s = 4243;
+	size_t clen, got;
+
+	(void)state;
+	corpus_fill(src, 40000, CORPUS_REAL, 9);
+	clen = compress(src, 40000, 0);
+	for (int i = 0; i < 4000; i++) {
+		uint8_t *m = malloc(clen);
+		int cap = 40000 + (int)(corpus_rng(&s) % 64);
+		int r;
+
+		memcpy(m, cmp, clen);
+		for (int k = 0; k < 1 + i % 4; k++)
+			m[corpus_rng(&s) % clen] = (uint8_t)corpus_rng(&s);
+		r = LZ4_decompress_safe((const char *)m, (char *)ref, (int)clen, cap);
+		if (r >= 0) {
+			assert_int_equal(lz4_decode(m, clen, out, (size_t)cap, &got), IMG_OK);
+			assert_int_equal(got, (size_t)r);
+			assert_memory_equal(out, ref, got);
+		} else {
+			(void)lz4_decode(m, clen, out, (size_t)cap, &got);
+		}
+		free(m);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_block_sizes),
+		cmocka_unit_test(test_random_sizes),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_mutations),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,159 @@
+/* resume/lzo1x.c differential against liblzo2: streams from lzo1x_1 (what Linux writes)
+ * and lzo1x_999 (denser, every instruction form) over random, repetitive, mixed, real and
+ * zero data at every size class up to 128 KiB; then every error path, truncations and
+ * mutations (whatever thaw accepts, liblzo2's lzo1x_decompress_safe accepts identically). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <lzo/lzo1x.h>
+#include "resume/lzo1x.h"
+#include "corpus.h"
+
+#define MAXN (128 * 1024)
+
+static uint8_t src[MAXN], cmp[MAXN + MAXN / 16 + 64 + 3], out[MAXN + 64], ref[MAXN + 64];
+static uint8_t wrk[LZO1X_999_MEM_COMPRESS];
+
+static size_t compress(const uint8_t *in, size_t n, int level)
+{
+	lzo_uint len = 0;
+	int r = level ? lzo1x_999_compress(in, n, cmp, &len, wrk) : lzo1x_1_compress(in, n, cmp, &len, wrk);
+
+	assert_int_equal(r, LZO_E_OK);
+	return len;
+}
+
+static void roundtrip(size_t n, enum corpus_kind kind, uint64_t seed, int level)
+{
+	size_t clen, got = 0;
+
+	corpus_fill(src, n, kind, seed);
+	clen = compress(src, n, level);
+	assert_int_equal(lzo1x_decode(cmp, clen, out, MAXN, &got), IMG_OK);
+	assert_int_equal(got, n);
+	assert_memory_equal(out, src, n);
+	/* Exactly enough room works too; one byte less must be an output overrun. */
+	assert_int_equal(lzo1x_decode(cmp, clen, out, n, &got), IMG_OK);
+	if (n)
+		assert_int_equal(lzo1x_decode(cmp, clen, out, n - 1, &got), IMG_ELZO_OUTPUT);
+}
+
+static void test_sizes(void **state)
+{
+	static const size_t fixed[] = { 0, 1, 2, 3, 4, 5, 15, 16, 17, 18, 19, 63, 64, 100, 255, 256,
+					4095, 4096, 4097, 8192, 65535, 65536, 131071, 131072 };
+	(void)state;
+	for (int kind = 0; kind < CORPUS_KINDS; kind++)
+		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+			for (int level = 0; level < 2; level++)
+				roundtrip(fixed[i], kind, i, level);
+}
+
+/* Every page count of a hibernation block (1..32 pages) for every kind. */
+static void test_block_sizes(void **state)
+{
+	(void)state;
+	for (int kind = 0; kind < CORPUS_KINDS; kind++)
+		for (size_t pages = 1; pages <= 32; pages++)
+			roundtrip(pages * 4096, kind, pages + 100 * kind, pages % 4 == 0);
+}
+
+static void test_random_sizes(void **state)
+{
+	uint64_t s = 99;
+
+	(void)state;
+	for (int i = 0; i < 300; i++) {
+		size_t n = corpus_rng(&s) % (MAXN + 1);
+
+		roundtrip(n, (enum corpus_kind)(i % CORPUS_KINDS), (uint64_t)i, i % 5 == 0);
+	}
+}
+
+static void test_errors(void **state)
+{
+	static const uint8_t eof[] = { 0x11, 0, 0 };
+	static const uint8_t eof_long[] = { 0x12, 0, 0 };	/* liblzo2 accepts; Linux requires t == 3 */
+	static const uint8_t lookbehind[] = { 0x20 + 1, 0x04, 0x00, 0x11, 0, 0 };	/* M3 at start */
+	static const uint8_t trailing[] = { 0x11, 0, 0, 0 };
+	static const uint8_t lits[] = { 0x15, 'a', 'b', 'c', 'd', 0x11, 0, 0 };	/* 4 literals */
+	size_t got;
+
+	(void)state;
+	assert_int_equal(lzo1x_decode(eof, 3, out, 10, &got), IMG_OK);
+	assert_int_equal(got, 0);
+	assert_int_equal(lzo1x_decode(lits, sizeof(lits), out, 10, &got), IMG_OK);
+	assert_int_equal(got, 4);
+	assert_memory_equal(out, "abcd", 4);
+	assert_int_equal(lzo1x_decode(eof_long, 3, out, 10, &got), IMG_ELZO_EOF);
+	assert_int_equal(lzo1x_decode(lookbehind, sizeof(lookbehind), out, 10, &got), IMG_ELZO_LOOKBEHIND);
+	assert_int_equal(lzo1x_decode(trailing, sizeof(trailing), out, 10, &got), IMG_ELZO_TRAILING);
+	assert_int_equal(lzo1x_decode(eof, 2, out, 10, &got), IMG_ELZO_INPUT);
+	assert_int_equal(lzo1x_decode(eof, 0, out, 10, &got), IMG_ELZO_INPUT);
+	assert_int_equal(lzo1x_decode(lits, sizeof(lits), out, 3, &got), IMG_ELZO_OUTPUT);
+}
+
+/* Every proper prefix of a stream must fail (the end marker is last), never crash. */
+static void test_truncations(void **state)
+{
+	size_t clen, got;
+
+	(void)state;
+	corpus_fill(src, 20000, CORPUS_MIXED, 5);
+	clen = compress(src, 20000, 1);
+	for (size_t n = 0; n < clen; n++) {
+		uint8_t *copy = malloc(n ? n : 1);	/* exact-size heap copy: ASan sees overreads */
+
+		memcpy(copy, cmp, n);
+		assert_int_not_equal(lzo1x_decode(copy, n, out, MAXN, &got), IMG_OK);
+		free(copy);
+	}
+}
+
+/* Byte mutations: if thaw accepts, liblzo2 must accept with the same output. */
+static void test_mutations(void **state)
+{
+	uint64_t s = 4242;
+	size_t clen, got;
+	lzo_uint rlen;
+
+	(void)state;
+	corpus_fill(src, 40000, CORPUS_REAL, 9);
+	clen = compress(src, 40000, 0);
+	for (int i = 0; i < 4000; i++) {
+		uint8_t *m = malloc(clen);
+		size_t cap = 40000 + (corpus_rng(&s) % 64);
+		int r;
+
+		memcpy(m, cmp, clen);
+		for (int k = 0; k < 1 + i % 4; k++)
+			m[corpus_rng(&s) % clen] = (uint8_t)corpus_rng(&s);
+		if (lzo1x_decode(m, clen, out, cap, &got) == IMG_OK) {
+			rlen = cap;
+			r = lzo1x_decompress_safe(m, clen, ref, &rlen, NULL);
+			assert_int_equal(r, LZO_E_OK);
+			assert_int_equal(rlen, got);
+			assert_memory_equal(out, ref, got);
+		}
+		free(m);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_block_sizes),
+		cmocka_unit_test(test_random_sizes),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_truncations),
+		cmocka_unit_test(test_mutations),
+	};
+
+	assert_int_equal(lzo_init(), LZO_E_OK);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,244 @@
+; A tiny stand-in for a hibernated Linux kernel: its restore_registers checks what
+; thaw promised at the jump, then every page the synthetic image listed, and ends QEMU.
+;
+; Built by tests/system/imagekernel.py as a flat binary: nasm -f bin -DJUMP_VA=<va>;
+; the test appends the check table (layout below) right after `table`, and places the
+; whole binary, page aligned, at jump_address_phys in the image.
+;
+; Contract (in): thaw jumps to JUMP_VA (mapped to the binary's physical page by thaw's
+;   temporary tables) with IF=0, CS=0x10, EFER.NXE=1 and, per table.protocol,
+;   0 modern: r9 = table.cr3;  1 rbx-era: rbx = table.cr3;  2 seed: no register;
+;   r10 = 0 in every case.
+; Touches: its own pages (stack inside the binary), reads the listed frames through
+;   its identity map (NX on every entry: a missing EFER.NXE faults), COM1, port 0xf4.
+; Out: "IMAGEKERNEL: OK pages=<hex> zero=<hex>" then isa-debug-exit 0x10, or
+;   "IMAGEKERNEL: FAIL <what> <hex>" then 0x11.
+
+bits 64
+org JUMP_VA
+
+%define COM1            0x3f8
+%define DEBUG_EXIT      0xf4
+%define EXIT_OK         0x10
+%define EXIT_FAIL       0x11
+%define MSR_EFER        0xC0000080
+%define EFER_NXE        (1 << 11)
+%define RFLAGS_IF       (1 << 9)
+%define KERNEL_CS       0x10
+%define PATTERN_MUL     0x9E3779B97F4A7C15
+
+; The table the test appends (all u64, little endian):
+%define T_MAGIC         0       ; "IMGKTBL1"
+%define T_CR3           8       ; physical address of this kernel's PML4
+%define T_PROTOCOL      16      ; 0 modern, 1 rbx-era, 2 seed
+%define T_COUNT         24      ; number of ranges
+%define T_RANGES        32      ; {start_pfn, count, kind}: kind 0 pattern, 1 zero
+%define R_START         0
+%define R_COUNT         8
+%define R_KIND          16
+%define R_SIZE          24
+
+restore_registers:
+	mov r12, r9                     ; keep the incoming registers before anything
+	mov r13, rbx
+	mov r14, r10
+	mov rax, [rel table + T_CR3]
+	mov cr3, rax                    ; our own tables, like Linux's `mov %r9, %cr3`
+	lea rsp, [rel stack_top]        ; never thaw's stack: its frame is an image page
+	pushfq
+	pop r15
+
+	lea rsi, [rel msg_if]
+	mov rdx, r15
+	test r15, RFLAGS_IF
+	jnz fail
+	lea rsi, [rel msg_r10]
+	mov rdx, r14
+	test r14, r14
+	jnz fail
+	call check_cr3_register
+	call check_cpu_state
+	call check_pages
+	lea rsi, [rel msg_ok]
+	call puts
+	mov rdx, r12
+	call puthex
+	lea rsi, [rel msg_zero]
+	call puts
+	mov rdx, r13
+	call puthex
+	mov al, 10
+	call putc
+	mov al, EXIT_OK
+	out DEBUG_EXIT, al
+	hlt
+
+; The register the protocol names must hold table.cr3.
+check_cr3_register:
+	mov rax, [rel table + T_CR3]
+	mov rcx, [rel table + T_PROTOCOL]
+	lea rsi, [rel msg_r9]
+	mov rdx, r12
+	cmp rcx, 0
+	je .cmp
+	lea rsi, [rel msg_rbx]
+	mov rdx, r13
+	cmp rcx, 1
+	je .cmp
+	ret                             ; seed: nothing passed
+.cmp:
+	cmp rdx, rax
+	jne fail
+	ret
+
+check_cpu_state:
+	mov rax, cr3
+	and rax, ~0xfff
+	lea rsi, [rel msg_cr3]
+	mov rdx, rax
+	cmp rax, [rel table + T_CR3]
+	jne fail
+	mov ax, cs
+	movzx rdx, ax
+	lea rsi, [rel msg_cs]
+	cmp rdx, KERNEL_CS
+	jne fail
+	mov ecx, MSR_EFER
+	rdmsr
+	lea rsi, [rel msg_nxe]
+	mov edx, eax
+	test eax, EFER_NXE
+	jz fail
+	ret
+
+; Every listed range: pattern pages hold qword i = ((pfn << 12) | i) * PATTERN_MUL,
+; zero pages hold zeros. r12 = pages checked, r13 = of which zero.
+check_pages:
+	xor r12d, r12d
+	xor r13d, r13d
+	mov r8, [rel table + T_COUNT]
+	lea r9, [rel table + T_RANGES]
+	mov r11, PATTERN_MUL
+.range:
+	test r8, r8
+	jz .done
+	mov r10, [r9 + R_START]
+	mov rcx, [r9 + R_COUNT]
+.page:
+	test rcx, rcx
+	jz .next_range
+	mov rdi, r10
+	shl rdi, 12                     ; identity map: the frame's address
+	xor ebx, ebx                    ; qword index
+.qword:
+	xor eax, eax
+	cmp qword [r9 + R_KIND], 1
+	je .compare
+	mov rax, r10
+	shl rax, 12
+	or rax, rbx
+	imul rax, r11
+.compare:
+	cmp rax, [rdi + rbx * 8]
+	jne .bad
+	inc rbx
+	cmp rbx, 512
+	jb .qword
+	inc r12
+	cmp qword [r9 + R_KIND], 1
+	jne .counted
+	inc r13
+.counted:
+	inc r10
+	dec rcx
+	jmp .page
+.next_range:
+	add r9, R_SIZE
+	dec r8
+	jmp .range
+.done:
+	ret
+.bad:
+	lea rsi, [rel msg_page]
+	mov rdx, r10
+	jmp fail
+
+; rsi = message, rdx = value: report and leave with EXIT_FAIL.
+fail:
+	lea rsp, [rel stack_top]
+	push rdx
+	push rsi
+	lea rsi, [rel msg_fail]
+	call puts
+	pop rsi
+	call puts
+	mov al, ' '
+	call putc
+	pop rdx
+	call puthex
+	mov al, 10
+	call putc
+	mov al, EXIT_FAIL
+	out DEBUG_EXIT, al
+	hlt
+
+putc:                                   ; al = byte; polls the 16550 LSR
+	push rdx
+	push rax
+	mov dx, COM1 + 5
+.wait:
+	in al, dx
+	test al, 0x20
+	jz .wait
+	pop rax
+	mov dx, COM1
+	out dx, al
+	pop rdx
+	ret
+
+puts:                                   ; rsi = NUL-terminated string
+	lodsb
+	test al, al
+	jz .end
+	call putc
+	jmp puts
+.end:
+	ret
+
+puthex:                                 ; rdx = value, printed as 0x + 16 digits
+	mov al, '0'
+	call putc
+	mov al, 'x'
+	call putc
+	mov ecx, 16
+.digit:
+	rol rdx, 4
+	mov al, dl
+	and al, 0xf
+	add al, '0'
+	cmp al, '9'
+	jbe .out
+	add al, 'a' - '0' - 10
+.out:
+	call putc
+	dec ecx
+	jnz .digit
+	ret
+
+msg_ok:   db "IMAGEKERNEL: OK pages=", 0
+msg_zero: db " zero=", 0
+msg_fail: db "IMAGEKERNEL: FAIL ", 0
+msg_if:   db "rflags.IF", 0
+msg_r10:  db "r10", 0
+msg_r9:   db "r9", 0
+msg_rbx:  db "rbx", 0
+msg_cr3:  db "cr3", 0
+msg_cs:   db "cs", 0
+msg_nxe:  db "efer.nxe", 0
+msg_page: db "page", 0
+
+align 16
+stack:    times 1024 db 0
+stack_top:
+align 8
+table:                                  ; appended by the test

@@ -1,0 +1,112 @@
+"""Build disk images for the disk tests with the tools a user would use: sfdisk
+(MBR, extended partitions), sgdisk (GPT), mkswap (swap areas), plus a helper that
+marks a swap area the way Linux does when it hibernates to it ("S1SUSPEND" over the
+magic, the old magic kept at 4076; kernel/power/swap.c mark_swapfiles())."""
+import os
+import subprocess
+import zlib
+from pathlib import Path
+
+SECTOR = 512
+PAGE = 4096
+
+
+def run(*cmd, stdin=None):
+    subprocess.run(cmd, input=stdin, check=True, capture_output=True,
+                   text=isinstance(stdin, str))
+
+
+def blank(path: Path, size: int) -> Path:
+    with open(path, "wb") as f:
+        f.truncate(size)
+    return path
+
+
+def random_disk(path: Path, size: int, seed: int = 1) -> Path:
+    """size bytes of reproducible pseudo-random data (no two sectors alike)."""
+    import random
+    rnd = random.Random(seed)
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(left, 1 << 20)
+            f.write(rnd.randbytes(n))
+            left -= n
+    return path
+
+
+def mbr(path: Path, script: str) -> None:
+    """sfdisk script, e.g. 'label: dos\\nlabel-id: 0xdeadbeef\\n,8M,83\\n'."""
+    run("sfdisk", "--no-reread", "--no-tell-kernel", "-q", str(path), stdin=script)
+
+
+def gpt(path: Path, *args: str) -> None:
+    run("sgdisk", *args, str(path))
+
+
+def mkswap_at(path: Path, offset: int, size: int, label: str = "", uuid: str = "",
+              hibernated: bool = False) -> None:
+    """Make a swap area of size bytes at byte offset of the image (a partition or a
+    swap file's place) by running mkswap on a scratch file and copying it in."""
+    scratch = Path(str(path) + f".swap{offset}")
+    blank(scratch, size)
+    cmd = ["mkswap", "-q"]
+    if label:
+        cmd += ["-L", label]
+    if uuid:
+        cmd += ["-U", uuid]
+    run(*cmd, str(scratch))
+    page = bytearray(scratch.read_bytes()[:PAGE])
+    scratch.unlink()
+    if hibernated:
+        mark_hibernated(page)
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        f.write(page)
+
+
+def mark_hibernated(page: bytearray) -> None:
+    assert page[4086:4096] == b"SWAPSPACE2", page[4086:4096]
+    page[4076:4086] = b"SWAPSPACE2"          # orig_sig
+    page[4064:4072] = (1).to_bytes(8, "little")   # image: first map block
+    page[4086:4096] = b"S1SUSPEND\0"
+
+
+def part_start(path: Path, number: int) -> int:
+    """Start sector of partition number, from sfdisk's JSON dump (MBR or GPT)."""
+    import json
+    out = subprocess.run(["sfdisk", "--json", str(path)], check=True,
+                         capture_output=True, text=True).stdout
+    for p in json.loads(out)["partitiontable"]["partitions"]:
+        if p["node"][len(str(path)):] == str(number):
+            return p["start"]
+    raise KeyError(number)
+
+
+def crc(path: Path, sector: int, count: int) -> int:
+    with open(path, "rb") as f:
+        f.seek(sector * SECTOR)
+        return zlib.crc32(f.read(count * SECTOR))
+
+
+def whole_crc(path: Path) -> int:
+    c = 0
+    with open(path, "rb") as f:
+        while True:
+            b = f.read(1 << 22)
+            if not b:
+                return c
+            c = zlib.crc32(b, c)
+
+
+def blkdebug_eio(tmp: Path, image: Path, drive_id: str, sector=None, modern=False):
+    """QEMU arguments attaching image through blkdebug, failing reads with EIO
+    (everywhere, or only requests touching sector)."""
+    cfg = tmp / f"blkdebug-{drive_id}.cfg"
+    rule = '[inject-error]\nevent = "read_aio"\nerrno = "5"\n'
+    if sector is not None:
+        rule += f'sector = "{sector}"\n'
+    cfg.write_text(rule)
+    dev = f"virtio-blk-pci,drive={drive_id}" + (",disable-legacy=on" if modern else "")
+    return ["-drive", f"file=blkdebug:{cfg}:{image},format=raw,if=none,id={drive_id}",
+            "-device", dev]

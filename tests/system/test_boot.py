@@ -1,0 +1,99 @@
+"""thaw boots under SeaBIOS and OVMF, reports what the loader gave it (memory map,
+command line), passes its allocator self-check, and with no disk stops cleanly through
+isa-debug-exit. Also: the failure paths (CPU exception, panic) end in exit 35."""
+import re
+
+import pytest
+
+from thawvm import run_thaw
+
+CMDLINE = "thaw.test_exit loglevel=7 resume=/dev/vda2 resume_offset=0x10 bogus.opt=1"
+FIRMWARES = [("bios", "pc"), ("uefi", "q35")]
+
+
+@pytest.fixture(scope="module", params=FIRMWARES, ids=lambda p: f"{p[0]}-{p[1]}")
+def boot(request):
+    firmware, machine = request.param
+    return run_thaw(CMDLINE, firmware=firmware, machine=machine, memory="512M",
+                    timeout=180, name=f"boot-{firmware}")
+
+
+def test_clean_stop(boot):
+    boot.assert_exit_ok()
+    boot.expect_line(r"thaw: nothing to resume; stopping cleanly")
+
+
+def test_no_image_message(boot):
+    # No disk attached: thaw must say so plainly rather than just stop.
+    boot.expect_line(r"nothing to resume|no hibernation image")
+
+
+def test_loader_and_command_line(boot):
+    boot.expect_line(r'boot: loaded by "GRUB 2\.06')
+    boot.expect_line(r'boot: command line "' + re.escape(CMDLINE) + '"')
+    m = boot.expect_line(r"cmdline: resume=(\S+) resume_offset=(\d+) noresume=0 loglevel=(\d+)")
+    assert m.groups() == ("/dev/vda2", "16", "7")
+
+
+def test_unknown_option_reported(boot):
+    boot.expect_line(r'cmdline: unknown option ignored: "bogus\.opt=1"')
+
+
+def test_memory_map_summary(boot):
+    m = boot.expect_line(r"boot: memory map: (\d+) entries, (\d+) MiB RAM")
+    entries, mib = int(m.group(1)), int(m.group(2))
+    assert entries >= 3
+    # -m 512M: firmware keeps some for itself, never more than 512 MiB of RAM.
+    assert 480 <= mib <= 512, mib
+    # The printed entries match the count (loglevel=7 prints all of them).
+    assert len([l for l in boot.lines if l.startswith("  [mem 0x")]) == entries
+
+
+def test_pmm_self_check(boot):
+    m = boot.expect_line(r"pmm: (\d+) MiB RAM in (\d+) ranges, max pfn 0x([0-9a-f]+), "
+                         r"(\d+) MiB free, .*: self-check ok")
+    ram, free = int(m.group(1)), int(m.group(4))
+    assert 0 < free <= ram <= 512
+    assert int(m.group(3), 16) <= 512 * 256     # no frame beyond 512 MiB
+    boot.expect_line(r"paging: identity map reaches the last RAM frame")
+
+
+def test_uefi_reports_system_table(boot):
+    uefi = boot.find_line(r"boot: UEFI system table at 0x[0-9a-f]+, (\d+) EFI memory")
+    if "OVMF" in " ".join(boot.cmd):
+        assert uefi and int(uefi.group(1)) > 0
+    else:
+        assert uefi is None
+
+
+def test_ram_above_4g():
+    # 5 GiB on pc puts ~2 GiB of RAM above 4 GiB; paging_init must map it and the
+    # allocator must count it (the probe reads the very last RAM frame).
+    r = run_thaw("thaw.test_exit", memory="5G", timeout=180, name="highmem")
+    r.assert_exit_ok()
+    m = r.expect_line(r"pmm: (\d+) MiB RAM in \d+ ranges, max pfn 0x([0-9a-f]+)")
+    assert int(m.group(1)) > 4096
+    assert int(m.group(2), 16) > 0x100000
+    r.expect_line(r"paging: identity map reaches the last RAM frame at 0x1[0-9a-f]{8}")
+
+
+def test_exception_report_and_failure_exit():
+    r = run_thaw("thaw.test_exit thaw.test=fault", timeout=120, name="fault")
+    r.assert_exit_fail()
+    r.expect_line(r"thaw: CPU exception 14 \(page fault\), error code 0x0")
+    r.expect_line(r"RIP [0-9a-f]{16}  CS 0010 .* CR2 00007f0000000000")
+    r.expect_line(r"RAX [0-9a-f]{16}  RBX")
+    r.expect_line(r"R13 [0-9a-f]{16}  R14")
+
+
+def test_panic_exit():
+    r = run_thaw("thaw.test_exit thaw.test=panic", timeout=120, name="panic")
+    r.assert_exit_fail()
+    r.expect_line(r"thaw: panic: built-in test panic")
+    r.expect_line(r"backtrace: [0-9a-f]+")
+
+
+def test_smp_and_q35_bios():
+    r = run_thaw("thaw.test_exit", machine="q35", smp=2, timeout=120, name="q35-smp")
+    r.assert_exit_ok()
+    r.expect_line(r"self-check ok")

@@ -1,0 +1,154 @@
+"""thaw resumes synthetic images into the test image kernel (tests/imagekernel/), whose
+restore_registers checks every listed page, the hand-off registers, CR3, CS and
+EFER.NXE; and thaw refuses bad images without writing anything.
+
+Each QEMU run must end with isa-debug-exit: 33 = the image kernel's checks passed (or a
+clean "nothing to resume"), 35 = thaw refused / the image kernel found a fault. Exit 0
+(a triple fault) or a timeout always fails."""
+import subprocess
+
+import pytest
+
+import imagekernel as ik
+
+EXIT_OK, EXIT_FAIL = 33, 35
+_e820 = {}
+_ram = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def built():
+    subprocess.run(["make", "-C", str(ik.REPO), "--no-print-directory", "build/thaw.elf",
+                    "build/mkimage"], check=True, capture_output=True)
+
+
+def refused_intact(run, disk, before, *words):
+    """thaw refused: exit 35, the words in its message, the disk byte-for-byte unchanged."""
+    text = run.text
+    assert run.rc == EXIT_FAIL, f"rc {run.rc}\n{text[-3000:]}"
+    assert "thaw: resuming" not in text and "IMAGEKERNEL" not in text
+    for w in words:
+        assert w in text, f"{w!r} not in:\n{text[-3000:]}"
+    assert "left untouched" in text
+    assert ik.swap_sig(disk) == b"S1SUSPEND\0"
+    assert ik.digest(disk) == before
+
+
+def machine_e820(firmware, tmp_path_factory):
+    """The e820 checksum of the test machine, learned from thaw's refusal of an image
+    that records a wrong one — which is itself the 'changed memory map' test."""
+    if firmware not in _e820:
+        work = tmp_path_factory.mktemp(f"e820-{firmware}")
+        lay = ik.default_layout()
+        disk = ik.make_image(lay, work, e820_crc=0x12345678)
+        before = ik.digest(disk)
+        run = ik.run_thaw(disk, work, firmware=firmware)
+        refused_intact(run, disk, before, "memory map differs", "thaw.e820=ignore")
+        m = ik.E820_HERE_RE.search(run.text)
+        assert m, run.text[-2000:]
+        _e820[firmware] = int(m["here"], 16)
+        _ram[firmware] = ik.ram_ranges(run.text)
+    return _e820[firmware]
+
+
+def layout(firmware, tmp_path_factory, **kw):
+    """The default layout restricted to the RAM this machine has."""
+    machine_e820(firmware, tmp_path_factory)
+    return ik.default_layout(ram=_ram[firmware], **kw)
+
+
+def resume_ok(run, lay, disk):
+    text = run.text
+    assert run.rc == EXIT_OK, f"rc {run.rc} timed_out {run.timed_out}\n{text[-4000:]}"
+    assert not ik.FAIL_RE.search(text)
+    ok = ik.OK_RE.search(text)
+    assert ok, text[-3000:]
+    assert int(ok["pages"], 16) == ik.listed_pages(lay)
+    assert int(ok["zero"], 16) == sum(n for _, n in lay.zero)
+    summary = ik.RESUMING_RE.search(text)
+    assert summary, text[-3000:]
+    assert ik.swap_sig(disk) == b"SWAPSPACE2"
+    return summary
+
+
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_changed_memory_map_refused(firmware, tmp_path_factory):
+    machine_e820(firmware, tmp_path_factory)
+
+
+CASES = [
+    # (firmware, compress, protocol, zero flag)
+    ("bios", "lz4", "v2", True),
+    ("bios", "none", "v2", False),
+    ("bios", "lzo", "v2", True),
+    ("bios", "lz4", "v1", True),
+    ("bios", "lz4", "v0", True),
+    ("bios", "lz4", "seed", False),
+    ("uefi", "lz4", "v2", True),
+]
+
+
+@pytest.mark.parametrize("firmware,compress,protocol,zero", CASES,
+                         ids=["-".join(map(str, c[:3])) + ("-zero" if c[3] else "") for c in CASES])
+def test_synthetic_resume(firmware, compress, protocol, zero, tmp_path, tmp_path_factory):
+    crc = machine_e820(firmware, tmp_path_factory) if protocol == "v2" else None
+    lay = layout(firmware, tmp_path_factory, protocol=protocol)
+    extra = ["--zero-flag"] if zero else []
+    disk = ik.make_image(lay, tmp_path, compress=compress, e820_crc=crc, extra=extra)
+    run = ik.run_thaw(disk, tmp_path, firmware=firmware)
+    summary = resume_ok(run, lay, disk)
+    assert int(summary["pages"]) > 0
+
+
+def test_kernel_and_tables_in_thaws_frames(tmp_path, tmp_path_factory):
+    """restore_registers and the image's page tables live where thaw itself runs, so
+    they are staged, and the paging-depth walk must read them from the copy list."""
+    crc = machine_e820("bios", tmp_path_factory)
+    lay = ik.default_layout(jump_va=0xffffffff81110000, jump_phys=0x110000, pt_base=0x118000)
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
+    run = ik.run_thaw(disk, tmp_path)
+    resume_ok(run, lay, disk)
+    assert "staged=0 " not in run.text
+
+
+def test_second_boot_finds_no_image(tmp_path, tmp_path_factory):
+    crc = machine_e820("bios", tmp_path_factory)
+    lay = ik.default_layout()
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
+    resume_ok(ik.run_thaw(disk, tmp_path), lay, disk)
+    after = ik.digest(disk)
+    again = tmp_path / "again"
+    again.mkdir()
+    run = ik.run_thaw(disk, again)
+    assert run.rc == EXIT_OK, run.text[-3000:]
+    assert "nothing to resume" in run.text
+    assert "IMAGEKERNEL" not in run.text and "thaw: resuming" not in run.text
+    assert ik.digest(disk) == after
+
+
+def test_e820_ignore_overrides(tmp_path):
+    lay = ik.default_layout()
+    disk = ik.make_image(lay, tmp_path, e820_crc=0x0badc0de, extra=["--zero-flag"])
+    run = ik.run_thaw(disk, tmp_path, args="thaw.test_exit thaw.on_fail=poweroff thaw.e820=ignore")
+    resume_ok(run, lay, disk)
+    assert "thaw.e820=ignore given" in run.text
+
+
+def test_pfn_beyond_ram_refused(tmp_path, tmp_path_factory):
+    """A 512 MiB-machine frame offered to a 256 MiB machine: refused before any write."""
+    crc = machine_e820("bios", tmp_path_factory)
+    lay = ik.default_layout()
+    lay.pattern.append((300 * ik.MIB_PAGES, 4))
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
+    before = ik.digest(disk)
+    refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "not RAM")
+
+
+@pytest.mark.parametrize("kind", ["data", "meta", "map"])
+def test_corrupt_image_refused(kind, tmp_path, tmp_path_factory):
+    crc = machine_e820("bios", tmp_path_factory)
+    lay = ik.default_layout()
+    disk = ik.make_image(lay, tmp_path, compress="lzo", e820_crc=crc,
+                         extra=["--zero-flag", "--corrupt", kind])
+    before = ik.digest(disk)
+    refused_intact(ik.run_thaw(disk, tmp_path), disk, before)

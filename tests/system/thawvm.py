@@ -1,0 +1,225 @@
+"""Boot thaw in QEMU and look at what it printed: the helper every system test uses.
+
+Typical use::
+
+    from thawvm import run_thaw, Disk
+
+    r = run_thaw("thaw.test_exit resume=/dev/vda2", firmware="uefi",
+                 disks=[Disk("/var/tmp/thaw-cache/x/swap.img")])
+    r.assert_exit_ok()                      # thaw wrote 0x10 to isa-debug-exit (QEMU 33)
+    r.expect_line(r"pmm: .* self-check ok")  # a regex searched line by line
+
+What it does:
+  * build_iso(cmdline) makes (and caches under build/iso-cache/) a GRUB ISO whose only
+    entry boots build/thaw.elf with that command line (iso/mkiso.sh).
+  * run_thaw() boots it with firmware 'bios' (SeaBIOS) or 'uefi' (OVMF, a fresh copy of
+    OVMF_VARS per run), machine 'pc' or 'q35', the given memory/smp, extra disks and raw
+    QEMU arguments, serial to a log file, isa-debug-exit at 0xf4, -no-reboot, under a
+    timeout. It returns a Result with the exit status, the serial text and the time.
+  * Exit status convention (platform-facts.md §5.2): 33 = thaw reported success (0x10),
+    35 = failure (0x11). 0 is a triple fault or a guest power-off, never success; a
+    timeout is always a failure.
+
+Set THAW_QEMU_EXTRA="..." to append QEMU arguments to every run (e.g. "-d int -D q.log").
+"""
+import hashlib
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Sequence, Union
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("BUILD", REPO / "build"))
+if not BUILD.is_absolute():
+    BUILD = REPO / BUILD
+ELF = BUILD / "thaw.elf"
+GRUB_CFG = REPO / "iso" / "grub.cfg"
+MKISO = REPO / "iso" / "mkiso.sh"
+ISO_CACHE = BUILD / "iso-cache"
+LOG_DIR = BUILD / "vm-logs"
+
+EXIT_SUCCESS = 33   # thaw wrote POWER_EXIT_SUCCESS (0x10): (0x10 << 1) | 1
+EXIT_FAILURE = 35   # thaw wrote POWER_EXIT_FAILURE (0x11)
+EXIT_TIMEOUT = None
+
+OVMF_CODE_CANDIDATES = ["/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_CODE.fd"]
+OVMF_VARS_CANDIDATES = ["/usr/share/OVMF/OVMF_VARS_4M.fd", "/usr/share/OVMF/OVMF_VARS.fd"]
+
+
+@dataclass
+class Disk:
+    """A disk image attached to the VM.
+
+    bus: 'virtio' (transitional virtio-blk-pci, legacy BAR0 + modern BAR4, like
+    `-drive if=virtio`), 'virtio-modern' (virtio-blk-pci with disable-legacy=on, PCI ID
+    1af4:1042), or 'ide'. snapshot=True keeps the image file unchanged (writes go to a
+    temporary overlay), which lets tests reuse one cached fixture.
+    """
+    path: Union[str, Path]
+    bus: str = "virtio"
+    fmt: str = "raw"
+    readonly: bool = False
+    snapshot: bool = False
+
+    def qemu_args(self, index: int) -> List[str]:
+        opts = f"file={self.path},format={self.fmt},id=thawdisk{index}"
+        if self.readonly:
+            opts += ",readonly=on"
+        if self.snapshot:
+            opts += ",snapshot=on"
+        if self.bus == "virtio":
+            return ["-drive", opts + ",if=none",
+                    "-device", f"virtio-blk-pci,drive=thawdisk{index}"]
+        if self.bus == "virtio-modern":
+            return ["-drive", opts + ",if=none",
+                    "-device", f"virtio-blk-pci,drive=thawdisk{index},disable-legacy=on"]
+        if self.bus == "ide":
+            return ["-drive", opts + ",if=ide"]
+        raise ValueError(f"unknown disk bus {self.bus!r}")
+
+
+@dataclass
+class Result:
+    """What one QEMU run produced."""
+    exit_code: Optional[int]    # None when the timeout killed QEMU
+    serial: str                 # everything thaw (and GRUB) wrote to COM1
+    elapsed: float              # seconds from QEMU start to exit
+    log_path: Path              # the serial log file (kept for post-mortems)
+    cmd: List[str] = field(default_factory=list)
+
+    @property
+    def timed_out(self) -> bool:
+        return self.exit_code is None
+
+    @property
+    def lines(self) -> List[str]:
+        return self.serial.replace("\r", "").split("\n")
+
+    def _context(self, n: int = 40) -> str:
+        tail = "\n".join(self.lines[-n:])
+        return (f"QEMU exit {self.exit_code} after {self.elapsed:.1f} s; serial log "
+                f"{self.log_path}; command:\n  {shlex.join(self.cmd)}\n--- last {n} lines ---\n{tail}")
+
+    def find_line(self, pattern: str) -> Optional[re.Match]:
+        """The first line matching regex pattern (re.search), or None."""
+        rx = re.compile(pattern)
+        for line in self.lines:
+            m = rx.search(line)
+            if m:
+                return m
+        return None
+
+    def expect_line(self, pattern: str) -> re.Match:
+        """Like find_line, but fails the test (with the serial tail) when absent."""
+        m = self.find_line(pattern)
+        assert m, f"no serial line matches {pattern!r}\n{self._context()}"
+        return m
+
+    def expect_no_line(self, pattern: str) -> None:
+        m = self.find_line(pattern)
+        assert not m, f"unexpected serial line {m.string!r}\n{self._context()}"
+
+    def assert_exit(self, code: int) -> None:
+        assert self.exit_code == code, f"expected QEMU exit {code}\n{self._context()}"
+
+    def assert_exit_ok(self) -> None:
+        """thaw finished through isa-debug-exit with the success code (QEMU 33).
+        Exit 0 (triple fault / power-off), 35 (failure) and timeouts all fail."""
+        self.assert_exit(EXIT_SUCCESS)
+
+    def assert_exit_fail(self) -> None:
+        """thaw stopped through isa-debug-exit with the failure code (QEMU 35)."""
+        self.assert_exit(EXIT_FAILURE)
+
+
+def _first_existing(paths: Sequence[str]) -> str:
+    for p in paths:
+        if os.path.exists(p):
+            return p
+    raise FileNotFoundError(f"none of {paths} exists (install the ovmf package)")
+
+
+def build_iso(cmdline: str = "", elf: Union[str, Path] = ELF) -> Path:
+    """A bootable ISO running elf with cmdline; cached by (elf, grub.cfg, cmdline)."""
+    h = hashlib.sha256()
+    for part in (Path(elf).read_bytes(), GRUB_CFG.read_bytes(), MKISO.read_bytes(),
+                 cmdline.encode()):
+        h.update(hashlib.sha256(part).digest())
+    ISO_CACHE.mkdir(parents=True, exist_ok=True)
+    iso = ISO_CACHE / f"thaw-{h.hexdigest()[:16]}.iso"
+    if not iso.exists():
+        subprocess.run(["sh", str(MKISO), str(elf), str(GRUB_CFG), str(iso)]
+                       + shlex.split(cmdline), check=True)
+    return iso
+
+
+def qemu_command(iso: Path, *, firmware: str = "bios", machine: str = "pc",
+                 memory: str = "512M", smp: int = 1, cpu: Optional[str] = None,
+                 disks: Sequence[Disk] = (), extra_args: Sequence[str] = (),
+                 serial_log: Path, vars_copy: Optional[Path] = None) -> List[str]:
+    """The QEMU command line run_thaw() uses (exposed for debugging and the demo)."""
+    cmd = ["qemu-system-x86_64", "-machine", machine, "-m", str(memory),
+           "-smp", str(smp), "-cdrom", str(iso), "-boot", "d",
+           "-display", "none", "-no-reboot", "-serial", f"file:{serial_log}",
+           "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if cpu:
+        cmd += ["-cpu", cpu]
+    if firmware == "uefi":
+        cmd += ["-drive", "if=pflash,format=raw,unit=0,readonly=on,file="
+                + _first_existing(OVMF_CODE_CANDIDATES),
+                "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}"]
+    elif firmware != "bios":
+        raise ValueError(f"firmware must be 'bios' or 'uefi', not {firmware!r}")
+    for i, d in enumerate(disks):
+        cmd += d.qemu_args(i)
+    cmd += list(extra_args)
+    cmd += shlex.split(os.environ.get("THAW_QEMU_EXTRA", ""))
+    return cmd
+
+
+def run_iso(iso: Path, *, firmware: str = "bios", machine: str = "pc",
+            memory: str = "512M", smp: int = 1, cpu: Optional[str] = None,
+            disks: Sequence[Disk] = (), extra_args: Sequence[str] = (),
+            timeout: float = 120, name: str = "run") -> Result:
+    """Boot iso in QEMU and wait for it to exit or for timeout seconds."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    fd, log_name = tempfile.mkstemp(prefix=f"{name}-{firmware}-", suffix=".log", dir=LOG_DIR)
+    os.close(fd)
+    log = Path(log_name)
+    with tempfile.TemporaryDirectory(prefix="thawvm-") as tmp:
+        vars_copy = None
+        if firmware == "uefi":
+            # A fresh OVMF_VARS per run: a reused one can hang a later boot (§4.2).
+            vars_copy = Path(tmp) / "OVMF_VARS.fd"
+            shutil.copyfile(_first_existing(OVMF_VARS_CANDIDATES), vars_copy)
+        cmd = qemu_command(iso, firmware=firmware, machine=machine, memory=memory,
+                           smp=smp, cpu=cpu, disks=disks, extra_args=extra_args,
+                           serial_log=log, vars_copy=vars_copy)
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        try:
+            _, err = proc.communicate(timeout=timeout)
+            code = proc.returncode
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+            code = EXIT_TIMEOUT
+        elapsed = time.monotonic() - start
+    serial = log.read_bytes().decode("utf-8", errors="replace")
+    if err and err.strip():
+        serial += "\n[qemu stderr] " + err.decode(errors="replace")
+    return Result(code, serial, elapsed, log, cmd)
+
+
+def run_thaw(cmdline: str = "thaw.test_exit", *, elf: Union[str, Path] = ELF,
+             **kwargs) -> Result:
+    """build_iso(cmdline) then run_iso(); kwargs as run_iso. Keep thaw.test_exit in
+    cmdline unless the test wants thaw to stay up (it then ends by timeout)."""
+    return run_iso(build_iso(cmdline, elf), **kwargs)
