@@ -39,6 +39,7 @@ KERNEL_SRCS := \
 	kernel/main.c \
 	kernel/serial.c \
 	kernel/vga_text.c \
+	kernel/fb_console.c \
 	kernel/console.c \
 	kernel/idt.c \
 	kernel/exception.c \
@@ -69,6 +70,7 @@ RESUME_KERNEL_SRCS := \
 	resume/handoff.c \
 	resume/commit.c \
 	resume/resume.c \
+	resume/readahead.c \
 
 RESUME_ASM := \
 	resume/trampoline.asm \
@@ -100,10 +102,12 @@ PURE_SRCS := \
 	block/swaparea.c \
 	block/uuid.c \
 	block/resume_spec.c \
+	block/fsprobe.c \
 
 THAWCTL_SRCS := \
 	tools/thawctl.c \
 	tools/file_source.c \
+	tools/kexec.c \
 
 # ---------------------------------------------------------------------------
 # Flags. Kernel flags in one place (platform-facts.md §6.2).
@@ -155,6 +159,15 @@ $(BUILD)/gen/resume/trampoline_abi.inc: resume/trampoline_abi.h
 
 $(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc
 $(BUILD)/k/resume/trampoline.o: NASMFLAGS += -I$(BUILD)/gen/
+
+# The console font: 8x16 ASCII glyphs rendered from grub-common's ascii.pf2.
+FONT_H := $(BUILD)/gen/font8x16.h
+$(FONT_H): scripts/gen_font.py
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(PYTHON) scripts/gen_font.py /usr/share/grub/ascii.pf2 > $@.tmp && mv $@.tmp $@
+$(BUILD)/k/kernel/fb_console.o: $(FONT_H)
+$(BUILD)/k/kernel/fb_console.o: KCFLAGS += -I$(BUILD)/gen
 
 # The CRC32 slicing tables are generated at build time (scripts/gen_crc32_table.py).
 CRC32_TABLE := $(BUILD)/gen/crc32_table.h
@@ -208,7 +221,7 @@ test: deps
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place part_table resume_spec cmdline boot_info pmm crc32 lzo1x lz4
+HOST_TESTS := e820 place part_table resume_spec cmdline boot_info pmm crc32 lzo1x lz4 image
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -220,7 +233,7 @@ TEST_e820_SRCS := resume/e820.c
 TEST_e820_LIBS := -lz
 TEST_place_SRCS := resume/place.c
 TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c resume/crc32.c
-TEST_resume_spec_SRCS := block/resume_spec.c block/uuid.c block/swaparea.c
+TEST_resume_spec_SRCS := block/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 
 TEST_cmdline_SRCS := kernel/cmdline.c
 TEST_boot_info_SRCS := kernel/boot_info.c
@@ -232,6 +245,10 @@ TEST_lzo1x_SRCS := resume/lzo1x.c resume/img_err.c
 TEST_lzo1x_LIBS := -llzo2
 TEST_lz4_SRCS := resume/lz4.c resume/img_err.c
 TEST_lz4_LIBS := -llz4
+TEST_image_SRCS := $(filter resume/img_err.c resume/crc32.c resume/lzo1x.c resume/lz4.c \
+	resume/swsusp_header.c resume/image_info.c resume/swap_map.c resume/stream.c \
+	resume/pfnlist.c resume/loader.c resume/image_read.c,$(PURE_SRCS))
+TEST_image_LIBS := -llz4
 
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test,$(t))))
 
@@ -245,10 +262,43 @@ $(BUILD)/mkimage: tests/tools/mkimage.c resume/swsusp_format.h
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< -llzo2 -llz4 -lz
 
 # Fuzzers (libFuzzer, clang). FUZZERS lists tests/fuzz/fuzz_<name>.c.
-FUZZERS :=
+FUZZERS := header_map stream lzo1x lz4
 FUZZ_SECONDS ?= 600
+FUZZ_READER := resume/img_err.c resume/crc32.c resume/lzo1x.c resume/lz4.c \
+	resume/swsusp_header.c resume/image_info.c resume/swap_map.c resume/stream.c \
+	resume/pfnlist.c resume/loader.c resume/image_read.c
+FUZZ_LIBS := -llzo2 -llz4
+FUZZ_CORPUS := $(BUILD)/fuzz-corpus
 
-test-fuzz-replay:
+# libFuzzer binaries (make fuzz) and gcc+ASan corpus replayers (make test).
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_READER) $(CRC32_TABLE)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(FUZZ_READER) $(FUZZ_LIBS)
+
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_READER) $(CRC32_TABLE)
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. -I$(BUILD)/gen $(SANFLAGS) \
+		-o $@ $< tests/fuzz/replay.c $(FUZZ_READER) $(FUZZ_LIBS)
+
+$(FUZZ_CORPUS)/.stamp: $(BUILD)/mkimage tests/fuzz/make_corpus.py tests/fixtures/pagespec.py
+	@echo "  CORPUS  $(FUZZ_CORPUS)"
+	$(Q)rm -rf $(FUZZ_CORPUS) && $(PYTHON) tests/fuzz/make_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+
+test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
+	$(Q)set -e; for f in $(FUZZERS); do echo "== replay $$f"; \
+		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f; done
+
+.PHONY: fuzz
+fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ_CORPUS)/.stamp
+	$(Q)set -e; for f in $(FUZZERS); do echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
+		mkdir -p $(BUILD)/fuzz/live_$$f; \
+		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-artifact_prefix=$(BUILD)/fuzz/crash_$$f- \
+			$(BUILD)/fuzz/live_$$f $(FUZZ_CORPUS)/$$f; done
 
 test-system:
 	$(Q)cd tests/system && $(PYTHON) -m pytest -q -ra
@@ -269,12 +319,33 @@ BENCH_RUNS ?= 5
 BENCH_LINUX_VARIANTS ?= lzo-bios-smp1 none-bios-smp1
 
 .PHONY: bench bench-linux
-bench: bench-linux
+bench: bench-linux bench-decoders bench-disk
+
+# bench-decoders: thaw's LZO/LZ4/CRC32 against liblzo2/liblz4/zlib (not a test);
+# BENCH_DECODERS_FILE may name extra data (e.g. an uncompressed image stream).
+$(BUILD)/bench_decoders: tests/bench/bench_decoders.c resume/lzo1x.c resume/lz4.c resume/crc32.c $(CRC32_TABLE)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen -o $@ $< resume/lzo1x.c \
+		resume/lz4.c resume/crc32.c -llzo2 -llz4 -lz
+
+.PHONY: bench-decoders
+bench-decoders: $(BUILD)/bench_decoders
+	$(Q)$(BUILD)/bench_decoders $(BENCH_DECODERS_FILE)
 
 bench-linux: deps
 	$(Q)mkdir -p $(BUILD)/bench
 	$(Q)cd tests && $(PYTHON) -m fixtures.bench_linux --runs $(BENCH_RUNS) \
 		--out ../$(BUILD)/bench/linux.json $(BENCH_LINUX_VARIANTS)
+
+# bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU.
+BENCH_DISK_RUNS ?= 3
+.PHONY: bench-disk
+bench-disk: deps
+	$(Q)$(MAKE) --no-print-directory all iso
+	$(Q)mkdir -p $(BUILD)/bench
+	$(Q)$(PYTHON) tests/system/bench_disk.py --runs $(BENCH_DISK_RUNS) \
+		--out $(BUILD)/bench/disk.json
 
 
 # ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "block/disks.h"
+#include "block/fsprobe.h"
 #include "block/uuid.h"
 #include "drivers/pci.h"
 #include "drivers/virtio_blk.h"
@@ -20,7 +21,8 @@ static struct {
 	const struct part_entry *part[BLOCKDEV_MAX];
 	const struct part_table *owner[BLOCKDEV_MAX];
 	bool unreadable[BLOCKDEV_MAX];        /* its first page could not be read */
-	uint8_t page[SWAP_PAGE] __attribute__((aligned(4096)));   /* probe buffer */
+	struct fs_info fs[BLOCKDEV_MAX];
+	uint8_t probe[FS_PROBE_BYTES] __attribute__((aligned(4096)));   /* probe buffer */
 } disks;
 
 static int reg_index(const struct blockdev *d)
@@ -87,21 +89,27 @@ static void scan_table(struct blockdev *disk, struct part_table *t)
 	add_partitions(disk, t);
 }
 
-static void probe_swap(unsigned r)
+/* One read covers the swap header (page 0) and every filesystem superblock probed. */
+static void probe_contents(unsigned r)
 {
 	struct blockdev *d = blockdev_at(r);
+	uint32_t sectors = FS_PROBE_BYTES / 512;
 	enum blk_err e;
 
 	memset(&disks.swap[r], 0, sizeof(disks.swap[r]));
+	memset(&disks.fs[r], 0, sizeof(disks.fs[r]));
 	if (d->sectors < SWAP_PAGE / 512)
 		return;
-	e = d->ops->read(d, 0, SWAP_PAGE / 512, disks.page);
+	if (sectors > d->sectors)
+		sectors = (uint32_t)d->sectors;
+	e = d->ops->read(d, 0, sectors, disks.probe);
 	if (e != BLK_OK) {
 		kprintf("disks: %s: cannot read its first page: %s\n", d->name, blk_strerror(e));
 		disks.unreadable[r] = true;
 		return;
 	}
-	swap_probe(disks.page, sizeof(disks.page), &disks.swap[r]);
+	swap_probe(disks.probe, SWAP_PAGE, &disks.swap[r]);
+	fs_probe(disks.probe, (size_t)sectors * 512, &disks.fs[r]);
 	memcpy(d->uuid, disks.swap[r].uuid, 16);
 	memcpy(d->label, disks.swap[r].label, sizeof(d->label));
 }
@@ -134,7 +142,7 @@ unsigned disks_init(void)
 {
 	probe_disks();
 	for (unsigned r = 0; r < blockdev_count(); r++)
-		probe_swap(r);
+		probe_contents(r);
 	if (disks.disk_count == 0)
 		kprintf("disks: no virtio-blk disk found (thaw reads only virtio-blk)\n");
 	return disks.disk_count;
@@ -184,6 +192,17 @@ static void print_part(const struct blockdev *d, const struct part_table *t,
 	}
 }
 
+static void print_fs(const struct blockdev *d, const struct fs_info *f)
+{
+	char u[UUID_TEXT_LEN + 1];
+
+	if (f->kind == FS_NONE)
+		return;
+	uuid_format(f->uuid, UUID_BYTES_AS_TEXT, u);
+	kprintf("disks: %s: %s filesystem, uuid %s, label \"%s\"\n", d->name,
+		fs_kind_name(f->kind), u, f->label);
+}
+
 static void print_swap(const struct blockdev *d, const struct swap_info *s)
 {
 	char u[UUID_TEXT_LEN + 1];
@@ -193,6 +212,13 @@ static void print_swap(const struct blockdev *d, const struct swap_info *s)
 	uuid_format(s->uuid, UUID_BYTES_AS_TEXT, u);
 	kprintf("disks: %s: %s, uuid %s, label \"%s\"\n", d->name, swap_kind_name(s->kind),
 		s->has_uuid ? u : "(none)", s->label);
+}
+
+const struct fs_info *disks_fs(const struct blockdev *d)
+{
+	int r = reg_index(d);
+
+	return r < 0 ? NULL : &disks.fs[r];
 }
 
 bool disks_unreadable(const struct blockdev *d)
@@ -214,5 +240,6 @@ void disks_print(void)
 		else if (disks.part[r])
 			print_part(d, disks.owner[r], disks.part[r]);
 		print_swap(d, &disks.swap[r]);
+		print_fs(d, &disks.fs[r]);
 	}
 }

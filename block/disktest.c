@@ -15,8 +15,8 @@
 #define SECTOR        512u
 #define RANDOM_READS  48
 #define ASYNC_MAX_SEC 2048u          /* 1 MiB per async test request */
-#define STREAM_DEPTH  32u
-#define STREAM_SEC    2048u          /* 1 MiB requests when streaming a whole disk */
+#define STREAM_DEPTH  16u
+#define STREAM_SEC    8192u          /* 4 MiB requests when streaming a whole disk */
 #define WRITE_SECTOR  2048u          /* thaw.test=disk-write: where, on the last disk */
 #define WRITE_COUNT   128u
 

@@ -50,7 +50,7 @@ static bool matches(const struct resume_spec *s, struct blockdev *d, uint64_t pa
 {
 	struct rspec_candidate c = {
 		.name = d->name, .table = disks_table(d), .part = disks_part(d),
-		.swap = disks_swap(d),
+		.swap = disks_swap(d), .fs = disks_fs(d),
 	};
 	struct swap_info at;
 

@@ -156,11 +156,18 @@ bool resume_spec_matches(const struct resume_spec *s, const struct rspec_candida
 	case RSPEC_DEVNAME:
 		return strcmp(s->text, c->name) == 0;
 	case RSPEC_UUID:
-		return swap_present(c->swap) && c->swap->has_uuid &&
-		       memcmp(c->swap->uuid, s->uuid, 16) == 0;
+		/* A swap partition by its own UUID, or the filesystem holding a swap
+		 * file (then resume_offset= says where the file's header is). */
+		if (swap_present(c->swap) && c->swap->has_uuid &&
+		    memcmp(c->swap->uuid, s->uuid, 16) == 0)
+			return true;
+		return c->fs && c->fs->kind != FS_NONE && memcmp(c->fs->uuid, s->uuid, 16) == 0;
 	case RSPEC_LABEL:
-		return swap_present(c->swap) && c->swap->label[0] != '\0' &&
-		       strcmp(c->swap->label, s->text) == 0;
+		if (swap_present(c->swap) && c->swap->label[0] != '\0' &&
+		    strcmp(c->swap->label, s->text) == 0)
+			return true;
+		return c->fs && c->fs->kind != FS_NONE && c->fs->label[0] != '\0' &&
+		       strcmp(c->fs->label, s->text) == 0;
 	case RSPEC_PARTUUID_GPT:
 		return c->part && c->part->has_guid && memcmp(c->part->guid, s->uuid, 16) == 0;
 	case RSPEC_PARTUUID_MBR:

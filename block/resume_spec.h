@@ -5,6 +5,7 @@
 #define THAW_RESUME_SPEC_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "block/fsprobe.h"
 #include "block/part_table.h"
 #include "block/swaparea.h"
 
@@ -13,8 +14,8 @@
 enum rspec_kind {
 	RSPEC_NONE,               /* resume= absent: scan */
 	RSPEC_DEVNAME,            /* /dev/vda, /dev/vda2 */
-	RSPEC_UUID,               /* UUID= or /dev/disk/by-uuid/: the swap area's UUID */
-	RSPEC_LABEL,              /* LABEL= or /dev/disk/by-label/: the swap area's label */
+	RSPEC_UUID,               /* UUID= or /dev/disk/by-uuid/: swap area's or filesystem's */
+	RSPEC_LABEL,              /* LABEL= or /dev/disk/by-label/: swap area's or filesystem's */
 	RSPEC_PARTUUID_GPT,       /* PARTUUID=<GUID>: GPT unique partition GUID */
 	RSPEC_PARTUUID_MBR,       /* PARTUUID=SSSSSSSS-PP: MBR disk signature + number */
 	RSPEC_PARTLABEL,          /* PARTLABEL=: GPT partition name */
@@ -48,6 +49,7 @@ struct rspec_candidate {
 	const struct part_table *table;    /* the parent disk's table; NULL for a disk */
 	const struct part_entry *part;     /* NULL for a whole disk */
 	const struct swap_info *swap;      /* probe of its first page; NULL if unread */
+	const struct fs_info *fs;          /* filesystem probe (swap files); NULL if unread */
 };
 
 bool resume_spec_matches(const struct resume_spec *s, const struct rspec_candidate *c);

@@ -42,16 +42,17 @@ boot_cpu_pdpe1gb:	db 0		; CPUID says 1 GiB pages are allowed
 ; kernel's iret and __restore_processor_state() rely on CS = 0x10 being 64-bit code
 ; and 0x18 being flat data (restore-lessons.md item 2).
 align 16
-gdt:
+boot_gdt:
 	dq 0				; 0x00 null
 	dq 0x00CF9A000000FFFF		; 0x08 flat 32-bit code (Linux GDT_ENTRY_KERNEL32_CS)
 	dq 0x00AF9A000000FFFF		; 0x10 64-bit code, L=1 (GDT_ENTRY_KERNEL_CS)
 	dq 0x00CF92000000FFFF		; 0x18 flat data (GDT_ENTRY_KERNEL_DS)
-gdt_end:
-global gdt_ptr
-gdt_ptr:
-	dw gdt_end - gdt - 1
-	dq gdt
+boot_gdt_end:
+	dq 0, 0				; 0x20 TSS, filled in by kernel/idt.c
+global boot_gdt, boot_gdt_ptr
+boot_gdt_ptr:
+	dw boot_gdt_end - boot_gdt - 1
+	dq boot_gdt
 
 section .bss
 align 4096
@@ -76,7 +77,7 @@ thaw_entry32:
 	mov esp, boot_stack_top
 	cld
 
-	lgdt [gdt_ptr]
+	lgdt [boot_gdt_ptr]
 	jmp SEL_CODE32:.reload
 .reload:
 	mov ax, SEL_DATA

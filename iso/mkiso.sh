@@ -23,10 +23,12 @@ args=$(printf '%s' "$*" | sed 's/[\\&|]/\\&/g')
 sed "s|@THAW_ARGS@|$args|" "$cfg" > "$root/boot/grub/grub.cfg"
 
 # Only the modules the config needs keep the ISO ~4 MB instead of ~20 (platform-facts
-# §4.1); part_* and iso9660 silence "not found" errors under EFI.
+# §4.1); part_* and iso9660 silence "not found" errors under EFI; test and all_video
+# serve grub.cfg's framebuffer choice.
 mkdir -p "$(dirname "$out")"
 grub-mkrescue -o "$out.$$.tmp" \
-	--install-modules="multiboot2 normal serial terminal configfile iso9660 part_msdos part_gpt" \
+	--install-modules="multiboot2 normal serial terminal configfile iso9660 part_msdos part_gpt test all_video
+	part_acorn part_amiga part_apple part_bsd part_dfly part_dvh part_plan part_sun part_sunpc" \
 	--locales= --fonts= --themes= --compress=xz \
 	"$root" >"$tmp/mkrescue.log" 2>&1 || { cat "$tmp/mkrescue.log" >&2; exit 1; }
 mv "$out.$$.tmp" "$out"

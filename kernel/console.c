@@ -4,20 +4,24 @@
 #include <stdint.h>
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
+#include "kernel/fb_console.h"
 #include "kernel/format.h"
 #include "kernel/io.h"
 #include "kernel/serial.h"
 #include "kernel/vga_text.h"
 
 #define VGA_TEXT_BASE	0xB8000
+#define FB_TYPE_RGB	1
 #define FB_TYPE_EGA	2
+#define LOW_4G		(1ull << 32)
 #define PS2_STATUS	0x64
 #define PS2_DATA	0x60
 #define PS2_OUT_FULL	0x01
 #define PS2_AUX_DATA	0x20    /* the byte came from the mouse */
 
 static struct {
-	bool screen;
+	bool vga;               /* EGA/VGA text cells */
+	bool fb;                /* RGB framebuffer */
 } con;
 
 void console_init_early(void)
@@ -25,16 +29,26 @@ void console_init_early(void)
 	serial_init();
 }
 
-/* Only draw where the loader says a text screen is: GRUB under BIOS reports EGA text;
- * with no framebuffer tag, 0xB8000 is assumed only when not booted through UEFI. */
+/* Only draw where the loader says a screen is: GRUB under BIOS reports EGA text, under
+ * UEFI an RGB framebuffer (GOP); with no framebuffer tag, 0xB8000 is assumed only when
+ * not booted through UEFI. A framebuffer must lie in boot/entry.asm's identity map
+ * (below 4 GiB): the screen comes up before the allocator that could map more. */
 void console_init(const struct boot_info *bi)
 {
-	if (bi->has_fb && bi->fb.type == FB_TYPE_EGA) {
-		vga_text_init(bi->fb.addr, bi->fb.width, bi->fb.height);
-		con.screen = true;
+	const typeof(bi->fb) *f = &bi->fb;
+
+	if (bi->has_fb && f->type == FB_TYPE_EGA) {
+		vga_text_init(f->addr, f->width, f->height);
+		con.vga = true;
+	} else if (bi->has_fb && f->type == FB_TYPE_RGB) {
+		if (f->addr + (uint64_t)f->pitch * f->height <= LOW_4G)
+			con.fb = fb_console_init(f->addr, f->pitch, f->width, f->height, f->bpp);
+		kprintf("console: framebuffer %ux%u-%u pitch %u at 0x%llx%s\n", f->width,
+			f->height, f->bpp, f->pitch, (unsigned long long)f->addr,
+			con.fb ? "" : " unusable; serial only");
 	} else if (!bi->has_fb && !bi->efi_system_table) {
 		vga_text_init(VGA_TEXT_BASE, 80, 25);
-		con.screen = true;
+		con.vga = true;
 	}
 }
 
@@ -43,8 +57,10 @@ void console_putc(char c)
 	if (c == '\n')
 		serial_putc('\r');
 	serial_putc(c);
-	if (con.screen)
+	if (con.vga)
 		vga_text_putc(c);
+	if (con.fb)
+		fb_console_putc(c);
 }
 
 void console_write(const char *s, size_t n)

@@ -118,6 +118,9 @@ static void run_builtin_test(const char *name)
 	kprintf("thaw: running built-in test \"%s\"\n", name);
 	if (!strcmp(name, "fault"))
 		(void)*(volatile const uint64_t *)(uintptr_t)UNMAPPED_TEST_ADDRESS;
+	else if (!strcmp(name, "double-fault"))
+		/* A push through an unmapped RSP: #PF cannot be delivered, so #DF. */
+		__asm__ volatile("mov %0, %%rsp; push %%rax" : : "r"(UNMAPPED_TEST_ADDRESS));
 	else if (!strcmp(name, "panic"))
 		panic("built-in test panic (thaw.test=panic)");
 }

@@ -55,6 +55,9 @@ uint64_t timer_ns(void)
 {
 	uint64_t d = rdtsc() - timer.tsc0, k = timer.tsc_khz;
 
+	if (!k)
+		return 0;       /* before timer_init() */
+
 	/* Split so nothing overflows 64 bits for centuries of uptime. */
 	return d / k * 1000000u + d % k * 1000000u / k;
 }

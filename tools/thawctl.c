@@ -12,6 +12,7 @@
 #include "resume/stream.h"
 #include "resume/swsusp_format.h"
 #include "tools/file_source.h"
+#include "tools/kexec.h"
 
 /* Exit codes (documented in usage()). */
 enum {
@@ -44,6 +45,7 @@ static void usage(FILE *out)
 		"  inspect   print the swap header, image header and swap-map summary\n"
 		"  verify    decode the whole image stream: lengths, LZO/LZ4 data, CRC32, PFN list\n"
 		"  discard   put the original swap signature back (like Linux noresume); needs --yes\n"
+		"  kexec     load thaw with kexec-tools to resume now (thawctl kexec --help)\n"
 		"\n"
 		"Options:\n"
 		"  --offset PAGES  swap header at this 4 KiB block (resume_offset= of a swap file)\n"
@@ -413,6 +415,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OKAY;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "kexec"))
+		return thawctl_kexec(argc, argv);
 	for (size_t i = 0; argc >= 2 && i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;

@@ -2,6 +2,7 @@
  * sector can be set to fail so error paths are reachable. */
 #ifndef THAW_TEST_MEMDISK_H
 #define THAW_TEST_MEMDISK_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@ struct memdisk {
 	uint8_t *data;
 	uint64_t bad_sector;      /* reads touching it fail with BLK_EIO; UINT64_MAX = none */
 	unsigned reads;
+	bool strict;              /* abort() on a request outside the disk (fuzzing) */
 };
 
 static enum blk_err memdisk_read(struct blockdev *d, uint64_t sector, uint32_t count, void *buf)
@@ -19,8 +21,11 @@ static enum blk_err memdisk_read(struct blockdev *d, uint64_t sector, uint32_t c
 	struct memdisk *m = d->priv;
 
 	m->reads++;
-	if (sector > d->sectors || count > d->sectors - sector)
+	if (sector > d->sectors || count > d->sectors - sector) {
+		if (m->strict)
+			abort();
 		return BLK_ERANGE;
+	}
 	if (m->bad_sector >= sector && m->bad_sector < sector + count)
 		return BLK_EIO;
 	memcpy(buf, m->data + sector * 512, (size_t)count * 512);

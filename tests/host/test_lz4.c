@@ -128,6 +128,7 @@ static void test_mutations(void **state)
 {
 	uint64_t s = 4243;
 	size_t clen, got;
+	int offset0 = 0;
 
 	(void)state;
 	corpus_fill(src, 40000, CORPUS_REAL, 9);
@@ -135,21 +136,28 @@ static void test_mutations(void **state)
 	for (int i = 0; i < 4000; i++) {
 		uint8_t *m = malloc(clen);
 		int cap = 40000 + (int)(corpus_rng(&s) % 64);
+		enum img_err e;
 		int r;
 
 		memcpy(m, cmp, clen);
 		for (int k = 0; k < 1 + i % 4; k++)
 			m[corpus_rng(&s) % clen] = (uint8_t)corpus_rng(&s);
 		r = LZ4_decompress_safe((const char *)m, (char *)ref, (int)clen, cap);
-		if (r >= 0) {
-			assert_int_equal(lz4_decode(m, clen, out, (size_t)cap, &got), IMG_OK);
+		e = lz4_decode(m, clen, out, (size_t)cap, &got);
+		if (r >= 0 && e == IMG_ELZ4_OFFSET) {
+			/* liblz4 lets offset 0 through (copying undefined bytes); the format
+			 * forbids it and thaw stops there, with the same output so far. */
+			assert_true(got <= (size_t)r);
+			assert_memory_equal(out, ref, got);
+			offset0++;
+		} else if (r >= 0) {
+			assert_int_equal(e, IMG_OK);
 			assert_int_equal(got, (size_t)r);
 			assert_memory_equal(out, ref, got);
-		} else {
-			(void)lz4_decode(m, clen, out, (size_t)cap, &got);
 		}
 		free(m);
 	}
+	assert_true(offset0 < 400);
 }
 
 int main(void)

@@ -77,8 +77,10 @@ static void test_random_sizes(void **state)
 static void test_errors(void **state)
 {
 	static const uint8_t eof[] = { 0x11, 0, 0 };
-	static const uint8_t eof_long[] = { 0x12, 0, 0 };	/* liblzo2 accepts; Linux requires t == 3 */
-	static const uint8_t lookbehind[] = { 0x20 + 1, 0x04, 0x00, 0x11, 0, 0 };	/* M3 at start */
+	/* 4 literals, then an end marker of length 4: liblzo2 accepts, Linux needs t == 3. */
+	static const uint8_t eof_long[] = { 0x15, 'a', 'b', 'c', 'd', 0x12, 0, 0 };
+	/* 4 literals, then an M3 match 17 bytes back. */
+	static const uint8_t lookbehind[] = { 0x15, 'a', 'b', 'c', 'd', 0x21, 0x40, 0x00, 0x11, 0, 0 };
 	static const uint8_t trailing[] = { 0x11, 0, 0, 0 };
 	static const uint8_t lits[] = { 0x15, 'a', 'b', 'c', 'd', 0x11, 0, 0 };	/* 4 literals */
 	size_t got;
@@ -89,7 +91,7 @@ static void test_errors(void **state)
 	assert_int_equal(lzo1x_decode(lits, sizeof(lits), out, 10, &got), IMG_OK);
 	assert_int_equal(got, 4);
 	assert_memory_equal(out, "abcd", 4);
-	assert_int_equal(lzo1x_decode(eof_long, 3, out, 10, &got), IMG_ELZO_EOF);
+	assert_int_equal(lzo1x_decode(eof_long, sizeof(eof_long), out, 10, &got), IMG_ELZO_EOF);
 	assert_int_equal(lzo1x_decode(lookbehind, sizeof(lookbehind), out, 10, &got), IMG_ELZO_LOOKBEHIND);
 	assert_int_equal(lzo1x_decode(trailing, sizeof(trailing), out, 10, &got), IMG_ELZO_TRAILING);
 	assert_int_equal(lzo1x_decode(eof, 2, out, 10, &got), IMG_ELZO_INPUT);

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <cmocka.h>
+#include "block/fsprobe.h"
 #include "block/resume_spec.h"
 #include "block/swaparea.h"
 #include "block/uuid.h"
@@ -195,6 +196,68 @@ static void test_match(void **state)
 	assert_false(resume_spec_matches(&s, &c5));
 }
 
+static void test_fs_probe(void **state)
+{
+	static uint8_t buf[FS_PROBE_BYTES];
+	struct fs_info fs;
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	fs_probe(buf, sizeof(buf), &fs);
+	assert_int_equal(fs.kind, FS_NONE);
+
+	buf[1024 + 0x38] = 0x53;
+	buf[1024 + 0x39] = 0xEF;
+	memset(buf + 1024 + 0x68, 0xab, 16);
+	memcpy(buf + 1024 + 0x78, "rootfs-label-16c", 16);     /* exactly 16, no NUL */
+	fs_probe(buf, sizeof(buf), &fs);
+	assert_int_equal(fs.kind, FS_EXT);
+	assert_int_equal(fs.uuid[15], 0xab);
+	assert_string_equal(fs.label, "rootfs-label-16c");
+	fs_probe(buf, 1100, &fs);                               /* too short for the sb */
+	assert_int_equal(fs.kind, FS_NONE);
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf + 0x10000 + 0x40, "_BHRfS_M", 8);
+	buf[0x10000 + 0x20] = 0x42;
+	memcpy(buf + 0x10000 + 0x12B, "bt", 3);
+	fs_probe(buf, sizeof(buf), &fs);
+	assert_int_equal(fs.kind, FS_BTRFS);
+	assert_int_equal(fs.uuid[0], 0x42);
+	assert_string_equal(fs.label, "bt");
+	fs_probe(buf, 0x10000 + 0x100, &fs);
+	assert_int_equal(fs.kind, FS_NONE);
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, "XFSB", 4);
+	buf[32] = 0x77;
+	memcpy(buf + 108, "xfslabel", 8);
+	fs_probe(buf, sizeof(buf), &fs);
+	assert_int_equal(fs.kind, FS_XFS);
+	assert_int_equal(fs.uuid[0], 0x77);
+	assert_string_equal(fs.label, "xfslabel");
+}
+
+static void test_match_filesystem(void **state)
+{
+	struct resume_spec s;
+	struct fs_info fs = { .kind = FS_EXT };
+	struct swap_info none = { .kind = SWAP_NONE };
+	struct rspec_candidate c = { .name = "vda1", .swap = &none, .fs = &fs };
+
+	(void)state;
+	memset(fs.uuid, 0x5c, 16);
+	strcpy(fs.label, "root");
+	resume_spec_parse("UUID=5c5c5c5c-5c5c-5c5c-5c5c-5c5c5c5c5c5c", &s);
+	assert_true(resume_spec_matches(&s, &c));
+	resume_spec_parse("LABEL=root", &s);
+	assert_true(resume_spec_matches(&s, &c));
+	fs.kind = FS_NONE;                   /* stale bytes of an unrecognised device */
+	assert_false(resume_spec_matches(&s, &c));
+	c.fs = NULL;
+	assert_false(resume_spec_matches(&s, &c));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +266,8 @@ int main(void)
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test(test_swap_probe),
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_fs_probe),
+		cmocka_unit_test(test_match_filesystem),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,3 +110,35 @@ def blkdebug_eio(tmp: Path, image: Path, drive_id: str, sector=None, modern=Fals
     dev = f"virtio-blk-pci,drive={drive_id}" + (",disable-legacy=on" if modern else "")
     return ["-drive", f"file=blkdebug:{cfg}:{image},format=raw,if=none,id={drive_id}",
             "-device", dev]
+
+
+def ext4_with_swapfile(path: Path, size: int, uuid: str, label: str, workdir: Path) -> int:
+    """An ext4 image (4 KiB blocks) holding /swapfile, a 1 MiB swap area marked as
+    hibernated; returns the file's first block, which is what resume_offset= names
+    (Documentation/power/swsusp-and-swap-files.rst: filefrag/bmap of block 0)."""
+    root = workdir / "ext4-root"
+    root.mkdir(exist_ok=True)
+    swapfile = root / "swapfile"
+    with open(swapfile, "wb") as f:
+        f.write(b"\xa5" * (1 << 20))       # no holes: a swap file must be fully allocated
+    run("mkswap", "-q", str(swapfile))
+    page = bytearray(swapfile.read_bytes()[:PAGE])
+    mark_hibernated(page)
+    with open(swapfile, "r+b") as f:
+        f.write(page)
+    blank(path, size)
+    run("mkfs.ext4", "-q", "-F", "-b", "4096", "-U", uuid, "-L", label, "-d", str(root),
+        str(path))
+    out = subprocess.run(["debugfs", "-R", "bmap /swapfile 0", str(path)], check=True,
+                         capture_output=True, text=True).stdout
+    return int(out.split()[0])
+
+
+def copy_into(dst: Path, offset: int, src: Path) -> None:
+    with open(dst, "r+b") as f, open(src, "rb") as g:
+        f.seek(offset)
+        while True:
+            b = g.read(1 << 20)
+            if not b:
+                return
+            f.write(b)

@@ -32,6 +32,8 @@ PDE_LARGE = 0x83          # present | writable | 2 MiB
 TABLE = 0x3                # present | writable
 START_KERNEL_MAP = 0xffffffff80000000
 # restore_registers' register per protocol, as the image kernel's table numbers them.
+KERNEL_MAX_PAGES = 64     # the image kernel with its check table stays below this
+PT_PAGES = 8
 PROTO_REG = {"v2": 0, "v1": 0, "v1md5": 0, "v0": 1, "seed": 2}
 
 RESUMING_RE = re.compile(r"thaw: resuming pages=(?P<pages>\d+) bytes=(?P<bytes>\d+) "
@@ -84,10 +86,11 @@ def default_layout(ram=None, **kw) -> Layout:
     machine has (UEFI maps have holes); the image lists only those, like Linux."""
     lay = Layout(**kw)
     lay.pattern = [(0x1, 0x9e), (0x100, 19 * MIB_PAGES)]
-    lay.pattern += [(pfn, 1) for pfn in range(20 * MIB_PAGES, 240 * MIB_PAGES, 7)
-                    if not _near_kernel(lay, pfn)]
+    lay.pattern += [(pfn, 1) for pfn in range(20 * MIB_PAGES, 240 * MIB_PAGES, 7)]
     lay.zero = [(24 * MIB_PAGES + 3, 64), (0x180, 16)]
-    lay.pattern = _subtract(lay.pattern, lay.zero)
+    own = [(lay.effective_jump_phys() >> 12, KERNEL_MAX_PAGES), (lay.pt_base >> 12, PT_PAGES)]
+    lay.zero = _subtract(lay.zero, own)
+    lay.pattern = _subtract(lay.pattern, lay.zero + own)
     if ram:
         holes = []
         prev = 0
@@ -99,12 +102,6 @@ def default_layout(ram=None, **kw) -> Layout:
         lay.pattern = _subtract(lay.pattern, holes)
         lay.zero = _subtract(lay.zero, holes)
     return lay
-
-
-def _near_kernel(lay, pfn):
-    lo = min(lay.effective_jump_phys(), lay.pt_base) >> 12
-    hi = (max(lay.effective_jump_phys(), lay.pt_base) >> 12) + 16
-    return lo <= pfn < hi
 
 
 def _subtract(ranges, holes):
@@ -155,7 +152,9 @@ def kernel_binary(lay: Layout, workdir: Path) -> bytes:
     table = b"IMGKTBL1" + struct.pack("<QQQ", lay.pt_base, PROTO_REG[lay.protocol], len(ranges))
     table += b"".join(struct.pack("<QQQ", *r) for r in ranges)
     blob = out.read_bytes() + table
-    return blob + b"\0" * (-len(blob) % PAGE)
+    blob += b"\0" * (-len(blob) % PAGE)
+    assert len(blob) <= KERNEL_MAX_PAGES * PAGE, "check table too large for the layout"
+    return blob
 
 
 def page_spec(lay: Layout, workdir: Path) -> Path:

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from thawvm import run_thaw
+from thawvm import LiveVM, build_iso, run_thaw
 
 CMDLINE = "thaw.test_exit loglevel=7 resume=/dev/vda2 resume_offset=0x10 bogus.opt=1"
 FIRMWARES = [("bios", "pc"), ("uefi", "q35")]
@@ -97,3 +97,87 @@ def test_smp_and_q35_bios():
     r = run_thaw("thaw.test_exit", machine="q35", smp=2, timeout=120, name="q35-smp")
     r.assert_exit_ok()
     r.expect_line(r"self-check ok")
+
+
+def test_vga_text_screen():
+    # BIOS boot: GRUB reports EGA text; thaw must mirror its console on the screen.
+    # thaw.on_fail=halt keeps the guest up so the test can read the text buffer.
+    iso = build_iso("thaw.on_fail=halt")
+    with LiveVM(iso, timeout=120, name="vga") as vm:
+        vm.wait_for_line(r"thaw: halted \(thaw.on_fail=halt\)")
+        cells = vm.read_phys(0xB8000, 80 * 25 * 2)
+    rows = ["".join(chr(cells[2 * (r * 80 + c)]) for c in range(80)).rstrip()
+            for r in range(25)]
+    screen = "\n".join(rows)
+    assert "thaw: halted (thaw.on_fail=halt)" in screen, screen
+    # Long lines wrap at 80 columns: search the rows joined back together.
+    assert "self-check ok" in "".join(r.ljust(80) for r in rows), screen
+    assert all(cells[2 * i + 1] == 0x07 for i in range(80 * 25)), "attribute bytes"
+
+
+def read_font():
+    """The glyph table thaw draws with (build/gen/font8x16.h): {rows tuple: char}."""
+    import re
+    from thawvm import BUILD
+    glyphs = {}
+    text = (BUILD / "gen" / "font8x16.h").read_text()
+    rows = re.findall(r"\{ ((?:0x[0-9a-f]{2}, ){15}0x[0-9a-f]{2}) \}", text)
+    assert len(rows) == 0x7F - 0x20
+    for i, r in enumerate(rows):
+        glyphs.setdefault(tuple(int(v, 16) for v in r.split(", ")), chr(0x20 + i))
+    return glyphs
+
+
+def test_uefi_framebuffer_console():
+    # UEFI has no text mode: GRUB hands over the GOP framebuffer and thaw draws its
+    # console there. Decode the screen back into text with thaw's own font.
+    iso = build_iso("thaw.on_fail=halt")
+    with LiveVM(iso, firmware="uefi", machine="q35", timeout=180, name="fb") as vm:
+        m = vm.wait_for_line(r"console: framebuffer (\d+)x(\d+)-(\d+) pitch (\d+) at 0x([0-9a-f]+)$")
+        vm.wait_for_line(r"thaw: halted \(thaw.on_fail=halt\)")
+        w, h, bpp, pitch = (int(m.group(i)) for i in range(1, 5))
+        addr = int(m.group(5), 16)
+        fb = vm.read_phys(addr, pitch * h)
+    bytes_pp = bpp // 8
+    glyphs = read_font()
+    lines = []
+    for row in range(h // 16):
+        chars = []
+        for col in range(w // 8):
+            key = []
+            for y in range(16):
+                off = (row * 16 + y) * pitch + col * 8 * bytes_pp
+                key.append(sum(0x80 >> x for x in range(8)
+                               if fb[off + x * bytes_pp] == 0xFF))
+            chars.append(glyphs.get(tuple(key), "?"))
+        lines.append("".join(chars).rstrip())
+    screen = "\n".join(lines)
+    assert "thaw: halted (thaw.on_fail=halt)" in screen, screen
+    # Long lines wrap at the screen width: search the rows joined back together.
+    assert "self-check ok" in "".join(l.ljust(w // 8) for l in lines), screen
+
+
+@pytest.mark.parametrize("firmware,machine", FIRMWARES, ids=lambda v: v)
+@pytest.mark.parametrize("action,reason", [("reboot", "guest-reset"),
+                                           ("poweroff", "guest-shutdown")])
+def test_reboot_and_poweroff(firmware, machine, action, reason):
+    # Without thaw.test_exit, thaw.on_fail decides how a run ends. QEMU reports how
+    # the guest left: a reset (FADT reset register / 8042) or an ACPI S5 soft-off.
+    iso = build_iso(f"thaw.on_fail={action}")
+    with LiveVM(iso, firmware=firmware, machine=machine, timeout=180,
+                name=action) as vm:
+        vm.connect()
+        ev = vm.wait_for_event("SHUTDOWN", timeout=170)
+    assert ev["data"]["reason"] == reason, ev
+    r = vm.result
+    r.expect_line(rf"thaw: {'rebooting' if action == 'reboot' else 'powering off'}")
+    r.expect_no_line(r"soft-off unavailable|CPU exception")
+
+
+def test_double_fault_reported():
+    # RSP points at unmapped memory, so the page fault cannot be delivered: the CPU
+    # raises #DF, which runs on its own IST stack and is still reported.
+    r = run_thaw("thaw.test_exit thaw.test=double-fault", timeout=120, name="df")
+    r.assert_exit_fail()
+    r.expect_line(r"thaw: CPU exception 8 \(double fault\), error code 0x0")
+    r.expect_line(r"RSP 00007f0000000000  SS 0018")

@@ -106,3 +106,18 @@ def test_read_eio_from_blkdebug(tmp_path):
     assert len(ok) >= 4
     check_reads(type(r)(r.exit_code, "\n".join(ok), 0, r.log_path), {"vda": img})
     r.expect_line(r"disktest: disk-read FAILED")
+
+
+def test_stalled_device_times_out(tmp_path):
+    # QEMU's I/O throttling (64 KiB/s) makes the device stall on a big request: thaw
+    # must give up after its timeout, reset the device and fail every later request
+    # at once, instead of hanging.
+    img = diskimg.random_disk(tmp_path / "s.img", 8 << 20, seed=6)
+    extra = ["-drive", f"file={img},format=raw,if=none,id=slow,throttling.bps-read=65536",
+             "-device", "virtio-blk-pci,drive=slow"]
+    r = run_thaw("thaw.test=disk-read thaw.test_exit", extra_args=extra, timeout=120,
+                 name="diskstall")
+    r.assert_exit_fail()
+    r.expect_line(r"virtio-blk: vda: no completion for 5000 ms, device reset; 1 request\(s\) failed")
+    r.expect_line(r"disk-read: vda whole sectors=\d+ crc=00000000 status=device did not answer in time")
+    assert r.elapsed < 90, r.elapsed

@@ -94,12 +94,12 @@ def test_resume_refused_clearly(disks, cmdline, result, dev, message):
 
 
 def test_scan_finds_the_one_image(disks):
-    # Only the GPT disk and the plain-swap MBR disk: the scan must pick vdb2.
-    r, (result, dev, page) = locate([disks[0], disks[1]], "")
-    assert (result, dev) == ("ok", "vdb2")
-    r.expect_line(r"disks: vdb2: hibernation image \(S1SUSPEND\), uuid " + U_GPT +
+    # The GPT disk (image on vdb2 → now vda2) and the disk whose only signature is
+    # at page 100 (a swap file; the scan looks at page 0): the scan must pick vda2.
+    r, (result, dev, page) = locate([disks[1], disks[3]], "")
+    assert (result, dev, page) == ("ok", "vda2", "0")
+    r.expect_line(r"disks: vda2: hibernation image \(S1SUSPEND\), uuid " + U_GPT +
                   r', label "hibgpt"')
-    r.expect_line(r"disks: vda6: swap \(SWAPSPACE2\), uuid " + U_PLAIN)
 
 
 def test_listing_names_and_ids(disks):
@@ -123,3 +123,34 @@ def test_unreadable_header_page(disks, tmp_path):
     m = r.expect_line(LOCATE_RE)
     assert m.group(1) == "cannot read the swap header page"
     r.expect_line(r"locate: vda: cannot read the swap header page 0")
+
+
+U_FS = "0f0e0d0c-0b0a-0908-0706-050403020100"
+
+
+@pytest.fixture(scope="module")
+def swapfile_disk(tmp_path_factory):
+    d = tmp_path_factory.mktemp("swapfile")
+    fs = d / "fs.img"
+    block = diskimg.ext4_with_swapfile(fs, 32 << 20, U_FS, "rootfs", d)
+    disk = diskimg.blank(d / "disk.img", 40 << 20)
+    diskimg.mbr(disk, "label: dos\n,34M,83\n")
+    diskimg.copy_into(disk, diskimg.part_start(disk, 1) * 512, fs)
+    return disk, block
+
+
+@pytest.mark.parametrize("spec", [f"UUID={U_FS}", "LABEL=rootfs", "/dev/vda1"])
+def test_swap_file_on_ext4(swapfile_disk, spec):
+    # The usual swap-file set-up: resume= names the filesystem, resume_offset= the
+    # file's first block (as filefrag / debugfs bmap report it).
+    disk, block = swapfile_disk
+    assert block > 0
+    r, (result, dev, page) = locate([disk], f"resume={spec} resume_offset={block}")
+    assert (result, dev, int(page)) == ("ok", "vda1", block)
+    r.expect_line(r'disks: vda1: ext2/3/4 filesystem, uuid ' + U_FS + r', label "rootfs"')
+
+
+def test_swap_file_wrong_offset(swapfile_disk):
+    disk, block = swapfile_disk
+    r, (result, dev, page) = locate([disk], f"resume=UUID={U_FS} resume_offset={block + 1}")
+    assert (result, dev) == ("the swap area holds no hibernation image", "vda1")

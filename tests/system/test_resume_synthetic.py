@@ -104,7 +104,7 @@ def test_kernel_and_tables_in_thaws_frames(tmp_path, tmp_path_factory):
     """restore_registers and the image's page tables live where thaw itself runs, so
     they are staged, and the paging-depth walk must read them from the copy list."""
     crc = machine_e820("bios", tmp_path_factory)
-    lay = ik.default_layout(jump_va=0xffffffff81110000, jump_phys=0x110000, pt_base=0x118000)
+    lay = ik.default_layout(jump_va=0xffffffff81110000, jump_phys=0x110000, pt_base=0x160000)
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     run = ik.run_thaw(disk, tmp_path)
     resume_ok(run, lay, disk)

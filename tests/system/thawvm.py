@@ -20,13 +20,22 @@ What it does:
     35 = failure (0x11). 0 is a triple fault or a guest power-off, never success; a
     timeout is always a failure.
 
+For a guest that stays up (no thaw.test_exit), LiveVM starts QEMU with a QMP socket:
+
+    with LiveVM(build_iso("thaw.on_fail=halt")) as vm:
+        vm.wait_for_line(r"thaw: halted")
+        screen = vm.read_phys(0xB8000, 80 * 25 * 2)
+    r = vm.result        # a Result, as from run_iso
+
 Set THAW_QEMU_EXTRA="..." to append QEMU arguments to every run (e.g. "-d int -D q.log").
 """
 import hashlib
+import json
 import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -223,3 +232,143 @@ def run_thaw(cmdline: str = "thaw.test_exit", *, elf: Union[str, Path] = ELF,
     """build_iso(cmdline) then run_iso(); kwargs as run_iso. Keep thaw.test_exit in
     cmdline unless the test wants thaw to stay up (it then ends by timeout)."""
     return run_iso(build_iso(cmdline, elf), **kwargs)
+
+
+class LiveVM:
+    """QEMU running thaw in the background, with a QMP socket for looking inside the
+    guest (read_phys, hmp). Use as a context manager; leaving it kills QEMU and sets
+    .result. Arguments as run_iso (timeout bounds the whole run)."""
+
+    def __init__(self, iso: Path, *, firmware: str = "bios", timeout: float = 120,
+                 name: str = "live", **kwargs):
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self._tmp = tempfile.TemporaryDirectory(prefix="thawvm-")
+        tmp = Path(self._tmp.name)
+        fd, log_name = tempfile.mkstemp(prefix=f"{name}-{firmware}-", suffix=".log",
+                                        dir=LOG_DIR)
+        os.close(fd)
+        self.log = Path(log_name)
+        vars_copy = None
+        if firmware == "uefi":
+            vars_copy = tmp / "OVMF_VARS.fd"
+            shutil.copyfile(_first_existing(OVMF_VARS_CANDIDATES), vars_copy)
+        self._qmp_path = tmp / "qmp.sock"
+        self.cmd = qemu_command(iso, firmware=firmware, serial_log=self.log,
+                                vars_copy=vars_copy, **kwargs)
+        self.cmd += ["-qmp", f"unix:{self._qmp_path},server=on,wait=off"]
+        self._deadline = time.monotonic() + timeout
+        self._start = time.monotonic()
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._qmp = None
+        self.events: List[dict] = []        # QMP events seen so far
+        self.result: Optional[Result] = None
+
+    def __enter__(self) -> "LiveVM":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def serial(self) -> str:
+        return self.log.read_bytes().decode("utf-8", errors="replace")
+
+    def wait_for_line(self, pattern: str, timeout: Optional[float] = None) -> re.Match:
+        """Poll the serial log until a line matches; fails on QEMU exit or timeout."""
+        end = min(self._deadline, time.monotonic() + (timeout or 1e9))
+        rx = re.compile(pattern)
+        while True:
+            for line in self.serial().replace("\r", "").split("\n"):
+                m = rx.search(line)
+                if m:
+                    return m
+            if self.proc.poll() is not None or time.monotonic() > end:
+                self.stop()
+                raise AssertionError(f"no serial line matches {pattern!r}\n"
+                                     + self.result._context())
+            time.sleep(0.2)
+
+    def _qmp_call(self, command: str, **arguments) -> dict:
+        if self._qmp is None:
+            sock = socket.socket(socket.AF_UNIX)
+            sock.settimeout(30)
+            for _ in range(100):
+                try:
+                    sock.connect(str(self._qmp_path))
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            self._qmp = sock.makefile("rw")
+            json.loads(self._qmp.readline())            # the greeting
+            self._qmp_send("qmp_capabilities")
+        return self._qmp_send(command, **arguments)
+
+    def _qmp_send(self, command: str, **arguments) -> dict:
+        msg = {"execute": command}
+        if arguments:
+            msg["arguments"] = arguments
+        self._qmp.write(json.dumps(msg) + "\n")
+        self._qmp.flush()
+        while True:
+            reply = json.loads(self._qmp.readline())
+            if "event" in reply:
+                self.events.append(reply)
+                continue
+            if "error" in reply:
+                raise RuntimeError(f"QMP {command}: {reply['error']}")
+            return reply.get("return")
+
+    def connect(self) -> None:
+        """Open QMP now, so events from here on are recorded (wait_for_event)."""
+        self._qmp_call("query-status")
+
+    def wait_for_event(self, name: str, timeout: float = 60) -> dict:
+        """The first QMP event called name (e.g. "SHUTDOWN", whose data.reason is
+        "guest-shutdown" for ACPI poweroff, "guest-reset" for a reset under
+        -no-reboot) since connect(); fails after timeout seconds."""
+        self._qmp_call("query-status")
+        end = time.monotonic() + timeout
+        while True:
+            for ev in self.events:
+                if ev["event"] == name:
+                    return ev
+            if time.monotonic() > end:
+                raise AssertionError(f"no QMP event {name} in {timeout} s; saw "
+                                     f"{[e['event'] for e in self.events]}")
+            try:
+                line = self._qmp.readline()
+            except OSError:
+                line = ""
+            if not line:
+                raise AssertionError(f"QEMU went away before event {name}; saw "
+                                     f"{[e['event'] for e in self.events]}")
+            msg = json.loads(line)
+            if "event" in msg:
+                self.events.append(msg)
+
+    def hmp(self, command_line: str) -> str:
+        """A human monitor command (e.g. "info registers"); returns its output."""
+        return self._qmp_call("human-monitor-command", **{"command-line": command_line})
+
+    def read_phys(self, addr: int, size: int) -> bytes:
+        """Guest physical memory [addr, addr+size), read through QMP pmemsave."""
+        out = Path(self._tmp.name) / f"mem-{addr:x}-{size:x}.bin"
+        self._qmp_call("pmemsave", val=addr, size=size, filename=str(out))
+        return out.read_bytes()
+
+    def stop(self) -> Result:
+        """Kill QEMU if it still runs; returns (and keeps in .result) what it did."""
+        if self.result is not None:
+            return self.result
+        code = self.proc.poll()
+        if code is None:
+            self.proc.kill()
+        _, err = self.proc.communicate()
+        serial = self.serial()
+        if err and err.strip():
+            serial += "\n[qemu stderr] " + err.decode(errors="replace")
+        self.result = Result(code, serial, time.monotonic() - self._start, self.log, self.cmd)
+        if self._qmp is not None:
+            self._qmp.close()
+        self._tmp.cleanup()
+        return self.result

@@ -1,0 +1,82 @@
+#!/bin/sh
+# Test agent of the Debian guest (tests/system/test_install.py), run at every boot by
+# thaw-test-agent.service: does what this boot is for and reports on ttyS0 in lines
+# starting "AGENT: ". Boots, in order: setup (kernel command line thawtest=setup), then
+# from GRUB: hibernate, the resume through thaw, a normal boot.
+exec > /dev/ttyS0 2>&1
+state_dir=/var/lib/thaw-test
+state=$state_dir/state
+
+say() { echo "AGENT: $*"; }
+
+grubenv() { grub-editenv /boot/grub/grubenv list | tr '\n' ' '; }
+
+# isa-debug-exit at 0xf4 through Linux's /dev/port: 0x10 → QEMU exits 33, 0x11 → 35.
+qemu_exit() {
+	sync
+	printf "\\$(printf '%03o' "$1")" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+}
+
+fail() {
+	say "error $*"
+	qemu_exit 17
+	exit 1
+}
+
+# Boot 1: thaw arrives as `make install DESTDIR=` laid it out, in a tar on /dev/vdb.
+setup() {
+	n=0
+	while [ ! -b /dev/vdb ] && [ $n -lt 20 ]; do sleep 0.5; n=$((n + 1)); done
+	tar -xpf /dev/vdb -C / || fail "cannot unpack the install tree from /dev/vdb"
+	mkswap -L thawswap /dev/vda2 > /dev/null && swapon /dev/vda2 || fail "swap"
+	grub-install --target=i386-pc /dev/vda || fail "grub-install"
+	update-grub || fail "update-grub"
+	grep -q "menuentry 'Resume hibernated system (thaw)'" /boot/grub/grub.cfg ||
+		fail "no thaw entry in grub.cfg"
+	mkdir -p "$state_dir"
+	: > "$state"
+	say "setup done swaps=$(awk 'NR > 1 { print $1 }' /proc/swaps | tr '\n' ,)"
+	qemu_exit 16
+}
+
+# Boot 2: state that must survive (a process, a token in its memory, data in tmpfs),
+# then the user's way to hibernate, which runs thaw's system-sleep hook.
+hibernate() {
+	echo hibernating > "$state"
+	echo 0 > /sys/power/image_size
+	dd if=/dev/urandom of=/dev/shm/data bs=1M count=16 2>/dev/null
+	sum=$(md5sum < /dev/shm/data)
+	sleep 100000 &
+	pid=$!
+	token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+	boot_id=$(cat /proc/sys/kernel/random/boot_id)
+	say "hibernating token=$token pid=$pid boot_id=$boot_id swaps=$(awk 'NR > 1 { print $1 }' /proc/swaps | tr '\n' ,)"
+	sync
+	# systemctl waits for the hibernate job, which ends only after the resume.
+	systemctl hibernate || fail "systemctl hibernate failed"
+	alive=no
+	kill -0 "$pid" 2>/dev/null && alive=yes
+	data=BAD
+	[ "$(md5sum < /dev/shm/data)" = "$sum" ] && data=ok
+	say "back token=$token pid=$pid alive=$alive data=$data boot_id=$(cat /proc/sys/kernel/random/boot_id) grubenv=$(grubenv)"
+	echo resumed > "$state"
+	qemu_exit 16
+}
+
+# Boot 4: GRUB's default entry again, grubenv without a pending one-shot entry.
+normal() {
+	say "normal boot state=$1 cmdline=$(cat /proc/cmdline) grubenv=$(grubenv)"
+	echo done > "$state"
+	[ "$1" = resumed ] && qemu_exit 16
+	qemu_exit 17
+}
+
+case " $(cat /proc/cmdline) " in
+*" thawtest=setup "*) setup ;;
+esac
+[ -f "$state" ] || fail "no state file: the setup boot did not run"
+case "$(cat "$state")" in
+"") hibernate ;;
+hibernating) fail "fresh boot while an image was waiting: the resume did not happen" ;;
+*) normal "$(cat "$state")" ;;
+esac

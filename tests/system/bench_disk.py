@@ -1,0 +1,123 @@
+"""`make bench-disk`: thaw's whole-disk read throughput next to Linux's, in the same
+QEMU (same machine, memory and disk attachment), as a ratio.
+
+thaw: thaw.test=disk-bench streams the first disk with 16 requests of 4 MiB in flight
+and reports bytes and nanoseconds (TSC). Linux: Debian 12's kernel (the fixtures' own
+download) boots an initramfs whose /init runs `dd if=/dev/vda of=/dev/null bs=4M` with
+O_DIRECT and buffered; time from /proc/uptime. Linux's better mode is the comparison.
+Medians of --runs runs; run-to-run noise on a shared 2-core TCG host is large.
+"""
+import argparse
+import gzip
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import thawvm  # noqa: E402
+from fixtures import debian_kernel, initramfs  # noqa: E402
+
+INIT = HERE / "bench-disk-init.sh"
+MEMORY = "1024M"
+
+
+def bench_disk(size_mib: int) -> Path:
+    """A cached disk of size_mib MiB of pseudo-random data (holes would flatter reads)."""
+    d = Path(os.environ.get("THAW_CACHE", "/var/tmp/thaw-cache")) / "disks"
+    d.mkdir(parents=True, exist_ok=True)
+    p = d / f"bench-{size_mib}m.img"
+    if not p.exists() or p.stat().st_size != size_mib << 20:
+        tmp = p.with_suffix(".tmp")
+        block = os.urandom(1 << 20)
+        with open(tmp, "wb") as f:
+            for i in range(size_mib):
+                # Vary every MiB cheaply so no two blocks are equal.
+                f.write(i.to_bytes(8, "little") + block[8:])
+        tmp.rename(p)
+    return p
+
+
+def thaw_run(disk: Path) -> float:
+    r = thawvm.run_thaw("thaw.test=disk-bench thaw.test_exit", memory=MEMORY,
+                        disks=[thawvm.Disk(disk, snapshot=True)], timeout=600,
+                        name="bench-disk")
+    r.assert_exit_ok()
+    m = r.expect_line(r"disk-bench: vda bytes=(\d+) ns=(\d+) MiB/s=\d+ status=ok")
+    return int(m.group(1)) / (int(m.group(2)) / 1e9) / (1 << 20)
+
+
+def cpio_entry(ino: int, name: str, mode: int, data: bytes) -> bytes:
+    """One newc record (Linux Documentation/driver-api/early-userspace/buffer-format.rst)."""
+    fields = (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name) + 1, 0)
+    out = b"070701" + b"".join(b"%08X" % f for f in fields) + name.encode() + b"\0"
+    out += b"\0" * (-len(out) % 4)
+    return out + data + b"\0" * (-len(data) % 4)
+
+
+def linux_initrd(workdir: Path):
+    """The fixtures' guest initramfs with /init replaced: a second cpio archive
+    appended to the first overrides the file (the kernel unpacks them in order)."""
+    kern = debian_kernel.kernel()
+    overlay = cpio_entry(1, "init", 0o100755, INIT.read_bytes()) + cpio_entry(0, "TRAILER!!!", 0, b"")
+    rd = workdir / "bench-initrd.gz"
+    rd.write_bytes(gzip.compress(initramfs.archive(kern) + overlay, compresslevel=1))
+    return kern.vmlinuz, rd
+
+
+def linux_run(disk: Path, vmlinuz: Path, initrd: Path, workdir: Path) -> dict:
+    log = workdir / "linux-serial.log"
+    cmd = ["qemu-system-x86_64", "-machine", "pc", "-m", MEMORY, "-smp", "1",
+           "-kernel", str(vmlinuz), "-initrd", str(initrd),
+           "-append", "console=ttyS0 quiet loglevel=3 panic=-1",
+           "-drive", f"file={disk},format=raw,if=none,id=thawdisk0,snapshot=on",
+           "-device", "virtio-blk-pci,drive=thawdisk0",
+           "-display", "none", "-no-reboot", "-net", "none", "-serial", f"file:{log}",
+           "-monitor", "none"]
+    subprocess.run(cmd, timeout=900, stdin=subprocess.DEVNULL, capture_output=True)
+    out = {}
+    for m in re.finditer(r"BENCH: linux dd (\w+) bytes=(\d+) start=([\d.]+) end=([\d.]+)",
+                         log.read_text(errors="replace")):
+        secs = float(m.group(4)) - float(m.group(3))
+        out[m.group(1)] = int(m.group(2)) / max(secs, 0.01) / (1 << 20)
+    if not out:
+        raise RuntimeError(f"bench-disk: Linux printed no result; see {log}")
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--mib", type=int, default=1024, help="disk size (at least 1024)")
+    ap.add_argument("--out", type=Path)
+    a = ap.parse_args(argv)
+    disk = bench_disk(a.mib)
+    thaw, linux = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-disk-") as tmp:
+        vmlinuz, rd = linux_initrd(Path(tmp))
+        for i in range(a.runs):
+            thaw.append(thaw_run(disk))
+            res = linux_run(disk, vmlinuz, rd, Path(tmp))
+            linux.append(max(res.values()))
+            print(f"bench-disk: run {i + 1}: thaw {thaw[-1]:.0f} MiB/s, Linux dd " +
+                  ", ".join(f"{k} {v:.0f}" for k, v in sorted(res.items())) + " MiB/s",
+                  flush=True)
+    t, l = statistics.median(thaw), statistics.median(linux)
+    result = {"disk_mib": a.mib, "runs": a.runs, "thaw_mib_s": thaw, "linux_mib_s": linux,
+              "thaw_median": t, "linux_median": l, "ratio": t / l}
+    print(f"bench-disk: {a.mib} MiB disk, median of {a.runs}: thaw {t:.0f} MiB/s, "
+          f"Linux dd {l:.0f} MiB/s, ratio thaw/Linux = {t / l:.2f}")
+    if a.out:
+        a.out.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

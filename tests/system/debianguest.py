@@ -1,0 +1,108 @@
+"""The Debian guest for the install test: a bookworm system with systemd, the Debian kernel
+and GRUB for BIOS, on a raw disk (tests/guest/mkrootfs.sh and mkdisk.sh), booted in QEMU.
+
+    base = base_disk()                  # cached; first build: debootstrap, a few minutes
+    disk = copy_disk(base, tmp_path)    # a private writable copy
+    ctl = control_disk(tmp_path, tar)   # /dev/vdb: what the guest's agent unpacks at setup
+    run = boot(disk, ctl, tmp_path / "boot2.log")              # from the disk, through GRUB
+    run = boot(disk, ctl, log, kernel=kernel_files(base))      # QEMU -kernel (setup boot)
+
+Cache: ${THAW_CACHE:-/var/tmp/thaw-cache}/guest/{rootfs,disk}-<key>, keyed by the scripts.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+
+from fixtures import cache  # noqa: E402
+from fixtures.guest_qemu import run_qemu, sparse_copy  # noqa: E402
+
+GUEST = REPO / "tests" / "guest"
+MEM_MIB = 512
+CONTROL_MIB = 16
+PART2_START = (1 + 1792) << 20      # mkdisk.sh: 1 MiB gap, 1792 MiB root, then swap
+
+
+def guest_cache() -> Path:
+    d = Path(os.environ.get("THAW_CACHE", "/var/tmp/thaw-cache")) / "guest"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def rootfs() -> Path:
+    """The debootstrap tree, built once per version of mkrootfs.sh."""
+    entry = guest_cache() / f"rootfs-{cache.key(cache.file_hash(GUEST / 'mkrootfs.sh'))}"
+
+    def build(tmp: Path):
+        subprocess.run(["sh", str(GUEST / "mkrootfs.sh"), str(tmp / "root")], check=True,
+                       stdout=open(tmp / "build.log", "w"), stderr=subprocess.STDOUT)
+
+    cache.build_once(entry, build)
+    return entry / "root"
+
+
+def base_disk() -> Path:
+    """The guest disk without thaw and without GRUB in its boot sector."""
+    root = rootfs()
+    parts = [root.parent.name] + [cache.file_hash(GUEST / f) for f in
+                                  ("mkdisk.sh", "agent.sh", "thaw-test-agent.service")]
+    entry = guest_cache() / f"disk-{cache.key(*parts)}"
+
+    def build(tmp: Path):
+        subprocess.run(["sh", str(GUEST / "mkdisk.sh"), str(root), str(tmp / "disk.img")],
+                       check=True, capture_output=True)
+        (tmp / "disk.img").chmod(0o444)
+
+    cache.build_once(entry, build)
+    return entry / "disk.img"
+
+
+def kernel_files() -> tuple:
+    """(vmlinuz, initrd) of the guest's installed kernel, for the setup boot."""
+    boot = rootfs() / "boot"
+    vmlinuz = sorted(boot.glob("vmlinuz-*"))[-1]
+    initrd = boot / vmlinuz.name.replace("vmlinuz-", "initrd.img-")
+    return vmlinuz, initrd
+
+
+def copy_disk(base: Path, workdir: Path) -> Path:
+    dst = Path(workdir) / "disk.img"
+    sparse_copy(base, dst)
+    return dst
+
+
+def control_disk(workdir: Path, tar: Path) -> Path:
+    """A fixed-size raw disk holding tar (read in the guest with `tar -xf /dev/vdb`)."""
+    data = Path(tar).read_bytes()
+    assert len(data) <= CONTROL_MIB << 20, "install tree too large for the control disk"
+    out = Path(workdir) / "control.img"
+    with open(out, "wb") as f:
+        f.write(data)
+        f.truncate(CONTROL_MIB << 20)
+    return out
+
+
+def qemu_args(disk: Path, control: Path, kernel=None, append="") -> list:
+    """The same machine for every boot: what Linux hibernates on, thaw resumes on."""
+    args = ["qemu-system-x86_64", "-machine", "pc", "-m", f"{MEM_MIB}M", "-smp", "1",
+            "-drive", f"file={disk},format=raw,if=virtio",
+            "-drive", f"file={control},format=raw,if=virtio",
+            "-net", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-display", "none", "-serial", "stdio", "-no-reboot"]
+    if kernel:
+        args += ["-kernel", str(kernel[0]), "-initrd", str(kernel[1]), "-append", append]
+    return args
+
+
+def boot(disk, control, log, *, timeout=600, kernel=None, append=""):
+    return run_qemu(qemu_args(disk, control, kernel, append), log, timeout)
+
+
+def read_file(disk: Path, path: str, part_offset=1 << 20) -> bytes:
+    """A file from the guest's root filesystem, read on the host with debugfs."""
+    r = subprocess.run(["debugfs", "-R", f"cat {path}", f"{disk}?offset={part_offset}"],
+                       check=True, capture_output=True)
+    return r.stdout

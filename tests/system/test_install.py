@@ -1,0 +1,135 @@
+"""`make install` on a real system (issue 6): the installed layout, and a Debian guest that
+hibernates with `systemctl hibernate`, boots thaw once through GRUB's one-shot entry (set by
+thaw's system-sleep hook with grub-reboot), comes back with its workload, and then boots
+GRUB's default entry again.
+"""
+import re
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import thawvm  # noqa: E402
+
+REPO = thawvm.REPO
+EXIT_OK = 33
+SWSUSP_TAIL = struct.Struct("<IIQI10s10s")   # Linux kernel/power/swap.c, struct swsusp_header
+
+INSTALLED = {  # path under DESTDIR (PREFIX=/usr/local): mode
+    "boot/thaw.elf": 0o644,
+    "etc/grub.d/42_thaw": 0o755,
+    "usr/local/bin/thawctl": 0o755,
+    "usr/local/sbin/thaw-hibernate": 0o755,
+    "usr/local/lib/thaw/thaw-next-boot": 0o755,
+    "usr/lib/systemd/system-sleep/thaw": 0o755,
+}
+
+
+def make(*args):
+    r = subprocess.run(["make", "-C", str(REPO), "--no-print-directory", *args],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+def installed_files(root: Path) -> dict:
+    return {str(p.relative_to(root)): p.stat().st_mode & 0o777
+            for p in root.rglob("*") if p.is_file()}
+
+
+def test_install_layout_and_uninstall(tmp_path):
+    """Everything lands where GRUB, systemd and PATH look; the hooks name the installed
+    helper; uninstall leaves nothing behind."""
+    root = tmp_path / "root"
+    make("install", f"DESTDIR={root}")
+    assert installed_files(root) == INSTALLED
+    assert (root / "boot/thaw.elf").read_bytes() == thawvm.ELF.read_bytes()
+    for hook in ("usr/lib/systemd/system-sleep/thaw", "usr/local/sbin/thaw-hibernate"):
+        text = (root / hook).read_text()
+        assert "@LIBDIR@" not in text and "/usr/local/lib/thaw/thaw-next-boot" in text
+    make("uninstall", f"DESTDIR={root}")
+    assert installed_files(root) == {}
+
+
+def test_install_prefix(tmp_path):
+    make("install", f"DESTDIR={tmp_path}", "PREFIX=/usr")
+    assert (tmp_path / "usr/bin/thawctl").exists()
+    assert "/usr/lib/thaw/thaw-next-boot" in (tmp_path / "usr/lib/systemd/system-sleep/thaw").read_text()
+
+
+def swap_sig(disk: Path, offset: int) -> bytes:
+    with open(disk, "rb") as f:
+        f.seek(offset + 4096 - SWSUSP_TAIL.size)
+        return SWSUSP_TAIL.unpack(f.read(SWSUSP_TAIL.size))[5]
+
+
+def agent(run, what):
+    """The fields of the first "AGENT: <what> k=v ..." line."""
+    _, m = run.first(re.compile(rf"AGENT: {what}\b(.*)"))
+    if not m:
+        return None
+    return dict(re.findall(r"(\w+)=(\S*)", m[1]), line=m[0])
+
+
+def test_grub_one_shot_resume(tmp_path):
+    """The whole user story, four boots of one machine."""
+    import debianguest as g
+
+    base = g.base_disk()
+    disk = g.copy_disk(base, tmp_path)
+    stage = tmp_path / "stage"
+    make("install", f"DESTDIR={stage}")
+    tar = tmp_path / "install.tar"
+    subprocess.run(["tar", "--owner=0", "--group=0", "-cf", str(tar), "-C", str(stage), "."],
+                   check=True)
+    ctl = g.control_disk(tmp_path, tar)
+
+    # 1: GRUB into the boot sector, thaw's entry into grub.cfg (update-grub runs 42_thaw).
+    log = tmp_path / "1-setup.log"
+    run = g.boot(disk, ctl, log, kernel=g.kernel_files(),
+                 append="root=/dev/vda1 rw console=ttyS0,115200 thawtest=setup")
+    assert agent(run, "setup done") is not None and run.rc == EXIT_OK, f"setup failed; {log}"
+    _, found = run.first(re.compile(r"Found thaw: /boot/thaw.elf \((resume=UUID=[0-9a-f-]+)\)"))
+    assert found, f"42_thaw did not name the swap partition by UUID; {log}"
+    cfg = g.read_file(disk, "/boot/grub/grub.cfg").decode()
+    assert "--id thaw" in cfg and f"multiboot2 /boot/thaw.elf {found[1]}" in cfg
+
+    # 2: GRUB's default entry boots Debian; `systemctl hibernate` writes the image and
+    # thaw's hook arms the one-shot entry.
+    log = tmp_path / "2-hibernate.log"
+    run = g.boot(disk, ctl, log)
+    before = agent(run, "hibernating")
+    assert before is not None, f"no workload; {log}"
+    assert not run.first(re.compile(r"AGENT: (back|error)"))[1], f"did not hibernate; {log}"
+    assert run.rc == 0 and not run.timed_out, f"rc={run.rc}; {log}"
+    assert swap_sig(disk, g.PART2_START) == b"S1SUSPEND\0"
+    env = g.read_file(disk, "/boot/grub/grubenv").decode()
+    assert re.search(r"^next_entry=thaw$", env, re.M), env
+
+    # 3: GRUB boots thaw once; thaw resumes Debian, whose workload is still there.
+    log = tmp_path / "3-thaw.log"
+    run = g.boot(disk, ctl, log)
+    t_grub, _ = run.first(re.compile(r"Loading thaw \.\.\."))
+    t_thaw, _ = run.first(re.compile(r"thaw: resumes a hibernated Linux"))
+    assert t_grub is not None and t_thaw is not None, f"GRUB did not boot thaw; {log}"
+    assert not run.first(re.compile(r"Loading Linux"))[1], f"GRUB booted Linux; {log}"
+    back = agent(run, "back")
+    assert back is not None, f"the workload did not come back; {log}"
+    assert back["token"] == before["token"] and back["boot_id"] == before["boot_id"]
+    assert back["alive"] == "yes" and back["data"] == "ok", back
+    assert "next_entry=thaw" not in back["line"], "the one-shot entry is still armed"
+    assert run.rc == EXIT_OK, f"rc={run.rc}; {log}"
+    assert swap_sig(disk, g.PART2_START) == b"SWAPSPACE2"
+
+    # 4: the next boot is GRUB's default entry again.
+    log = tmp_path / "4-normal.log"
+    run = g.boot(disk, ctl, log)
+    normal = agent(run, "normal boot")
+    assert normal is not None and normal["state"] == "resumed", f"{log}"
+    assert "BOOT_IMAGE=/boot/vmlinuz-" in normal["cmdline"]
+    assert "next_entry=thaw" not in normal["line"]
+    assert not run.first(re.compile(r"Loading thaw|thaw: resumes"))[1], f"thaw booted again; {log}"
+    assert run.rc == EXIT_OK, f"rc={run.rc}; {log}"

@@ -1,0 +1,371 @@
+/* thawctl kexec: load thaw with kexec-tools' Multiboot2 loader from a running Linux and
+ * (with --exec) jump into it, passing what kexec's boot information lacks: the e820
+ * checksum of the firmware map (/sys/firmware/memmap) and the ACPI RSDP (EFI systab). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/fs.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "resume/crc32.h"
+#include "tools/kexec.h"
+
+#define MEMMAP_MAX 256
+#define CMDLINE_MAX 1024
+
+struct kexec_opts {
+	const char *resume;
+	const char *resume_offset;
+	const char *thaw;
+	const char *append;
+	const char *kexec;
+	bool exec;
+	bool dry_run;
+};
+
+/* Root of sysfs and procfs; tests point these at a fake tree. */
+static const char *sys_root(void)
+{
+	const char *r = getenv("THAWCTL_SYSROOT");
+
+	return r ? r : "";
+}
+
+static bool read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+/* e820 type numbers from the names Linux gives them in /sys/firmware/memmap/N/type
+ * (arch/x86/kernel/e820.c, e820_type_to_string()). 0 = a name that hides the number. */
+static uint32_t e820_type_from_name(const char *name)
+{
+	static const struct { const char *name; uint32_t type; } names[] = {
+		{ "System RAM", 1 },
+		{ "Reserved", 2 },
+		{ "ACPI Tables", 3 },
+		{ "ACPI Non-volatile Storage", 4 },
+		{ "Unusable memory", 5 },
+		{ "Persistent Memory", 7 },
+		{ "Persistent Memory (legacy)", 12 },
+		{ "Soft Reserved", 0xefffffff },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(name, names[i].name))
+			return names[i].type;
+	return 0;
+}
+
+/* The checksum Linux stores in the restore record: standard CRC-32 over
+ * u32 nr_entries + nr × packed {u64 addr, u64 size, u32 type} of e820_table_firmware
+ * (arch/x86/power/hibernate.c, compute_e820_crc32()), which is what
+ * /sys/firmware/memmap lists, in order, with inclusive ends. */
+static int firmware_e820_crc(uint32_t *crc_out)
+{
+	static uint8_t table[4 + 20 * MEMMAP_MAX];
+	char path[512], buf[128];
+	uint32_t n = 0;
+
+	for (; n < MEMMAP_MAX; n++) {
+		uint64_t start, end;
+		uint32_t type;
+		uint8_t *e = table + 4 + 20 * n;
+
+		snprintf(path, sizeof(path), "%s/sys/firmware/memmap/%u/start", sys_root(), n);
+		if (!read_line(path, buf, sizeof(buf)))
+			break;
+		start = strtoull(buf, NULL, 0);
+		snprintf(path, sizeof(path), "%s/sys/firmware/memmap/%u/end", sys_root(), n);
+		if (!read_line(path, buf, sizeof(buf)))
+			return -EIO;
+		end = strtoull(buf, NULL, 0);
+		snprintf(path, sizeof(path), "%s/sys/firmware/memmap/%u/type", sys_root(), n);
+		if (!read_line(path, buf, sizeof(buf)))
+			return -EIO;
+		type = e820_type_from_name(buf);
+		if (!type) {
+			fprintf(stderr, "thawctl: memmap entry %u has type \"%s\", whose e820 number "
+				"Linux does not show\n", n, buf);
+			return -ENOENT;
+		}
+		if (end < start)
+			return -EINVAL;
+		end = end - start + 1;
+		memcpy(e, &start, 8);
+		memcpy(e + 8, &end, 8);
+		memcpy(e + 16, &type, 4);
+	}
+	if (!n)
+		return -ENOENT;
+	memcpy(table, &n, 4);
+	*crc_out = ~crc32_le(~0u, table, 4 + 20 * (size_t)n);
+	return 0;
+}
+
+/* kexec's boot information has no ACPI tags: hand thaw the RSDP the firmware gave
+ * Linux (EFI systab; on BIOS thaw finds it by scanning, as Linux does). */
+static bool efi_rsdp(uint64_t *rsdp)
+{
+	char path[512], line[128];
+	FILE *f;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/sys/firmware/efi/systab", sys_root());
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "ACPI20=", 7) || (!found && !strncmp(line, "ACPI=", 5))) {
+			*rsdp = strtoull(strchr(line, '=') + 1, NULL, 0);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The swap area's UUID from its mkswap header (offset 1036, util-linux swapheader). */
+static bool swap_uuid(const char *dev, char *out, size_t len)
+{
+	uint8_t u[16];
+	int fd = open(dev, O_RDONLY);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = pread(fd, u, sizeof(u), 1036) == (ssize_t)sizeof(u);
+	close(fd);
+	for (size_t i = 0; ok && i < sizeof(u) && u[i] == 0; i++)
+		ok = i + 1 < sizeof(u);
+	if (!ok)
+		return false;
+	snprintf(out, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+		 u[12], u[13], u[14], u[15]);
+	return true;
+}
+
+/* A swap file: resume= names the block device holding it, resume_offset= the page
+ * of its first block (Documentation/power/swsusp-and-swap-files.rst). */
+static int swapfile_target(const char *file, char *resume, size_t rlen, char *offset, size_t olen)
+{
+	struct stat st;
+	int fd = open(file, O_RDONLY);
+	int blk = 0, bsz = 0;
+	char path[512], line[128];
+	FILE *f;
+
+	if (fd < 0 || fstat(fd, &st) || ioctl(fd, FIGETBSZ, &bsz) || ioctl(fd, FIBMAP, &blk) || blk <= 0) {
+		if (fd >= 0)
+			close(fd);
+		return -errno ? -errno : -EINVAL;
+	}
+	close(fd);
+	snprintf(offset, olen, "%" PRIu64, (uint64_t)blk * (uint64_t)bsz / 4096);
+	snprintf(path, sizeof(path), "%s/sys/dev/block/%u:%u/uevent", sys_root(),
+		 major(st.st_dev), minor(st.st_dev));
+	f = fopen(path, "r");
+	if (!f)
+		return -ENODEV;
+	resume[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "DEVNAME=", 8))
+			snprintf(resume, rlen, "/dev/%.*s", (int)strcspn(line + 8, "\n"), line + 8);
+	fclose(f);
+	return resume[0] ? 0 : -ENODEV;
+}
+
+/* No --resume: the highest-priority active swap area in /proc/swaps. */
+static int default_target(char *resume, size_t rlen, char *offset, size_t olen)
+{
+	char path[512], line[512], best_dev[256] = "", best_kind[32] = "", dev[256], kind[32];
+	char uuid[40];
+	long prio, best = -100000;
+	unsigned long size, used;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/swaps", sys_root());
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255s %31s %lu %lu %ld", dev, kind, &size, &used, &prio) == 5 &&
+		    prio > best) {
+			best = prio;
+			snprintf(best_dev, sizeof(best_dev), "%s", dev);
+			snprintf(best_kind, sizeof(best_kind), "%s", kind);
+		}
+	}
+	fclose(f);
+	if (!best_dev[0])
+		return -ENOENT;
+	if (!strcmp(best_kind, "file"))
+		return swapfile_target(best_dev, resume, rlen, offset, olen);
+	if (swap_uuid(best_dev, uuid, sizeof(uuid)))
+		snprintf(resume, rlen, "UUID=%s", uuid);
+	else
+		snprintf(resume, rlen, "%s", best_dev);
+	return 0;
+}
+
+static int build_cmdline(const struct kexec_opts *o, char *cmd, size_t len)
+{
+	char resume[300] = "", offset[32] = "";
+	size_t n = 0;
+	uint64_t rsdp;
+	uint32_t crc;
+	int rc;
+
+	if (o->resume) {
+		snprintf(resume, sizeof(resume), "%s", o->resume);
+		if (o->resume_offset)
+			snprintf(offset, sizeof(offset), "%s", o->resume_offset);
+	} else if ((rc = default_target(resume, sizeof(resume), offset, sizeof(offset)))) {
+		if (rc == -ENOENT)
+			fprintf(stderr, "thawctl: no active swap area; thaw will scan every disk\n");
+		else
+			fprintf(stderr, "thawctl: cannot tell where the active swap area is (%s); "
+				"thaw will scan every disk\n", strerror(-rc));
+	}
+	cmd[0] = '\0';
+	if (resume[0])
+		n += (size_t)snprintf(cmd + n, len - n, "resume=%s ", resume);
+	if (offset[0] && n < len)
+		n += (size_t)snprintf(cmd + n, len - n, "resume_offset=%s ", offset);
+	if (firmware_e820_crc(&crc) == 0) {
+		if (n < len)
+			n += (size_t)snprintf(cmd + n, len - n, "thaw.e820_crc=0x%08x ", crc);
+	} else {
+		fprintf(stderr, "thawctl: cannot reproduce the firmware e820 checksum; thaw will "
+			"refuse the image unless you pass --append thaw.e820=ignore\n");
+	}
+	if (efi_rsdp(&rsdp) && n < len)
+		n += (size_t)snprintf(cmd + n, len - n, "acpi_rsdp=0x%" PRIx64 " ", rsdp);
+	if (o->append && n < len)
+		n += (size_t)snprintf(cmd + n, len - n, "%s ", o->append);
+	if (n >= len)
+		return -E2BIG;
+	if (n)
+		cmd[n - 1] = '\0';
+	return 0;
+}
+
+static int run(char *const argv[], bool dry_run)
+{
+	pid_t pid;
+	int status;
+
+	printf("+");
+	for (int i = 0; argv[i]; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
+	fflush(stdout);
+	if (dry_run)
+		return 0;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "thawctl: cannot run %s: %s (install kexec-tools)\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static void kexec_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: thawctl kexec [--resume=SPEC [--resume-offset=PAGES]] [--thaw=ELF]\n"
+		"                     [--append=OPTIONS] [--exec] [--dry-run] [--kexec=PATH]\n"
+		"Load thaw with kexec-tools (--type multiboot2-x86). Without --resume the active\n"
+		"swap area is used (UUID=, or the device and resume_offset= of a swap file).\n"
+		"--exec jumps into thaw right after loading (like kexec -e): the running system\n"
+		"stops at once. --dry-run prints the kexec commands without running them.\n");
+}
+
+static bool opt(const char *arg, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(arg, name, n) || arg[n] != '=')
+		return false;
+	*val = arg + n + 1;
+	return true;
+}
+
+int thawctl_kexec(int argc, char **argv)
+{
+	struct kexec_opts o = { .thaw = "/boot/thaw.elf", .kexec = "kexec" };
+	static char cmdline[CMDLINE_MAX], cmdarg[CMDLINE_MAX + 32];
+	int rc;
+
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--exec"))
+			o.exec = true;
+		else if (!strcmp(a, "--dry-run"))
+			o.dry_run = true;
+		else if (!strcmp(a, "--help")) {
+			kexec_usage(stdout);
+			return 0;
+		} else if (!opt(a, "--resume", &o.resume) && !opt(a, "--resume-offset", &o.resume_offset) &&
+			   !opt(a, "--thaw", &o.thaw) && !opt(a, "--append", &o.append) &&
+			   !opt(a, "--kexec", &o.kexec)) {
+			kexec_usage(stderr);
+			return 2;
+		}
+	}
+	if (access(o.thaw, R_OK)) {
+		fprintf(stderr, "thawctl: %s: %s\n", o.thaw, strerror(errno));
+		return 3;
+	}
+	rc = build_cmdline(&o, cmdline, sizeof(cmdline));
+	if (rc) {
+		fprintf(stderr, "thawctl: command line too long\n");
+		return 2;
+	}
+	snprintf(cmdarg, sizeof(cmdarg), "--command-line=%s", cmdline);
+	{
+		char *load[] = { (char *)o.kexec, "-l", (char *)o.thaw, "--type", "multiboot2-x86",
+				 cmdarg, NULL };
+		char *exec[] = { (char *)o.kexec, "-e", NULL };
+
+		rc = run(load, o.dry_run);
+		if (rc) {
+			fprintf(stderr, "thawctl: kexec -l failed (status %d)\n", rc);
+			return 3;
+		}
+		if (!o.exec) {
+			printf("thaw is loaded; run `kexec -e` (or thawctl kexec --exec) to resume\n");
+			return 0;
+		}
+		rc = run(exec, o.dry_run);
+	}
+	if (o.dry_run)
+		return 0;
+	/* kexec -e only returns when it could not jump. */
+	fprintf(stderr, "thawctl: kexec -e failed (status %d)\n", rc);
+	return 3;
+}
