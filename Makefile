@@ -221,7 +221,7 @@ test: deps
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place part_table resume_spec cmdline boot_info pmm crc32 lzo1x lz4 image
+HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 crc32 lzo1x lz4 image
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -232,12 +232,15 @@ endef
 TEST_e820_SRCS := resume/e820.c
 TEST_e820_LIBS := -lz
 TEST_place_SRCS := resume/place.c
+TEST_hwsig_SRCS := resume/hwsig.c
 TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c resume/crc32.c
 TEST_resume_spec_SRCS := block/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 
 TEST_cmdline_SRCS := kernel/cmdline.c
 TEST_boot_info_SRCS := kernel/boot_info.c
 TEST_pmm_SRCS := mm/pmm_core.c
+TEST_format_SRCS := kernel/format.c kernel/snprintf.c
+TEST_aml_s5_SRCS := kernel/aml_s5.c
 
 TEST_crc32_SRCS := resume/crc32.c
 TEST_crc32_LIBS := -lz
@@ -288,6 +291,49 @@ $(FUZZ_CORPUS)/.stamp: $(BUILD)/mkimage tests/fuzz/make_corpus.py tests/fixtures
 	$(Q)rm -rf $(FUZZ_CORPUS) && $(PYTHON) tests/fuzz/make_corpus.py $(FUZZ_CORPUS)
 	$(Q)touch $@
 
+# The disk parsers' fuzzers link their own sources; their seeds come from sfdisk/sgdisk.
+FUZZ_DISK_SRCS := block/mbr.c block/gpt.c block/part_table.c block/resume_spec.c \
+	block/uuid.c block/swaparea.c block/fsprobe.c resume/crc32.c
+FUZZ_DISK := part_table resume_spec
+FUZZERS += $(FUZZ_DISK)
+$(FUZZ_DISK:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DISK_SRCS) $(CRC32_TABLE)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(FUZZ_DISK_SRCS)
+
+$(FUZZ_DISK:%=$(BUILD)/fuzz/replay_%): $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_DISK_SRCS) $(CRC32_TABLE)
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. -I$(BUILD)/gen $(SANFLAGS) \
+		-o $@ $< tests/fuzz/replay.c $(FUZZ_DISK_SRCS)
+
+$(FUZZ_CORPUS)/.disk-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_disk_corpus.py
+	@echo "  CORPUS  $(FUZZ_CORPUS) (disks)"
+	$(Q)$(PYTHON) tests/fuzz/make_disk_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.disk-stamp
+
+# The foundation's parsers (boot information, command line, \_S5_ in AML): each links
+# only its own pure source; seeds from tests/fuzz/make_boot_corpus.py.
+FUZZ_BOOT := boot_info cmdline aml_s5
+FUZZERS += $(FUZZ_BOOT)
+$(FUZZ_BOOT:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c kernel/%.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+
+$(FUZZ_BOOT:%=$(BUILD)/fuzz/replay_%): $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c kernel/%.c tests/fuzz/replay.c
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(SANFLAGS) -o $@ $^
+
+$(FUZZ_CORPUS)/.boot-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_boot_corpus.py
+	@echo "  CORPUS  $(FUZZ_CORPUS) (boot)"
+	$(Q)$(PYTHON) tests/fuzz/make_boot_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.boot-stamp
+
 test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
 	$(Q)set -e; for f in $(FUZZERS); do echo "== replay $$f"; \
 		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f; done
@@ -303,15 +349,13 @@ fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ_CORPUS)/.stamp
 test-system:
 	$(Q)cd tests/system && $(PYTHON) -m pytest -q -ra
 
-# The demo, for now: build thaw and boot its ISO in QEMU with the serial console on
-# this terminal; with nothing to resume thaw waits 10 s (or a key) and "reboots",
-# which -no-reboot turns into QEMU's exit.
+# The demo (README's main command): hibernate a real Debian guest with a workload that
+# checksums its memory, resume it through build/thaw.iso, show the workload's proof and
+# Linux's own resume of the same image beside it (scripts/demo.py; DEMO_VARIANT=...).
 .PHONY: demo
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all iso
-	$(Q)timeout 300 qemu-system-x86_64 -machine pc -m 512M -cdrom $(BUILD)/thaw.iso \
-		-display none -serial stdio -monitor none -no-reboot \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 || true
+	$(Q)$(PYTHON) scripts/demo.py
 
 # Benchmarks. Each part adds its own target as a prerequisite of bench.
 # bench-linux: Linux's own resume of the real fixtures (tests/fixtures/bench_linux.py).
@@ -319,11 +363,11 @@ BENCH_RUNS ?= 5
 BENCH_LINUX_VARIANTS ?= lzo-bios-smp1 none-bios-smp1
 
 .PHONY: bench bench-linux
-bench: bench-linux bench-decoders bench-disk
+bench: bench-linux bench-decoders bench-disk bench-resume
 
 # bench-decoders: thaw's LZO/LZ4/CRC32 against liblzo2/liblz4/zlib (not a test);
 # BENCH_DECODERS_FILE may name extra data (e.g. an uncompressed image stream).
-$(BUILD)/bench_decoders: tests/bench/bench_decoders.c resume/lzo1x.c resume/lz4.c resume/crc32.c $(CRC32_TABLE)
+$(BUILD)/bench_decoders: tests/bench/bench_decoders.c resume/lzo1x.c resume/lz4.c resume/lzcopy.h resume/crc32.c $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen -o $@ $< resume/lzo1x.c \
@@ -337,6 +381,15 @@ bench-linux: deps
 	$(Q)mkdir -p $(BUILD)/bench
 	$(Q)cd tests && $(PYTHON) -m fixtures.bench_linux --runs $(BENCH_RUNS) \
 		--out ../$(BUILD)/bench/linux.json $(BENCH_LINUX_VARIANTS)
+
+# bench-resume: Linux's resume and thaw's on the same real fixtures, end to end, in one
+# run; table + build/bench/resume.svg (tests/system/bench_resume.py).
+BENCH_RESUME_VARIANTS ?= lzo-bios-smp1 none-bios-smp1 lzo-bios-smp1-mem2048-data512
+.PHONY: bench-resume
+bench-resume: deps
+	$(Q)$(MAKE) --no-print-directory all iso
+	$(Q)cd tests/system && $(PYTHON) bench_resume.py --runs $(BENCH_RUNS) \
+		--out ../../$(BUILD)/bench/resume.json $(BENCH_RESUME_VARIANTS)
 
 # bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU.
 BENCH_DISK_RUNS ?= 3

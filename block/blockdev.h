@@ -25,7 +25,10 @@ struct blockdev_ops {
 	enum blk_err (*flush)(struct blockdev *d);
 	/* Asynchronous reads (optional; NULL = only synchronous). submit queues a read
 	 * tagged `tag` and may defer the doorbell until kick; complete returns one
-	 * finished request's tag and status, or false if none is outstanding. */
+	 * finished request's tag and status, or false if none is outstanding.
+	 * complete waits (polling, bounded by the driver's timeout) when nothing has
+	 * finished yet; requests finish in any order. virtio-blk: count ≤ max_sectors,
+	 * at most queue-size (256 under QEMU) submitted, not yet completed (else BLK_ENOMEM). */
 	enum blk_err (*submit_read)(struct blockdev *d, uint64_t sector, uint32_t count, void *buf, uint64_t tag);
 	void (*kick)(struct blockdev *d);
 	bool (*complete)(struct blockdev *d, uint64_t *tag, enum blk_err *status);

@@ -109,24 +109,31 @@ static unsigned reap(struct vblk *v)
 	return n;
 }
 
+/* Hand back everything outstanding with error e; the device is already reset, so
+ * none of those buffers can be written any more (§4.1.4.3.2: reset stops the queues). */
+static void fail_outstanding(struct vblk *v, enum blk_err e)
+{
+	for (uint16_t h = 0; h < v->vq.size; h++) {
+		if (v->kind[h] == KIND_ASYNC)
+			push_done(v, v->tag[h], e);
+		else if (v->kind[h] == KIND_SYNC) {
+			v->sync_done = true;
+			v->sync_status = e;
+		}
+		v->kind[h] = KIND_NONE;
+	}
+	v->in_flight = 0;
+}
+
 /* The device stopped answering: reset it so it can never DMA into buffers we hand
- * back, then fail everything outstanding (§4.1.4.3.2: reset stops the queues). */
+ * back, then fail everything outstanding. */
 static void declare_dead(struct vblk *v)
 {
 	kprintf("virtio-blk: %s: no completion for %u ms, device reset; %u request(s) failed\n",
 		v->bd.name, VIRTIO_BLK_TIMEOUT_MS, v->in_flight);
 	virtio_pci_reset(&v->vp);
 	v->dead = true;
-	for (uint16_t h = 0; h < v->vq.size; h++) {
-		if (v->kind[h] == KIND_ASYNC)
-			push_done(v, v->tag[h], BLK_ETIMEDOUT);
-		else if (v->kind[h] == KIND_SYNC) {
-			v->sync_done = true;
-			v->sync_status = BLK_ETIMEDOUT;
-		}
-		v->kind[h] = KIND_NONE;
-	}
-	v->in_flight = 0;
+	fail_outstanding(v, BLK_ETIMEDOUT);
 }
 
 /* Poll until cond(v) holds; progress (any completion) restarts the clock. */
@@ -169,34 +176,29 @@ static void kick(struct vblk *v)
 		virtio_pci_notify(&v->vp, 0);
 }
 
-/* Queue header → data segments → status. Returns the head or -1 (no room). */
+/* Queue header → data segments → status. Returns the head or -1 (no room).
+ * Header and status byte live in per-head slots; the head virtq_add will use is the
+ * first free descriptor, known before the chain is built. */
 static int add_request(struct vblk *v, uint32_t type, uint64_t sector, uint8_t *buf,
 		       uint32_t bytes, bool device_writes)
 {
 	struct virtq_buf b[MAX_SEGS + 2];   /* bytes ≤ seg_limit × seg_bytes (probe) */
+	uint16_t slot = virtq_next_head(&v->vq);
 	unsigned n = 0;
 	int head;
 
-	b[n++] = (struct virtq_buf){ 0, sizeof(struct virtio_blk_outhdr), false };
+	v->hdr[slot] = (struct virtio_blk_outhdr){ .type = type, .sector = sector };
+	v->status[slot] = 0xFF;            /* not a status the device may report */
+	b[n++] = (struct virtq_buf){ (uintptr_t)&v->hdr[slot], sizeof(v->hdr[slot]), false };
 	for (uint32_t off = 0; off < bytes; off += v->seg_bytes) {
 		uint32_t len = bytes - off < v->seg_bytes ? bytes - off : v->seg_bytes;
 
-		b[n++] = (struct virtq_buf){ (uint64_t)(uintptr_t)(buf + off), len, device_writes };
+		b[n++] = (struct virtq_buf){ (uintptr_t)(buf + off), len, device_writes };
 	}
-	b[n++] = (struct virtq_buf){ 0, 1, true };
-	/* Header and status live in per-head slots, so their addresses depend on the
-	 * head the ring hands out: fill them in after virtq_add picked it. */
+	b[n++] = (struct virtq_buf){ (uintptr_t)&v->status[slot], 1, true };
 	head = virtq_add(&v->vq, b, n);
-	if (head < 0)
-		return -1;
-	v->hdr[head] = (struct virtio_blk_outhdr){ .type = type, .sector = sector };
-	v->status[head] = 0xFF;
-	v->vq.desc[head].addr = (uint64_t)(uintptr_t)&v->hdr[head];
-	uint16_t last = (uint16_t)head;
-	for (unsigned i = 1; i < n; i++)
-		last = v->vq.desc[last].next;
-	v->vq.desc[last].addr = (uint64_t)(uintptr_t)&v->status[head];
-	v->in_flight++;
+	if (head >= 0)
+		v->in_flight++;
 	return head;
 }
 
@@ -290,6 +292,10 @@ static enum blk_err vblk_submit_read(struct blockdev *d, uint64_t sector, uint32
 	enum blk_err e = check_request(v, sector, count);
 	int head;
 
+	/* Finished requests wait in the done ring until complete() takes them: never
+	 * have more outstanding than it holds. */
+	if (e == BLK_OK && v->async_out >= v->vq.size)
+		e = BLK_ENOMEM;
 	if (e == BLK_OK)
 		e = make_room(v);
 	if (e != BLK_OK)
@@ -315,10 +321,12 @@ static bool vblk_complete(struct blockdev *d, uint64_t *tag, enum blk_err *statu
 
 	if (v->async_out == 0)
 		return false;
-	if (v->done_count == 0) {
+	if (v->done_count == 0 && !v->dead) {
 		kick(v);       /* a caller waiting on unpublished requests would wait forever */
 		wait_for(v, have_done);
 	}
+	if (v->done_count == 0)
+		return false;     /* unreachable: a dead device fails all it had */
 	*tag = v->done[v->done_head].tag;
 	*status = (enum blk_err)v->done[v->done_head].status;
 	v->done_head = (uint16_t)((v->done_head + 1) % v->vq.size);
@@ -333,6 +341,7 @@ static void vblk_quiesce(struct blockdev *d)
 
 	virtio_pci_reset(&v->vp);
 	v->dead = true;
+	fail_outstanding(v, BLK_ETIMEDOUT);
 }
 
 static const struct blockdev_ops vblk_ops = {

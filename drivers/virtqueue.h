@@ -71,6 +71,12 @@ uint64_t virtq_used_addr(const struct virtq *vq);
  * descriptors are free. The chain becomes visible to the device at virtq_publish. */
 int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned n);
 
+/* The head descriptor the next virtq_add will return (if it succeeds). */
+static inline uint16_t virtq_next_head(const struct virtq *vq)
+{
+	return vq->free_head;
+}
+
 /* Publish every chain added since the last call (one avail.idx store); true if
  * there was any, i.e. the device needs a notification. */
 bool virtq_publish(struct virtq *vq);

@@ -1,5 +1,5 @@
 /* kmain: thaw's table of contents. Each step is one call; a later step may rely on
- * everything above it. The disk scan and the resume go where marked. */
+ * everything above it. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -150,7 +150,7 @@ void kmain(uint32_t magic, uint64_t mbi)
 	self_checks();
 	run_builtin_test(options.test);
 
-	/* Disk scan and resume are inserted here by the block and resume parts. */
+	/* Find the disks, then resume from the swap area holding an image. */
 	disks_init();
 	disktest_run(&options);          /* returns unless thaw.test= names a disk test */
 	resume_main(&boot_info, &options);   /* noresume: offers to discard the image */

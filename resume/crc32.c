@@ -1,10 +1,21 @@
-/* CRC-32 (reflected 0xEDB88320) by slicing-by-8: eight bytes per step through eight
- * 256-entry tables (Intel "slicing-by-8", Kounavis & Berry 2005), bytewise at the ends. */
+/* CRC-32 (reflected 0xEDB88320) by table slicing (Kounavis & Berry, "A Systematic
+ * Approach to Building High Performance Software-Based CRC Generators", 2005), extended
+ * to 16 bytes per step through sixteen 256-entry tables; bytewise at the ends. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "resume/crc32.h"
 #include "crc32_table.h"	/* generated: $(BUILD)/gen, scripts/gen_crc32_table.py */
+
+static inline uint32_t load32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);	/* little-endian host (x86_64) */
+	return v;
+}
+
+#define T(k, v, shift) crc32_tab[k][((v) >> (shift)) & 0xff]
 
 uint32_t crc32_le(uint32_t crc, const void *buf, size_t len)
 {
@@ -14,18 +25,16 @@ uint32_t crc32_le(uint32_t crc, const void *buf, size_t len)
 		crc = crc32_tab[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);
 		len--;
 	}
-	while (len >= 8) {
-		uint32_t lo, hi;
+	/* 16 bytes per step: byte i of the block goes through table 15 - i. */
+	while (len >= 16) {
+		uint32_t a = load32(p) ^ crc, b = load32(p + 4), c = load32(p + 8), d = load32(p + 12);
 
-		memcpy(&lo, p, 4);	/* little-endian host (x86_64) */
-		memcpy(&hi, p + 4, 4);
-		lo ^= crc;
-		crc = crc32_tab[7][lo & 0xff] ^ crc32_tab[6][(lo >> 8) & 0xff] ^
-		      crc32_tab[5][(lo >> 16) & 0xff] ^ crc32_tab[4][lo >> 24] ^
-		      crc32_tab[3][hi & 0xff] ^ crc32_tab[2][(hi >> 8) & 0xff] ^
-		      crc32_tab[1][(hi >> 16) & 0xff] ^ crc32_tab[0][hi >> 24];
-		p += 8;
-		len -= 8;
+		crc = T(15, a, 0) ^ T(14, a, 8) ^ T(13, a, 16) ^ T(12, a, 24) ^
+		      T(11, b, 0) ^ T(10, b, 8) ^ T(9, b, 16) ^ T(8, b, 24) ^
+		      T(7, c, 0) ^ T(6, c, 8) ^ T(5, c, 16) ^ T(4, c, 24) ^
+		      T(3, d, 0) ^ T(2, d, 8) ^ T(1, d, 16) ^ T(0, d, 24);
+		p += 16;
+		len -= 16;
 	}
 	while (len--)
 		crc = crc32_tab[0][(crc ^ *p++) & 0xff] ^ (crc >> 8);

@@ -1,4 +1,4 @@
-/* CRC-32, IEEE 802.3 polynomial, reflected (0xEDB88320), slicing-by-8. Tables are
+/* CRC-32, IEEE 802.3 polynomial, reflected (0xEDB88320), slicing-by-16. Tables are
  * static const, generated at build time (scripts/gen_crc32_table.py). */
 #ifndef THAW_CRC32_H
 #define THAW_CRC32_H

@@ -1,22 +1,15 @@
 /* LZO1X decompressor, written from the bitstream description in Linux
  * Documentation/staging/lzo.rst (instruction encodings, states, end marker) with the
  * checks of lib/lzo/lzo1x_decompress_safe.c. Every read and write is bounds-checked;
- * fast paths copy 8 bytes at a time only where 8 bytes of slack are known to exist. */
+ * word copies (resume/lzcopy.h) only run where the slack for them is known to exist. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "resume/lzcopy.h"
 #include "resume/lzo1x.h"
 
 #define LZO_M2_MAX_OFFSET	2048	/* 3-byte match after a long literal run: 2049+ */
 #define LZO_M4_BASE		16384	/* M4 distance base; exactly this = end marker */
-
-static inline void copy8(uint8_t *d, const uint8_t *s)
-{
-	uint64_t v;
-
-	memcpy(&v, s, 8);
-	memcpy(d, &v, 8);
-}
 
 /* Extended length: zero bytes count 255 each, then a non-zero byte (lzo.rst). The
  * result never exceeds what fits in dst, so it cannot overflow. */
@@ -40,32 +33,6 @@ static enum img_err ext_len(const uint8_t **ipp, const uint8_t *ip_end, size_t b
 	return IMG_OK;
 }
 
-/* Copy n literals; the wild 8-byte path needs 8 bytes of room on both sides. */
-static inline void copy_literals(uint8_t *op, const uint8_t *ip, size_t n, size_t in_room,
-				 size_t out_room)
-{
-	if (in_room >= n + 8 && out_room >= n + 8) {
-		for (size_t i = 0; i < n; i += 8)
-			copy8(op + i, ip + i);
-	} else {
-		memcpy(op, ip, n);
-	}
-}
-
-/* Copy a match of n bytes from dist back; overlapping copies repeat the pattern. */
-static inline void copy_match(uint8_t *op, size_t dist, size_t n, size_t out_room)
-{
-	const uint8_t *m = op - dist;
-
-	if (dist >= 8 && out_room >= n + 8) {
-		for (size_t i = 0; i < n; i += 8)
-			copy8(op + i, m + i);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			op[i] = m[i];
-	}
-}
-
 enum img_err lzo1x_decode(const uint8_t *src, size_t src_len,
 			      uint8_t *dst, size_t dst_cap, size_t *dst_len)
 {
@@ -86,7 +53,7 @@ enum img_err lzo1x_decode(const uint8_t *src, size_t src_len,
 		t = *ip++ - 17u;
 		NEED_IN(t);
 		NEED_OUT(t);
-		copy_literals(op, ip, t, IN_ROOM, OUT_ROOM);
+		lz_copy_literals(op, ip, t, IN_ROOM, OUT_ROOM);
 		ip += t;
 		op += t;
 		state = t < 4 ? (unsigned int)t : 4;
@@ -102,7 +69,7 @@ enum img_err lzo1x_decode(const uint8_t *src, size_t src_len,
 					goto out;
 				NEED_IN(len);
 				NEED_OUT(len);
-				copy_literals(op, ip, len, IN_ROOM, OUT_ROOM);
+				lz_copy_literals(op, ip, len, IN_ROOM, OUT_ROOM);
 				ip += len;
 				op += len;
 				state = 4;
@@ -158,14 +125,14 @@ enum img_err lzo1x_decode(const uint8_t *src, size_t src_len,
 			goto out;
 		}
 		NEED_OUT(len);
-		copy_match(op, dist, len, OUT_ROOM);
+		lz_copy_match(op, dist, len, OUT_ROOM);
 		op += len;
 		/* SS: 0-3 literals follow the match directly. */
 		state = (unsigned int)next;
 		if (next) {
 			NEED_IN(next);
 			NEED_OUT(next);
-			copy_literals(op, ip, next, IN_ROOM, OUT_ROOM);
+			lz_copy_literals(op, ip, next, IN_ROOM, OUT_ROOM);
 			ip += next;
 			op += next;
 		}

@@ -342,8 +342,6 @@ static void read_map(void)
 		refuse_fault("bad swap map", &f);
 }
 
-static int getenv_nocrc(void) { return rs.o->test[0] == 'N'; }
-
 /* The stream's consumer: decode and place the blocks read-ahead delivers. */
 static int push_blocks(void *arg, const uint8_t *blocks, size_t nblocks)
 {
@@ -359,7 +357,7 @@ static void load_pages(void)
 	const uint8_t **meta_ptrs = alloc_bytes(rs.d.info.nr_meta * sizeof(void *));
 	uint8_t *bufs = alloc_bytes((uint64_t)RA_SLOTS * RA_SLOT_BLOCKS * PAGE_SIZE);
 	struct img_stream_cfg cfg = {
-		.codec = rs.d.hdr.codec, .crc = rs.d.hdr.has_crc && !getenv_nocrc(),
+		.codec = rs.d.hdr.codec, .crc = rs.d.hdr.has_crc,
 		.pages = img_info_stream_pages(&rs.d.info),
 		.cmp_buf = alloc_bytes(IMG_STREAM_CMP_BUF), .unc_buf = alloc_bytes(IMG_STREAM_UNC_BUF),
 		.sink = img_loader_page, .arg = &rs.loader,

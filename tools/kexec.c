@@ -1,6 +1,7 @@
 /* thawctl kexec: load thaw with kexec-tools' Multiboot2 loader from a running Linux and
  * (with --exec) jump into it, passing what kexec's boot information lacks: the e820
  * checksum of the firmware map (/sys/firmware/memmap) and the ACPI RSDP (EFI systab). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -15,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "block/swaparea.h"
 #include "resume/crc32.h"
 #include "tools/kexec.h"
 
@@ -141,7 +143,15 @@ static bool efi_rsdp(uint64_t *rsdp)
 	return found;
 }
 
-/* The swap area's UUID from its mkswap header (offset 1036, util-linux swapheader). */
+/* resume=UUID=… for a swap header's UUID, in the byte order mkswap stores it. */
+static void format_uuid(const uint8_t u[16], char *out, size_t len)
+{
+	snprintf(out, len, "UUID=%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+		 u[12], u[13], u[14], u[15]);
+}
+
+/* resume=UUID=… from a swap area's mkswap header (offset 1036, util-linux swapheader). */
 static bool swap_uuid(const char *dev, char *out, size_t len)
 {
 	uint8_t u[16];
@@ -156,14 +166,38 @@ static bool swap_uuid(const char *dev, char *out, size_t len)
 		ok = i + 1 < sizeof(u);
 	if (!ok)
 		return false;
-	snprintf(out, len, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
-		 u[12], u[13], u[14], u[15]);
+	format_uuid(u, out, len);
 	return true;
 }
 
-/* A swap file: resume= names the block device holding it, resume_offset= the page
- * of its first block (Documentation/power/swsusp-and-swap-files.rst). */
+/* The filesystem UUID of block device dev (udev's /dev/disk/by-uuid links): the name
+ * that stays right when disks are renumbered. */
+static bool fs_uuid_of(dev_t dev, char *out, size_t len)
+{
+	char dir[512], path[1024];
+	struct dirent *d;
+	struct stat st;
+	DIR *dp;
+	bool found = false;
+
+	snprintf(dir, sizeof(dir), "%s/dev/disk/by-uuid", sys_root());
+	dp = opendir(dir);
+	if (!dp)
+		return false;
+	while (!found && (d = readdir(dp))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		if (d->d_name[0] != '.' && !stat(path, &st) && S_ISBLK(st.st_mode) &&
+		    st.st_rdev == dev && strlen(d->d_name) < len) {
+			snprintf(out, len, "%s", d->d_name);
+			found = true;
+		}
+	}
+	closedir(dp);
+	return found;
+}
+
+/* A swap file: resume= names the filesystem holding it (UUID=, else its device),
+ * resume_offset= the page of its first block (Documentation/power/swsusp-and-swap-files.rst). */
 static int swapfile_target(const char *file, char *resume, size_t rlen, char *offset, size_t olen)
 {
 	struct stat st;
@@ -179,6 +213,10 @@ static int swapfile_target(const char *file, char *resume, size_t rlen, char *of
 	}
 	close(fd);
 	snprintf(offset, olen, "%" PRIu64, (uint64_t)blk * (uint64_t)bsz / 4096);
+	if (fs_uuid_of(st.st_dev, line, sizeof(line))) {
+		snprintf(resume, rlen, "UUID=%s", line);
+		return 0;
+	}
 	snprintf(path, sizeof(path), "%s/sys/dev/block/%u:%u/uevent", sys_root(),
 		 major(st.st_dev), minor(st.st_dev));
 	f = fopen(path, "r");
@@ -192,11 +230,51 @@ static int swapfile_target(const char *file, char *resume, size_t rlen, char *of
 	return resume[0] ? 0 : -ENODEV;
 }
 
-/* No --resume: the highest-priority active swap area in /proc/swaps. */
+/* No --resume, first choice: a block device whose swap header says it holds an image
+ * (every name in /proc/partitions; a whole disk with partitions starts with its table). */
+static bool hibernated_device(char *resume, size_t rlen)
+{
+	char path[512], line[256], name[64];
+	uint8_t page[SWAP_PAGE];
+	struct swap_info si;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/partitions", sys_root());
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned int major, minor;
+		unsigned long long blocks;
+		int fd;
+
+		if (sscanf(line, "%u %u %llu %63s", &major, &minor, &blocks, name) != 4)
+			continue;
+		snprintf(path, sizeof(path), "%s/dev/%s", sys_root(), name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		if (pread(fd, page, sizeof(page), 0) == (ssize_t)sizeof(page)) {
+			swap_probe(page, sizeof(page), &si);
+			found = si.kind == SWAP_HIBERNATED;
+		}
+		close(fd);
+	}
+	fclose(f);
+	if (!found)
+		return false;
+	if (si.has_uuid)
+		format_uuid(si.uuid, resume, rlen);
+	else
+		snprintf(resume, rlen, "/dev/%s", name);
+	return true;
+}
+
+/* No --resume and no image seen: the highest-priority active swap area in /proc/swaps. */
 static int default_target(char *resume, size_t rlen, char *offset, size_t olen)
 {
 	char path[512], line[512], best_dev[256] = "", best_kind[32] = "", dev[256], kind[32];
-	char uuid[40];
 	long prio, best = -100000;
 	unsigned long size, used;
 	FILE *f;
@@ -218,9 +296,7 @@ static int default_target(char *resume, size_t rlen, char *offset, size_t olen)
 		return -ENOENT;
 	if (!strcmp(best_kind, "file"))
 		return swapfile_target(best_dev, resume, rlen, offset, olen);
-	if (swap_uuid(best_dev, uuid, sizeof(uuid)))
-		snprintf(resume, rlen, "UUID=%s", uuid);
-	else
+	if (!swap_uuid(best_dev, resume, rlen))
 		snprintf(resume, rlen, "%s", best_dev);
 	return 0;
 }
@@ -237,6 +313,8 @@ static int build_cmdline(const struct kexec_opts *o, char *cmd, size_t len)
 		snprintf(resume, sizeof(resume), "%s", o->resume);
 		if (o->resume_offset)
 			snprintf(offset, sizeof(offset), "%s", o->resume_offset);
+	} else if (hibernated_device(resume, sizeof(resume))) {
+		fprintf(stderr, "thawctl: hibernation image found: resume=%s\n", resume);
 	} else if ((rc = default_target(resume, sizeof(resume), offset, sizeof(offset)))) {
 		if (rc == -ENOENT)
 			fprintf(stderr, "thawctl: no active swap area; thaw will scan every disk\n");
@@ -298,8 +376,9 @@ static void kexec_usage(FILE *out)
 	fprintf(out,
 		"usage: thawctl kexec [--resume=SPEC [--resume-offset=PAGES]] [--thaw=ELF]\n"
 		"                     [--append=OPTIONS] [--exec] [--dry-run] [--kexec=PATH]\n"
-		"Load thaw with kexec-tools (--type multiboot2-x86). Without --resume the active\n"
-		"swap area is used (UUID=, or the device and resume_offset= of a swap file).\n"
+		"Load thaw with kexec-tools (--type multiboot2-x86). Without --resume: the block\n"
+		"device whose swap header holds an image (by UUID), else the active swap area\n"
+		"(UUID=, or its filesystem and resume_offset= for a swap file), else thaw scans.\n"
 		"--exec jumps into thaw right after loading (like kexec -e): the running system\n"
 		"stops at once. --dry-run prints the kexec commands without running them.\n");
 }

@@ -30,22 +30,23 @@ struct opts {
 	bool yes;
 };
 
+/* A subcommand takes the common options (run) or parses its own argv (run_argv). */
 struct command {
 	const char *name;
 	int (*run)(const struct opts *o);
+	int (*run_argv)(int argc, char **argv);
 	const char *help;
 };
 
+static const struct command commands[];
+static const size_t n_commands;
+
 static void usage(FILE *out)
 {
+	fprintf(out, "usage: thawctl COMMAND DEV|FILE [--offset PAGES] [--yes]\n\nCommands:\n");
+	for (size_t i = 0; i < n_commands; i++)
+		fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].help);
 	fprintf(out,
-		"usage: thawctl COMMAND DEV|FILE [--offset PAGES] [--yes]\n"
-		"\n"
-		"Commands:\n"
-		"  inspect   print the swap header, image header and swap-map summary\n"
-		"  verify    decode the whole image stream: lengths, LZO/LZ4 data, CRC32, PFN list\n"
-		"  discard   put the original swap signature back (like Linux noresume); needs --yes\n"
-		"  kexec     load thaw with kexec-tools to resume now (thawctl kexec --help)\n"
 		"\n"
 		"Options:\n"
 		"  --offset PAGES  swap header at this 4 KiB block (resume_offset= of a swap file)\n"
@@ -373,10 +374,12 @@ static int cmd_discard(const struct opts *o)
 }
 
 static const struct command commands[] = {
-	{ "inspect", cmd_inspect, "print headers" },
-	{ "verify", cmd_verify, "decode and check the whole image" },
-	{ "discard", cmd_discard, "restore the swap signature" },
+	{ "inspect", cmd_inspect, NULL, "print the swap header, image header and swap-map summary" },
+	{ "verify", cmd_verify, NULL, "decode the whole stream: lengths, LZO/LZ4 data, CRC32, PFN list" },
+	{ "discard", cmd_discard, NULL, "put the original swap signature back (like Linux noresume); needs --yes" },
+	{ "kexec", NULL, thawctl_kexec, "load thaw with kexec-tools to resume now (thawctl kexec --help)" },
 };
+static const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
 
 static bool parse_u64(const char *s, uint64_t *v)
 {
@@ -415,11 +418,11 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OKAY;
 	}
-	if (argc >= 2 && !strcmp(argv[1], "kexec"))
-		return thawctl_kexec(argc, argv);
-	for (size_t i = 0; argc >= 2 && i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (size_t i = 0; argc >= 2 && i < n_commands; i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
+		if (commands[i].run_argv)
+			return commands[i].run_argv(argc, argv);
 		if (parse_opts(argc, argv, &o)) {
 			usage(stderr);
 			return EXIT_USAGE;

@@ -234,7 +234,10 @@ def thaw_iso(args: str) -> Path:
 
 
 def run_thaw(disk: Path, workdir: Path, *, firmware="bios", mem_mib=256, smp=1,
-             args="thaw.test_exit thaw.on_fail=poweroff", timeout=180):
+             args="thaw.test_exit thaw.on_fail=poweroff", timeout=180, keys=None,
+             keys_after=None):
+    """Boot thaw.iso (args as its command line) on disk; keys: typed on the serial
+    console once a line matches the regex keys_after."""
     qemu = ["qemu-system-x86_64", "-machine", "pc" if firmware == "bios" else "q35",
             "-m", f"{mem_mib}M", "-smp", str(smp)]
     if firmware == "uefi":
@@ -246,4 +249,42 @@ def run_thaw(disk: Path, workdir: Path, *, firmware="bios", mem_mib=256, smp=1,
              "-boot", "order=d", "-net", "none",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
              "-display", "none", "-serial", "stdio", "-no-reboot"]
-    return run_qemu(qemu, workdir / "serial.log", timeout)
+    if keys is None:
+        return run_qemu(qemu, workdir / "serial.log", timeout)
+    return _run_typing(qemu, workdir / "serial.log", timeout, keys, re.compile(keys_after))
+
+
+def _run_typing(qemu, log_path, timeout, keys, after_re):
+    """run_qemu with a serial console that types keys when after_re shows up."""
+    import subprocess as sp
+    import threading
+    import time
+    from fixtures.guest_qemu import Run
+    run = Run(rc=-1, elapsed=0.0, timed_out=False)
+    start = time.monotonic()
+    proc = sp.Popen(["timeout", "--kill-after=5", str(timeout + 5)] + qemu, stdin=sp.PIPE,
+                    stdout=sp.PIPE, stderr=sp.STDOUT)
+
+    def reader():
+        with open(log_path, "w") as log:
+            for raw in proc.stdout:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n").replace("\r", "")
+                t = time.monotonic() - start
+                run.lines.append((t, line))
+                log.write(f"[{t:8.3f}] {line}\n")
+                if after_re.search(line):
+                    proc.stdin.write(keys.encode())
+                    proc.stdin.flush()
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    try:
+        proc.wait(timeout=timeout)
+    except sp.TimeoutExpired:
+        run.timed_out = True
+        proc.kill()
+        proc.wait()
+    th.join(timeout=10)
+    run.elapsed = time.monotonic() - start
+    run.rc = proc.returncode
+    return run

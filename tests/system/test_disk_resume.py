@@ -154,3 +154,17 @@ def test_swap_file_wrong_offset(swapfile_disk):
     disk, block = swapfile_disk
     r, (result, dev, page) = locate([disk], f"resume=UUID={U_FS} resume_offset={block + 1}")
     assert (result, dev) == ("the swap area holds no hibernation image", "vda1")
+
+
+def test_real_hibernated_partition_found():
+    # A swap partition Debian's own kernel hibernated to (the fixtures' "-part"
+    # variant: MBR, swap on vda1): the scan finds it, and so does resume=/dev/vda1.
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from fixtures.realimage import hibernated_disk
+    fx = hibernated_disk("lzo-bios-smp1-part")
+    for cmdline in ("", "resume=/dev/vda1"):
+        r, (result, dev, page) = locate([fx.disk], cmdline)
+        assert (result, dev, page) == ("ok", "vda1", "0")
+        r.expect_line(r"disks: vda1: hibernation image \(S1SUSPEND\), uuid [0-9a-f-]{36}")

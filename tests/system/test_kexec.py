@@ -82,6 +82,34 @@ def test_cmdline_from_swap_partition(tmp_path):
     assert not re.search(r"^\+ kexec -e$", r.stdout, re.M)
 
 
+def test_cmdline_finds_the_image(tmp_path):
+    """No --resume: the device whose swap header says S1SUSPEND wins over active swap."""
+    root = tmp_path / "root"
+    fake_sysroot(root, MEMMAP, swaps="/dev/vdb partition 1024 0 5\n")
+    (root / "dev").mkdir()
+    parts = ""
+    for name, sig, uuid in (("vda", None, None), ("vda1", SWAP_SIG, bytes(16)),
+                            ("vda2", b"S1SUSPEND\0", bytes(range(0xa0, 0xb0))),
+                            ("vdb", SWAP_SIG, bytes(range(16)))):
+        page = bytearray(4096)
+        if sig:
+            page[1036:1052] = uuid
+            page[4086:4096] = sig
+        else:
+            page[510:512] = b"\x55\xaa"
+        (root / "dev" / name).write_bytes(bytes(page))
+        parts += f" 254 {len(parts)} 4 {name}\n"
+    (root / "proc/partitions").write_text("major minor  #blocks  name\n\n" + parts)
+    r = thawctl_kexec(root)
+    assert r.returncode == 0, r.stderr
+    assert load_cmdline(r.stdout).split()[0] == "resume=UUID=a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf"
+    # Without a UUID in the header, the device name.
+    page = bytearray((root / "dev/vda2").read_bytes())
+    page[1036:1052] = bytes(16)
+    (root / "dev/vda2").write_bytes(bytes(page))
+    assert load_cmdline(thawctl_kexec(root).stdout).split()[0] == "resume=/dev/vda2"
+
+
 def test_cmdline_explicit_uefi_and_exec(tmp_path):
     """--resume wins over /proc/swaps; the RSDP comes from the EFI system table (ACPI20
     preferred); --exec adds `kexec -e`; --append goes last."""

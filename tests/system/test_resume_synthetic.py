@@ -152,3 +152,43 @@ def test_corrupt_image_refused(kind, tmp_path, tmp_path_factory):
                          extra=["--zero-flag", "--corrupt", kind])
     before = ik.digest(disk)
     refused_intact(ik.run_thaw(disk, tmp_path), disk, before)
+
+
+def test_hw_sig_mismatch_refused(tmp_path, tmp_path_factory):
+    """SF_HW_SIG set and a value QEMU's FACS does not hold (it holds 0)."""
+    crc = machine_e820("bios", tmp_path_factory)
+    lay = layout("bios", tmp_path_factory)
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag", "--hw-sig", "0x1234"])
+    before = ik.digest(disk)
+    refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "hardware signature mismatch")
+
+
+@pytest.mark.parametrize("key,kept", [("n", True), ("y", False)])
+def test_noresume_offers_discard(key, kept, tmp_path, tmp_path_factory):
+    """noresume: thaw asks before discarding; 'n' keeps the image byte for byte, 'y'
+    puts the swap signature back. Nothing is resumed either way."""
+    crc = machine_e820("bios", tmp_path_factory)
+    lay = layout("bios", tmp_path_factory)
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
+    before = ik.digest(disk)
+    run = ik.run_thaw(disk, tmp_path, args="noresume thaw.test_exit thaw.on_fail=poweroff",
+                      keys=key, keys_after=r"\[y/N\]")
+    assert run.rc == EXIT_OK, run.text[-3000:]
+    assert "discard the hibernation image" in run.text
+    assert "IMAGEKERNEL" not in run.text and "thaw: resuming" not in run.text
+    if kept:
+        assert ik.digest(disk) == before
+    else:
+        assert ik.swap_sig(disk) == b"SWAPSPACE2"
+        assert "image discarded" in run.text
+
+
+def test_e820_crc_from_command_line(tmp_path):
+    """kexec hook: the loader's map differs from the firmware's, so `thawctl kexec`
+    passes the firmware map's checksum (from /sys/firmware/memmap) as thaw.e820_crc=."""
+    lay = ik.default_layout()
+    disk = ik.make_image(lay, tmp_path, e820_crc=0x0badc0de, extra=["--zero-flag"])
+    run = ik.run_thaw(disk, tmp_path,
+                      args="thaw.test_exit thaw.on_fail=poweroff thaw.e820_crc=0x0badc0de")
+    resume_ok(run, lay, disk)
+    assert "thaw.e820_crc" in run.text
