@@ -71,6 +71,7 @@ RESUME_KERNEL_SRCS := \
 	resume/commit.c \
 	resume/resume.c \
 	resume/readahead.c \
+	resume/verify.c \
 
 RESUME_ASM := \
 	resume/trampoline.asm \
@@ -288,7 +289,8 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_READER) $
 
 $(FUZZ_CORPUS)/.stamp: $(BUILD)/mkimage tests/fuzz/make_corpus.py tests/fixtures/pagespec.py
 	@echo "  CORPUS  $(FUZZ_CORPUS)"
-	$(Q)rm -rf $(FUZZ_CORPUS) && $(PYTHON) tests/fuzz/make_corpus.py $(FUZZ_CORPUS)
+	$(Q)rm -rf $(FUZZ_CORPUS)/header_map $(FUZZ_CORPUS)/stream $(FUZZ_CORPUS)/lzo1x $(FUZZ_CORPUS)/lz4
+	$(Q)$(PYTHON) tests/fuzz/make_corpus.py $(FUZZ_CORPUS)
 	$(Q)touch $@
 
 # The disk parsers' fuzzers link their own sources; their seeds come from sfdisk/sgdisk.
@@ -334,6 +336,24 @@ $(FUZZ_CORPUS)/.boot-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_boot_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.boot-stamp
 
+# The resume part's e820 sanitiser: links only resume/e820.c.
+FUZZERS += e820
+$(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c resume/e820.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+
+$(BUILD)/fuzz/replay_e820: tests/fuzz/fuzz_e820.c resume/e820.c tests/fuzz/replay.c
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(SANFLAGS) -o $@ $^
+
+$(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
+	@mkdir -p $(FUZZ_CORPUS)
+	$(Q)$(PYTHON) tests/fuzz/make_e820_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.e820-stamp
+
 test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
 	$(Q)set -e; for f in $(FUZZERS); do echo "== replay $$f"; \
 		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f; done
@@ -365,17 +385,30 @@ BENCH_LINUX_VARIANTS ?= lzo-bios-smp1 none-bios-smp1
 .PHONY: bench bench-linux
 bench: bench-linux bench-decoders bench-disk bench-resume
 
-# bench-decoders: thaw's LZO/LZ4/CRC32 against liblzo2/liblz4/zlib (not a test);
-# BENCH_DECODERS_FILE may name extra data (e.g. an uncompressed image stream).
-$(BUILD)/bench_decoders: tests/bench/bench_decoders.c resume/lzo1x.c resume/lz4.c resume/lzcopy.h resume/crc32.c $(CRC32_TABLE)
+# bench-decoders: thaw's LZO/LZ4/CRC32 against liblzo2/liblz4/zlib (not a test), with the
+# decoders built as for the host and as for the kernel (freestanding, general registers
+# only); BENCH_DECODERS_FILE may name extra data (e.g. a raw hibernated swap disk).
+BENCH_DEC_SRCS := resume/lzo1x.c resume/lz4.c resume/crc32.c
+BENCH_KFLAGS := -ffreestanding -mgeneral-regs-only -mno-red-zone -fno-stack-protector
+
+$(BUILD)/bench_decoders: tests/bench/bench_decoders.c $(BENCH_DEC_SRCS) resume/lzcopy.h $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen -o $@ $< resume/lzo1x.c \
-		resume/lz4.c resume/crc32.c -llzo2 -llz4 -lz
+	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen -o $@ $< $(BENCH_DEC_SRCS) \
+		-llzo2 -llz4 -lz
+
+$(BUILD)/bench_decoders_k: tests/bench/bench_decoders.c $(BENCH_DEC_SRCS) resume/lzcopy.h $(CRC32_TABLE)
+	@mkdir -p $(BUILD)/bench/k
+	@echo "  HOSTCC  $@"
+	$(Q)for f in $(BENCH_DEC_SRCS); do $(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen \
+		$(BENCH_KFLAGS) -c $$f -o $(BUILD)/bench/k/$$(basename $$f .c).o || exit 1; done
+	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen '-DBENCH_FLAVOR="kernel flags"' \
+		-o $@ $< $(BENCH_DEC_SRCS:resume/%.c=$(BUILD)/bench/k/%.o) -llzo2 -llz4 -lz
 
 .PHONY: bench-decoders
-bench-decoders: $(BUILD)/bench_decoders
+bench-decoders: $(BUILD)/bench_decoders $(BUILD)/bench_decoders_k
 	$(Q)$(BUILD)/bench_decoders $(BENCH_DECODERS_FILE)
+	$(Q)$(BUILD)/bench_decoders_k $(BENCH_DECODERS_FILE)
 
 bench-linux: deps
 	$(Q)mkdir -p $(BUILD)/bench

@@ -145,6 +145,7 @@ unsigned disks_init(void)
 		probe_contents(r);
 	if (disks.disk_count == 0)
 		kprintf("disks: no virtio-blk disk found (thaw reads only virtio-blk)\n");
+	disks_print();
 	return disks.disk_count;
 }
 

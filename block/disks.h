@@ -10,7 +10,8 @@
 #include "block/swaparea.h"
 
 /* Scan PCI, bring up every virtio-blk device, read partition tables and probe
- * swap headers; prints one line per disk and per problem. Returns disks found. */
+ * swap headers; prints one line per problem, then the list (disks_print()).
+ * Returns the number of disks found. */
 unsigned disks_init(void);
 
 /* Reset every disk controller so no DMA is in flight (before the hand-off). */
@@ -24,8 +25,8 @@ const struct fs_info *disks_fs(const struct blockdev *d);         /* superblock 
 
 bool disks_unreadable(const struct blockdev *d);   /* first page gave a read error */
 
-/* Print the list of disks, partitions and swap areas, one line each:
- * "disks: <name> …" (used by thaw.test=disks and at loglevel ≥ 6). */
+/* Print the list of disks, partitions, swap areas and filesystems, one line each:
+ * "disks: <name>: …". */
 void disks_print(void);
 
 #endif

@@ -245,8 +245,7 @@ static bool test_disks(const struct options *o)
 	struct resume_target t;
 	enum locate_err e;
 
-	disks_print();
-	e = locate_resume(o, &t);
+	e = locate_resume(o, &t);          /* disks_init() printed the list already */
 	kprintf("disks: locate=%s dev=%s page=%llu\n", e == LOCATE_OK ? "ok" : locate_strerror(e),
 		t.dev ? t.dev->name : "-", (unsigned long long)t.header_page);
 	return true;

@@ -125,7 +125,9 @@ check_cpu:
 ; Identity-map [0, 4 GiB) with 2 MiB pages: every RAM frame below 4 GiB and the
 ; 32-bit MMIO hole (local APIC, IOAPIC, PCI BARs). RAM above 4 GiB is added by
 ; paging_init() in C once the memory map is parsed. The tables live in .bss, which
-; was zeroed at entry.
+; was zeroed at entry. The MMIO hole is mapped write-back here: the firmware's MTRRs
+; make it uncached, and UC in an MTRR wins over any PAT type (Intel SDM Vol. 3
+; §12.5.2.2); high BARs get PCD|PWT from paging_map_mmio().
 build_identity_map:
 	mov eax, boot_pdpt
 	or eax, PTE_PRESENT | PTE_WRITE

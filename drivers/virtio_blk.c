@@ -44,6 +44,7 @@ struct vblk {
 	uint32_t seg_bytes;                /* largest data descriptor */
 	uint32_t seg_limit;                /* data descriptors per request */
 	uint64_t features;
+	uint32_t blk_size;                 /* logical block size (F_BLK_SIZE), else 512 */
 	bool dead;                         /* timed out or quiesced: refuse everything */
 	unsigned errors;
 	uint64_t mem_phys, mem_pages;
@@ -423,6 +424,9 @@ static void set_limits(struct vblk *v)
 	if (seg_max > (uint32_t)v->vq.size - 2)
 		seg_max = v->vq.size - 2;
 	v->seg_limit = seg_max;
+	v->blk_size = SECTOR;
+	if (v->features & (1ull << VIRTIO_BLK_F_BLK_SIZE))
+		v->blk_size = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG_BLK_SIZE);
 	sectors = (uint32_t)((uint64_t)seg_max * v->seg_bytes / SECTOR);
 	v->bd.max_sectors = sectors < MAX_SECTORS ? sectors : MAX_SECTORS;
 }
@@ -527,6 +531,11 @@ struct blockdev *virtio_blk_probe(const struct pci_dev *d)
 		v->bd.max_sectors / 2,
 		(v->features & (1ull << VIRTIO_BLK_F_FLUSH)) ? ", flush" : "",
 		(v->features & (1ull << VIRTIO_BLK_F_RO)) ? ", read-only" : "");
+	/* Requests are in 512-byte sectors, but a device with larger logical blocks
+	 * fails those that are not whole, aligned blocks (QEMU virtio_blk_sect_range_ok). */
+	if (v->blk_size != SECTOR)
+		kprintf("virtio-blk: %s: logical block size %u: reads smaller than a block "
+			"will fail\n", v->bd.name, v->blk_size);
 	return &v->bd;
 }
 

@@ -64,10 +64,16 @@ static void print_memory_map(const struct boot_info *bi)
 
 static void print_options(const struct options *o)
 {
-	kprintf("cmdline: resume=%s resume_offset=%llu noresume=%d loglevel=%d on_fail=%d "
+	static const char *const on_fail_names[] = {
+		[ON_FAIL_WAIT_REBOOT] = "wait", [ON_FAIL_REBOOT] = "reboot",
+		[ON_FAIL_HALT] = "halt", [ON_FAIL_POWEROFF] = "poweroff",
+	};
+
+	kprintf("cmdline: resume=%s resume_offset=%llu noresume=%d loglevel=%d on_fail=%s "
 		"e820=%s test_exit=%d\n", o->resume[0] ? o->resume : "(scan)",
-		(unsigned long long)o->resume_offset, o->noresume, o->loglevel, o->on_fail,
-		o->e820 == E820_IGNORE ? "ignore" : "enforce", o->test_exit);
+		(unsigned long long)o->resume_offset, o->noresume, o->loglevel,
+		on_fail_names[o->on_fail], o->e820 == E820_IGNORE ? "ignore" : "enforce",
+		o->test_exit);
 }
 
 static void print_boot_summary(const struct boot_info *bi)

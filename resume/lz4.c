@@ -31,6 +31,9 @@ static enum img_err ext_len(const uint8_t **ipp, const uint8_t *ip_end, size_t *
 	return IMG_OK;
 }
 
+/* One loop over the sequences, kept whole on purpose (ip/op stay in registers): token,
+ * literals (short fast path or checked copy), offset, match (short fast path or
+ * lz_copy_match). */
 enum img_err lz4_decode(const uint8_t *src, size_t src_len,
 			uint8_t *dst, size_t dst_cap, size_t *dst_len)
 {
@@ -92,8 +95,8 @@ enum img_err lz4_decode(const uint8_t *src, size_t src_len,
 			if (off >= 18) {
 				uint8_t v[24];
 
-				memcpy(v, m, 24);
-				memcpy(op, v, 24);
+				__builtin_memcpy(v, m, 24);
+				__builtin_memcpy(op, v, 24);
 			} else {
 				lz_copy8(op, m);
 				lz_copy8(op + 8, m + 8);

@@ -1,7 +1,8 @@
 /* Copy helpers shared by the LZO1X and LZ4 decoders: literal runs and overlapping
  * matches in 8/16-byte words, staying inside the room the caller proves. A "room" is
  * how many bytes may be touched from the pointer on; words may overshoot the copy's
- * own length but never the room. */
+ * own length but never the room. Fixed-size copies use __builtin_memcpy so they stay
+ * single moves under -ffreestanding (which implies -fno-builtin). */
 #ifndef THAW_LZCOPY_H
 #define THAW_LZCOPY_H
 #include <stddef.h>
@@ -12,8 +13,8 @@ static inline void lz_copy8(uint8_t *d, const uint8_t *s)
 {
 	uint64_t v;
 
-	memcpy(&v, s, 8);
-	memcpy(d, &v, 8);
+	__builtin_memcpy(&v, s, 8);
+	__builtin_memcpy(d, &v, 8);
 }
 
 /* One vector move on the host, two words in the kernel; s must not overlap d. */
@@ -21,8 +22,8 @@ static inline void lz_copy16(uint8_t *d, const uint8_t *s)
 {
 	uint8_t v[16];
 
-	memcpy(v, s, 16);
-	memcpy(d, v, 16);
+	__builtin_memcpy(v, s, 16);
+	__builtin_memcpy(d, v, 16);
 }
 
 /* n literals from s (in_room readable) to d (out_room writable); n <= both rooms. */
@@ -50,13 +51,15 @@ static inline void lz_copy_match(uint8_t *op, size_t off, size_t n, size_t out_r
 	if (off < 8) {
 		for (; i < n && i < 8; i++)
 			op[i] = m[i];
+		if (i < 8)
+			return;		/* the whole match was shorter than a word */
 		if (8 % off == 0) {
 			uint64_t w;
 
-			memcpy(&w, op, 8);
+			__builtin_memcpy(&w, op, 8);
 			for (; i < lim; i += 16) {
-				memcpy(op + i, &w, 8);
-				memcpy(op + i + 8, &w, 8);
+				__builtin_memcpy(op + i, &w, 8);
+				__builtin_memcpy(op + i + 8, &w, 8);
 			}
 		} else {
 			off *= 8 / off + 1;

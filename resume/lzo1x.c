@@ -33,6 +33,8 @@ static enum img_err ext_len(const uint8_t **ipp, const uint8_t *ip_end, size_t b
 	return IMG_OK;
 }
 
+/* One loop over the instructions, kept whole on purpose: the decoder state (ip, op,
+ * state) stays in registers, and every branch is one instruction form of lzo.rst. */
 enum img_err lzo1x_decode(const uint8_t *src, size_t src_len,
 			      uint8_t *dst, size_t dst_cap, size_t *dst_len)
 {

@@ -7,7 +7,6 @@
 
 #include "block/blockdev.h"
 #include "block/locate.h"
-#include "kernel/acpi.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -15,14 +14,13 @@
 #include "kernel/timer.h"
 #include "mm/pmm.h"
 #include "resume/commit.h"
-#include "resume/e820.h"
 #include "resume/handoff.h"
-#include "resume/hwsig.h"
 #include "resume/image_read.h"
 #include "resume/place.h"
 #include "resume/readahead.h"
 #include "resume/stream.h"
 #include "resume/trampoline_abi.h"
+#include "resume/verify.h"
 
 #define PROMPT_S        30      /* how long the discard prompt waits */
 #define MIB             (1024 * 1024)
@@ -49,8 +47,6 @@ static struct resume_state {
 	uint64_t t_open_ns;             /* when reading the image began */
 	uint64_t placed, next_report;   /* progress */
 	char why[192];                  /* a callback's reason for refusing */
-	struct e820_entry raw[E820_MAX], map[E820_MAX];
-	struct e820_efi_desc efi[E820_MAX];
 } rs;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -115,132 +111,6 @@ static bool env_is_thaw(void *ctx, uint64_t pfn) { (void)ctx; return pmm_is_thaw
 static void env_forbid(void *ctx, uint64_t pfn, uint64_t n) { (void)ctx; pmm_forbid(pfn, n); }
 static uint64_t env_alloc(void *ctx) { (void)ctx; return pmm_alloc() / PAGE_SIZE; }
 static void *env_frame(void *ctx, uint64_t pfn) { (void)ctx; return (void *)(uintptr_t)(pfn * PAGE_SIZE); }
-
-/* ---- e820 / hw_sig / size checks (before any page is read) --------------- */
-
-static size_t e820_from_multiboot(const struct boot_info *bi)
-{
-	size_t n = bi->mmap_count < E820_MAX ? bi->mmap_count : E820_MAX;
-
-	for (size_t i = 0; i < n; i++) {
-		rs.raw[i].addr = bi->mmap[i].base;
-		rs.raw[i].size = bi->mmap[i].len;
-		rs.raw[i].type = bi->mmap[i].type;
-	}
-	return e820_sanitize(rs.raw, n, rs.map, E820_MAX);
-}
-
-static bool e820_efi_candidate(const struct boot_info *bi, enum e820_efi_style style, uint32_t *crc)
-{
-	size_t n = bi->efi_mmap_count < E820_MAX ? bi->efi_mmap_count : E820_MAX;
-	size_t r, s;
-
-	for (size_t i = 0; i < n; i++) {
-		rs.efi[i].type = bi->efi_mmap[i].type;
-		rs.efi[i].phys = bi->efi_mmap[i].phys;
-		rs.efi[i].pages = bi->efi_mmap[i].pages;
-		rs.efi[i].attr = bi->efi_mmap[i].attr;
-	}
-	r = e820_from_efi(rs.efi, n, style, rs.raw, E820_MAX);
-	if (r == (size_t)-1)
-		return false;
-	s = e820_sanitize(rs.raw, r, rs.map, E820_MAX);
-	if (s == (size_t)-1)
-		return false;
-	*crc = e820_checksum(rs.map, s);
-	return true;
-}
-
-/* Which map Linux hashed depends on how it was booted: BIOS → the firmware e820
- * (= GRUB's Multiboot2 map); UEFI → GRUB's e820 built from the EFI map (type 20 for
- * runtime code) or the EFI stub's setup_e820(). Any of them matching is a match. */
-static const char *e820_match(uint32_t want, uint32_t *bios_crc)
-{
-	size_t n = e820_from_multiboot(rs.bi);
-	uint32_t crc;
-
-	*bios_crc = n == (size_t)-1 ? 0 : e820_checksum(rs.map, n);
-	if (n != (size_t)-1 && *bios_crc == want)
-		return "firmware map";
-	if (rs.o->e820_crc_set && rs.o->e820_crc == want)
-		return "thaw.e820_crc";
-	if (!rs.bi->efi_mmap_count)
-		return NULL;
-	if (e820_efi_candidate(rs.bi, E820_EFI_GRUB, &crc) && crc == want)
-		return "EFI map as GRUB converts it";
-	if (e820_efi_candidate(rs.bi, E820_EFI_STUB, &crc) && crc == want)
-		return "EFI map as Linux's EFI stub converts it";
-	return NULL;
-}
-
-static void check_e820(void)
-{
-	const struct img_info *in = &rs.d.info;
-	uint32_t here;
-	const char *how;
-	char buf[160];
-
-	if (in->protocol != IMG_PROTO_V2) {
-		kprintf("resume: the %s record carries no e820 checksum thaw can verify\n",
-			img_protocol_name(in->protocol));
-		return;
-	}
-	how = e820_match(in->e820_crc32, &here);
-	if (how) {
-		kprintf("resume: memory map matches the image's (e820 crc32 0x%x, %s)\n",
-			in->e820_crc32, how);
-		return;
-	}
-	if (rs.o->e820 == E820_IGNORE) {
-		kprintf("resume: memory map differs (image 0x%x, here 0x%x); thaw.e820=ignore given, "
-			"going on\n", in->e820_crc32, here);
-		return;
-	}
-	ksnprintf(buf, sizeof(buf), "image e820 crc32 0x%x, this machine 0x%x%s", in->e820_crc32,
-		  here, rs.bi->from_kexec ? " (kexec: pass thaw.e820_crc= from /sys/firmware/memmap)"
-					  : "; thaw.e820=ignore overrides");
-	refuse("the memory map differs from the one the image was hibernated on", buf);
-}
-
-static void check_hw_sig(void)
-{
-	const uint8_t *fadt = acpi_find_table("FACP");
-	uint64_t facs;
-	uint32_t sig;
-	enum hwsig_err e;
-	char buf[96];
-
-	if (!rs.d.hdr.has_hw_sig)
-		return;
-	e = fadt ? hwsig_facs_addr(fadt, (uint32_t)fadt[4] | (uint32_t)fadt[5] << 8 |
-				   (uint32_t)fadt[6] << 16 | (uint32_t)fadt[7] << 24, &facs)
-		 : HWSIG_ENOFADT;
-	if (e == HWSIG_OK)
-		e = hwsig_read((const void *)(uintptr_t)facs, FACS_MIN_LEN, &sig);
-	if (e != HWSIG_OK)
-		refuse("the image carries an ACPI hardware signature but", hwsig_strerror(e));
-	if (sig != rs.d.hdr.hw_sig) {
-		ksnprintf(buf, sizeof(buf), "image 0x%x, FACS 0x%x", rs.d.hdr.hw_sig, sig);
-		refuse("ACPI hardware signature mismatch (different machine or firmware)", buf);
-	}
-	kprintf("resume: ACPI hardware signature 0x%x matches\n", sig);
-}
-
-/* Linux compares num_physpages too; thaw cannot recompute memblock's count exactly
- * (format doc §2.1), so a difference is reported, not enforced. */
-static void note_physpages(void)
-{
-	uint64_t pages = 0;
-	size_t n = e820_from_multiboot(rs.bi);
-
-	for (size_t i = 0; n != (size_t)-1 && i < n; i++)
-		if (rs.map[i].type == E820_TYPE_RAM)
-			pages += ((rs.map[i].addr + rs.map[i].size) >> 12) -
-				 ((rs.map[i].addr + PAGE_SIZE - 1) >> 12);
-	if (pages && pages - 1 != rs.d.info.num_physpages)
-		kprintf("resume: note: image num_physpages %llu, this machine ~%llu\n",
-			(unsigned long long)rs.d.info.num_physpages, (unsigned long long)(pages - 1));
-}
 
 /* ---- loading -------------------------------------------------------------- */
 
@@ -443,15 +313,12 @@ static void countdown(void)
 {
 	if (rs.o->noresume)
 		offer_discard("noresume");
+	/* One line a second: readable on a serial log, not only on a screen. */
 	for (uint32_t s = rs.o->delay_s; s > 0; s--) {
-		kprintf("\rthaw: resuming in %u s — press any key to cancel ", s);
-		if (wait_key(1) >= 0) {
-			kprintf("\n");
+		kprintf("thaw: resuming in %u s — press any key to cancel\n", s);
+		if (wait_key(1) >= 0)
 			offer_discard("cancelled by a key");
-		}
 	}
-	if (rs.o->delay_s)
-		kprintf("\n");
 }
 
 /* ---- the flow ----------------------------------------------------------------- */
@@ -473,6 +340,21 @@ static void open_image(void)
 		(unsigned long long)rs.d.info.image_pages,
 		(unsigned long long)(rs.d.info.image_pages * PAGE_SIZE / MIB),
 		(unsigned long long)rs.d.info.nr_meta);
+}
+
+/* The image must have been made on this machine: same memory map, same ACPI
+ * hardware signature (when recorded). */
+static void check_machine(void)
+{
+	enum verify_err e = verify_e820(rs.bi, rs.o, &rs.d.info, rs.why, sizeof(rs.why));
+
+	if (e != VERIFY_OK)
+		refuse(verify_strerror(e), rs.why);
+	e = verify_hw_sig(&rs.d.hdr, rs.why, sizeof(rs.why));
+	if (e != VERIFY_OK)
+		refuse(verify_strerror(e), rs.why);
+	verify_note_physpages(rs.bi, &rs.d.info);
+	rs.why[0] = 0;
 }
 
 static void prepare_handoff(void)
@@ -530,9 +412,7 @@ void resume_main(const struct boot_info *bi, const struct options *o)
 	locate();
 	open_image();
 	countdown();
-	check_e820();
-	check_hw_sig();
-	note_physpages();
+	check_machine();
 	read_map();
 	load_pages();
 	prepare_handoff();

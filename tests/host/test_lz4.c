@@ -101,6 +101,38 @@ static void test_errors(void **state)
 	assert_int_equal(lz4_decode(match, sizeof(match), out, 9, &got), IMG_ELZ4_OUTPUT);
 }
 
+/* Every offset 1..20 and match length 4..40 ending exactly at the end of an exact-size
+ * output buffer, against a bytewise model (the word copies must stay inside). */
+static void test_matches_at_end(void **state)
+{
+	(void)state;
+	for (size_t off = 1; off <= 20; off++) {
+		for (size_t mlen = 4; mlen <= 40; mlen++) {
+			uint8_t in[64], model[128];
+			size_t at = 0, n = 20 + mlen + 1, got;
+			uint8_t *o = malloc(n);
+
+			in[at++] = (uint8_t)(15 << 4 | (mlen - 4 < 15 ? mlen - 4 : 15));
+			in[at++] = 20 - 15;
+			for (int i = 0; i < 20; i++)
+				in[at++] = model[i] = (uint8_t)('A' + i);
+			in[at++] = (uint8_t)off;
+			in[at++] = 0;
+			if (mlen - 4 >= 15)
+				in[at++] = (uint8_t)(mlen - 4 - 15);
+			in[at++] = 0x10;
+			in[at++] = 'z';
+			for (size_t i = 20; i < 20 + mlen; i++)
+				model[i] = model[i - off];
+			model[20 + mlen] = 'z';
+			assert_int_equal(lz4_decode(in, at, o, n, &got), IMG_OK);
+			assert_int_equal(got, n);
+			assert_memory_equal(o, model, n);
+			free(o);
+		}
+	}
+}
+
 static void test_truncations(void **state)
 {
 	size_t clen, got;
@@ -167,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_block_sizes),
 		cmocka_unit_test(test_random_sizes),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_matches_at_end),
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_mutations),
 	};

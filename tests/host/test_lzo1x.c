@@ -99,6 +99,28 @@ static void test_errors(void **state)
 	assert_int_equal(lzo1x_decode(lits, sizeof(lits), out, 3, &got), IMG_ELZO_OUTPUT);
 }
 
+/* Short overlapping matches ending exactly at the end of an exact-size output (a
+ * fuzzer-found overread: a word load of a pattern shorter than a word). */
+static void test_short_match_at_end(void **state)
+{
+	(void)state;
+	for (unsigned int dist = 1; dist <= 4; dist++) {
+		for (unsigned int l = 0; l < 2; l++) {
+			/* 4 literals, an M2 match (length 3 + l, distance dist), end marker */
+			uint8_t in[] = { 21, 'a', 'b', 'c', 'd',
+					 (uint8_t)(0x40 | l << 5 | (dist - 1) << 2), 0, 0x11, 0, 0 };
+			size_t n = 4 + 3 + l, got;
+			uint8_t *o = malloc(n);
+
+			assert_int_equal(lzo1x_decode(in, sizeof(in), o, n, &got), IMG_OK);
+			assert_int_equal(got, n);
+			for (size_t i = 4; i < n; i++)
+				assert_int_equal(o[i], o[i - dist]);
+			free(o);
+		}
+	}
+}
+
 /* Every proper prefix of a stream must fail (the end marker is last), never crash. */
 static void test_truncations(void **state)
 {
@@ -152,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_block_sizes),
 		cmocka_unit_test(test_random_sizes),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_short_match_at_end),
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_mutations),
 	};

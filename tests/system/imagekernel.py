@@ -33,7 +33,7 @@ TABLE = 0x3                # present | writable
 START_KERNEL_MAP = 0xffffffff80000000
 # restore_registers' register per protocol, as the image kernel's table numbers them.
 KERNEL_MAX_PAGES = 64     # the image kernel with its check table stays below this
-PT_PAGES = 8
+PT_PAGES = 9
 PROTO_REG = {"v2": 0, "v1": 0, "v1md5": 0, "v0": 1, "seed": 2}
 
 RESUMING_RE = re.compile(r"thaw: resuming pages=(?P<pages>\d+) bytes=(?P<bytes>\d+) "
@@ -58,8 +58,13 @@ class Layout:
     jump_phys: int = 0x3000000
     pt_base: int = 0x3200000
     protocol: str = "v2"
+    levels: int = 4           # 5: a PML5 on top (thaw on a 4-level CPU must refuse)
     pattern: list = field(default_factory=list)
     zero: list = field(default_factory=list)
+
+    @property
+    def cr3(self):
+        return self.pt_base + 0x8000 if self.levels == 5 else self.pt_base
 
     def effective_jump_phys(self):
         return self.jump_va - START_KERNEL_MAP if self.protocol in ("seed", "v0") \
@@ -141,6 +146,11 @@ def page_tables(lay: Layout) -> dict:
     t[pml4][(va >> 39) & 511] = pdpt_hi | TABLE
     t[pdpt_hi][(va >> 30) & 511] = pd_hi | TABLE
     t[pd_hi][(va >> 21) & 511] = (phys & ~0x1fffff) | PDE_LARGE
+    if lay.levels == 5:
+        pml5 = lay.cr3
+        t[pml5] = [0] * 512
+        t[pml5][0] = pml4 | TABLE
+        t[pml5][(va >> 48) & 511] = pml4 | TABLE
     return {a >> 12: struct.pack("<512Q", *v) for a, v in t.items()}
 
 
@@ -149,7 +159,7 @@ def kernel_binary(lay: Layout, workdir: Path) -> bytes:
     subprocess.run(["nasm", "-f", "bin", f"-DJUMP_VA={lay.jump_va:#x}", str(ASM), "-o", str(out)],
                    check=True)
     ranges = [(s, n, 0) for s, n in lay.pattern] + [(s, n, 1) for s, n in lay.zero]
-    table = b"IMGKTBL1" + struct.pack("<QQQ", lay.pt_base, PROTO_REG[lay.protocol], len(ranges))
+    table = b"IMGKTBL1" + struct.pack("<QQQ", lay.cr3, PROTO_REG[lay.protocol], len(ranges))
     table += b"".join(struct.pack("<QQQ", *r) for r in ranges)
     blob = out.read_bytes() + table
     blob += b"\0" * (-len(blob) % PAGE)
@@ -193,7 +203,7 @@ def make_image(lay: Layout, workdir: Path, *, compress="lz4", e820_crc=None, ext
            "--device-pages", str(device_mib * MIB_PAGES), "--compress", compress,
            "--protocol", lay.protocol, "--jump", f"{lay.jump_va:#x}"]
     if lay.protocol not in ("seed",):
-        cmd += ["--cr3", f"{lay.pt_base:#x}"]
+        cmd += ["--cr3", f"{lay.cr3:#x}"]
     if lay.protocol not in ("seed", "v0"):
         cmd += ["--jump-phys", f"{lay.jump_phys:#x}"]
     if e820_crc is not None:

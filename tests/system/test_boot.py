@@ -31,8 +31,9 @@ def test_no_image_message(boot):
 def test_loader_and_command_line(boot):
     boot.expect_line(r'boot: loaded by "GRUB 2\.06')
     boot.expect_line(r'boot: command line "' + re.escape(CMDLINE) + '"')
-    m = boot.expect_line(r"cmdline: resume=(\S+) resume_offset=(\d+) noresume=0 loglevel=(\d+)")
-    assert m.groups() == ("/dev/vda2", "16", "7")
+    m = boot.expect_line(r"cmdline: resume=(\S+) resume_offset=(\d+) noresume=0 loglevel=(\d+) "
+                         r"on_fail=(\w+) e820=(\w+) test_exit=1")
+    assert m.groups() == ("/dev/vda2", "16", "7", "wait", "enforce")
 
 
 def test_unknown_option_reported(boot):
@@ -181,3 +182,25 @@ def test_double_fault_reported():
     r.assert_exit_fail()
     r.expect_line(r"thaw: CPU exception 8 \(double fault\), error code 0x0")
     r.expect_line(r"RSP 00007f0000000000  SS 0018")
+
+
+@pytest.mark.parametrize("press_key", [False, True], ids=["timeout", "key"])
+def test_default_wait_then_reboot(press_key):
+    # The default thaw.on_fail: say so, wait 10 s (TSC timer) or until a key is
+    # pressed (PS/2 keyboard, polled), then reboot.
+    import time
+    iso = build_iso("")
+    with LiveVM(iso, timeout=120, name="wait") as vm:
+        vm.connect()
+        vm.wait_for_line(r"thaw: rebooting in 10 s; press any key to reboot now")
+        t0 = time.monotonic()
+        if press_key:
+            vm.hmp("sendkey a")
+        ev = vm.wait_for_event("SHUTDOWN", timeout=60)
+        waited = time.monotonic() - t0
+    assert ev["data"]["reason"] == "guest-reset", ev
+    if press_key:
+        assert waited < 5, waited
+    else:
+        assert 9 <= waited <= 30, waited
+    vm.result.expect_line(r"thaw: rebooting$")

@@ -121,3 +121,16 @@ def test_stalled_device_times_out(tmp_path):
     r.expect_line(r"virtio-blk: vda: no completion for 5000 ms, device reset; 1 request\(s\) failed")
     r.expect_line(r"disk-read: vda whole sectors=\d+ crc=00000000 status=device did not answer in time")
     assert r.elapsed < 90, r.elapsed
+
+
+def test_read_only_disk_refuses_writes(tmp_path):
+    w = diskimg.random_disk(tmp_path / "ro.img", 4 << 20, seed=7)
+    before = w.read_bytes()
+    r = run_thaw("thaw.test=disk-write thaw.test_exit", disks=[Disk(w, readonly=True)],
+                 timeout=120, name="diskro")
+    r.assert_exit_fail()
+    r.expect_line(r"virtio-blk: vda: .*, read-only")
+    r.expect_line(r"virtio-blk: vda: device is read-only, write refused")
+    r.expect_line(r"disk-write: vda sector=\d+ count=\d+ crc=[0-9a-f]{8} "
+                  r"status=request type not supported by the device readback=different")
+    assert w.read_bytes() == before

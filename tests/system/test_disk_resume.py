@@ -44,16 +44,12 @@ def locate(disks, cmdline, **kw):
 
 FOUND = [
     ("resume=/dev/vda5", "vda5", 0),
-    ("resume=/dev/vdb2", "vdb2", 0),
     ("resume=/dev/vdc", "vdc", 0),
-    (f"resume=UUID={U_MBR}", "vda5", 0),
     (f"resume=UUID={U_GPT.upper()}", "vdb2", 0),
     (f"resume=/dev/disk/by-uuid/{U_DISK}", "vdc", 0),
     ("resume=LABEL=hibmbr", "vda5", 0),
-    ("resume=LABEL=hibgpt", "vdb2", 0),
     ("resume=PARTUUID=deadbeef-05", "vda5", 0),
     (f"resume=PARTUUID={G_PART}", "vdb2", 0),
-    (f"resume=PARTUUID={G_PART.lower()}", "vdb2", 0),
     ("resume=PARTLABEL=hibswap", "vdb2", 0),
     (f"resume=/dev/vdd resume_offset={SWAPFILE_PAGE}", "vdd", SWAPFILE_PAGE),
 ]
@@ -75,7 +71,6 @@ REFUSED = [
     (f"resume=UUID={U_PLAIN[:-1]}0", "no device matches resume=", "-",
      r"locate: resume=UUID=\S+: no such device"),
     ("resume=/dev/vdz", "no device matches resume=", "-", r"no such device among the \d+ found"),
-    ("resume=PARTUUID=deadbeef-07", "no device matches resume=", "-", r"no such device"),
     ("resume=254:5", "resume= is malformed", "-", r"device numbers \(major:minor\)"),
     ("resume=/dev/sda2", "resume= is malformed", "-", r"not a virtio disk name"),
     ("resume=/dev/vdc resume_offset=5000", "resume_offset= lies past the end of the device",
@@ -139,7 +134,7 @@ def swapfile_disk(tmp_path_factory):
     return disk, block
 
 
-@pytest.mark.parametrize("spec", [f"UUID={U_FS}", "LABEL=rootfs", "/dev/vda1"])
+@pytest.mark.parametrize("spec", [f"UUID={U_FS}", "LABEL=rootfs"])
 def test_swap_file_on_ext4(swapfile_disk, spec):
     # The usual swap-file set-up: resume= names the filesystem, resume_offset= the
     # file's first block (as filefrag / debugfs bmap report it).

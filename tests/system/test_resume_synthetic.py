@@ -192,3 +192,28 @@ def test_e820_crc_from_command_line(tmp_path):
                       args="thaw.test_exit thaw.on_fail=poweroff thaw.e820_crc=0x0badc0de")
     resume_ok(run, lay, disk)
     assert "thaw.e820_crc" in run.text
+
+
+def test_delay_key_cancels(tmp_path, tmp_path_factory):
+    """thaw.delay=<s>: a key during the countdown stops the resume; the prompt that
+    follows keeps the image on 'n'."""
+    crc = machine_e820("bios", tmp_path_factory)
+    lay = layout("bios", tmp_path_factory)
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
+    before = ik.digest(disk)
+    run = ik.run_thaw(disk, tmp_path, args="thaw.delay=5 thaw.test_exit thaw.on_fail=poweroff",
+                      keys="n", keys_after=r"press any key to cancel|\[y/N\]")
+    assert run.rc == EXIT_OK, run.text[-3000:]
+    assert "cancelled by a key" in run.text and "image kept" in run.text
+    assert "IMAGEKERNEL" not in run.text and "thaw: resuming pages" not in run.text
+    assert ik.digest(disk) == before
+
+
+def test_five_level_image_refused(tmp_path, tmp_path_factory):
+    """An image whose page tables only resolve restore_registers as 5-level: CR4.LA57
+    cannot change in long mode, so thaw (4-level) must refuse before any write."""
+    crc = machine_e820("bios", tmp_path_factory)
+    lay = layout("bios", tmp_path_factory, levels=5)
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
+    before = ik.digest(disk)
+    refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "5-level paging")
