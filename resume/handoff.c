@@ -168,10 +168,13 @@ enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p)
 
 	if (!(cpuid_edx(0x80000001) & (1u << 20)))
 		return HANDOFF_ENONX;
-	if (h->protocol == TRAMP_PROTO_SEED)
-		h->jump_phys = h->jump - START_KERNEL_MAP;
 	if (h->jump < 0xffff800000000000ull)
 		return HANDOFF_EJUMP;
+	if (h->protocol == TRAMP_PROTO_SEED) {
+		if (h->jump < START_KERNEL_MAP)
+			return HANDOFF_EJUMP;
+		h->jump_phys = h->jump - START_KERNEL_MAP;
+	}
 	/* Records without cr3 (2007 seed): restore_registers loads its own tables. */
 	h->levels = h->image_cr3 ? image_levels(p, h) : cpu_levels;
 	if (!h->levels)

@@ -53,7 +53,14 @@ enum img_err img_open(const struct img_source *src, uint64_t offset, uint8_t *pa
 		return err;
 	if ((err = img_info_parse(page, SWSUSP_PAGE_SIZE, &d->info)))
 		return fail_at(f, err, d->info_block);
+	/* The stream needs a block per raw page, or one per 32 compressed pages at least:
+	 * an image larger than its device is inconsistent. Each entry names a distinct
+	 * block of the device, which also bounds the arrays the caller allocates. */
+	if (img_map_min_entries(&d->info, d->hdr.codec) > src->blocks)
+		return fail_at(f, IMG_EINFO, d->info_block);
 	d->max_entries = img_map_max_entries(&d->info, d->hdr.codec);
+	if (d->max_entries > src->blocks)
+		d->max_entries = src->blocks;
 	d->max_maps = img_map_max_maps(d->max_entries);
 	return IMG_OK;
 }

@@ -26,6 +26,15 @@ uint64_t img_map_max_entries(const struct img_info *info, enum img_codec codec)
 	return 1 + (n + SWSUSP_UNC_PAGES - 1) / SWSUSP_UNC_PAGES * SWSUSP_CMP_PAGES;
 }
 
+uint64_t img_map_min_entries(const struct img_info *info, enum img_codec codec)
+{
+	uint64_t n = img_info_stream_pages(info);
+
+	if (codec == IMG_CODEC_RAW)
+		return n + 1;
+	return 1 + (n + SWSUSP_UNC_PAGES - 1) / SWSUSP_UNC_PAGES;
+}
+
 /* A chain whose data ends exactly on a full page still has one trailing empty page. */
 uint64_t img_map_max_maps(uint64_t max_entries)
 {
@@ -152,17 +161,13 @@ enum img_err img_map_feed(struct img_map *m, const void *page, size_t len, struc
 enum img_err img_map_finish(const struct img_map *m, const struct img_info *info,
 			    enum img_codec codec, struct img_fault *f)
 {
-	uint64_t have = m->n_entries ? m->n_entries - 1 : 0;
-	uint64_t pages = img_info_stream_pages(info);
-	uint64_t blocks = (pages + SWSUSP_UNC_PAGES - 1) / SWSUSP_UNC_PAGES;
-	uint64_t lo = codec == IMG_CODEC_RAW ? pages : blocks;
-	uint64_t hi = codec == IMG_CODEC_RAW ? pages : blocks * SWSUSP_CMP_PAGES;
+	uint64_t lo = img_map_min_entries(info, codec), hi = img_map_max_entries(info, codec);
 
 	if (m->next)
 		return img_fail(f, IMG_EARG);
-	if (have < lo || have > hi) {
+	if (m->n_entries < lo || m->n_entries > hi) {
 		img_fail(f, IMG_EMAP_COUNT);
-		img_at_values(f, codec == IMG_CODEC_RAW ? pages : lo, have);
+		img_at_values(f, lo - 1, m->n_entries ? m->n_entries - 1 : 0);
 		return IMG_EMAP_COUNT;
 	}
 	return IMG_OK;

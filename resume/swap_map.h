@@ -33,6 +33,8 @@ enum img_err img_map_first_entry(const void *map_page, size_t len, uint64_t *blo
 /* Upper bounds for the arrays: raw images have exactly info->pages entries; compressed
  * ones at most 1 + 35 * ceil((pages - 1) / 32). */
 uint64_t img_map_max_entries(const struct img_info *info, enum img_codec codec);
+/* Lower bound: raw pages, or 1 + one block per 32 pages when compressed. */
+uint64_t img_map_min_entries(const struct img_info *info, enum img_codec codec);
 uint64_t img_map_max_maps(uint64_t max_entries);
 
 /* IMG_EBLOCK if first_map is 0, the header block or outside the device. */

@@ -23,7 +23,7 @@ const char *verify_strerror(enum verify_err e)
 	switch (e) {
 	case VERIFY_OK:      return "ok";
 	case VERIFY_EMEMMAP: return "the memory map differs from the one the image was hibernated on";
-	case VERIFY_ENOFACS: return "the image carries an ACPI hardware signature, but";
+	case VERIFY_ENOFACS: return "the image records an ACPI hardware signature thaw cannot check";
 	case VERIFY_EHWSIG:  return "ACPI hardware signature mismatch (another machine or firmware)";
 	}
 	return "unknown verification error";

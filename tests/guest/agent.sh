@@ -52,8 +52,14 @@ hibernate() {
 	boot_id=$(cat /proc/sys/kernel/random/boot_id)
 	say "hibernating token=$token pid=$pid boot_id=$boot_id swaps=$(awk 'NR > 1 { print $1 }' /proc/swaps | tr '\n' ,)"
 	sync
-	# systemctl waits for the hibernate job, which ends only after the resume.
+	unit=systemd-hibernate.service
+	t0=$(systemctl show -P ExecMainExitTimestampMonotonic $unit)
 	systemctl hibernate || fail "systemctl hibernate failed"
+	# systemctl only queues the job; the unit's systemd-sleep exits after the resume.
+	while [ "$(systemctl show -P ExecMainExitTimestampMonotonic $unit)" = "$t0" ]; do
+		sleep 0.5
+	done
+	[ "$(systemctl show -P Result $unit)" = success ] || fail "hibernation failed"
 	alive=no
 	kill -0 "$pid" 2>/dev/null && alive=yes
 	data=BAD

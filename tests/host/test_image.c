@@ -315,6 +315,14 @@ static void test_info_counts(void **state)
 	put64(info + offsetof(struct swsusp_info, image_pages), 5);	/* no meta page left */
 	assert_int_equal(run_raw(&d, &f), IMG_EINFO);
 	put64(info + offsetof(struct swsusp_info, image_pages), 4);
+	/* More pages than the device has blocks. */
+	put64(info + offsetof(struct swsusp_info, image_pages), 1000);
+	put64(info + offsetof(struct swsusp_info, pages), 1003);
+	put64(info + offsetof(struct swsusp_info, size), 1003 * PG);
+	assert_int_equal(run_raw(&d, &f), IMG_EINFO);
+	put64(info + offsetof(struct swsusp_info, image_pages), 4);
+	put64(info + offsetof(struct swsusp_info, pages), 6);
+	put64(info + offsetof(struct swsusp_info, size), 6 * PG);
 	put64(info + 24, 0x1234);
 	assert_int_equal(run_raw(&d, &f), IMG_ERECORD);
 	free(d.buf);

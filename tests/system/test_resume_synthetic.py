@@ -82,6 +82,7 @@ CASES = [
     ("bios", "none", "v2", False),
     ("bios", "lzo", "v2", True),
     ("bios", "lz4", "v1", True),
+    ("bios", "lz4", "v1md5", True),
     ("bios", "lz4", "v0", True),
     ("bios", "lz4", "seed", False),
     ("uefi", "lz4", "v2", True),

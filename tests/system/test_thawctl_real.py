@@ -14,7 +14,8 @@ sys.path.insert(0, str(REPO / "tests"))
 from fixtures.realimage import hibernated_disk, image_info, swap_header  # noqa: E402
 
 THAWCTL = REPO / "build" / "thawctl"
-VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-uefi-smp1"]
+VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-uefi-smp1", "none-uefi-smp1", "lzo-bios-smp2",
+            "none-bios-smp2", "lzo-uefi-smp2"]
 
 
 @pytest.fixture(scope="module", autouse=True)
