@@ -103,6 +103,10 @@ static void probe_contents(unsigned r)
 	if (sectors > d->sectors)
 		sectors = (uint32_t)d->sectors;
 	e = d->ops->read(d, 0, sectors, disks.probe);
+	if (e != BLK_OK && sectors > SWAP_PAGE / 512) {
+		sectors = SWAP_PAGE / 512;         /* the swap header alone may still read */
+		e = d->ops->read(d, 0, sectors, disks.probe);
+	}
 	if (e != BLK_OK) {
 		kprintf("disks: %s: cannot read its first page: %s\n", d->name, blk_strerror(e));
 		disks.unreadable[r] = true;

@@ -23,9 +23,19 @@ static uint64_t read_cr2(void)
 	return v;
 }
 
+static struct {
+	int depth;              /* > 0 while a report is being printed */
+} exc;
+
 void exception_report(const struct trap_frame *f)
 {
 	const char *name = f->vector < 32 && names[f->vector] ? names[f->vector] : "reserved";
+
+	/* A fault while reporting a fault: printing again could recurse forever. */
+	if (exc.depth++) {
+		power_test_exit(POWER_EXIT_FAILURE);
+		power_halt();
+	}
 
 	kprintf("\nthaw: CPU exception %llu (%s), error code 0x%llx\n",
 		(unsigned long long)f->vector, name, (unsigned long long)f->error);

@@ -24,10 +24,18 @@ static void backtrace(void)
 	kprintf("\n");
 }
 
+static struct {
+	int depth;              /* > 0 while a panic is being reported */
+} pan;
+
 void panic(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (pan.depth++) {      /* panic while panicking: stop without more output */
+		power_test_exit(POWER_EXIT_FAILURE);
+		power_halt();
+	}
 	kprintf("\nthaw: panic: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);

@@ -23,6 +23,24 @@
 #define MSR_EFER        0xC0000080u
 #define EFER_NXE        (1ull << 11)
 #define KERNEL_CS       0x10    /* Linux __KERNEL_CS; the image's first iret reloads it */
+#define KERNEL_HALF     0xffff800000000000ull   /* lowest upper-half (kernel) VA, 4-level */
+#define CPUID_EXT_FEATURES 0x80000001u
+#define CPUID_EDX_NX    (1u << 20)
+#define MSR_APIC_BASE   0x1Bu
+#define APIC_BASE_EXTD  (1u << 10)              /* x2APIC mode */
+#define APIC_BASE_EN    (1u << 11)
+#define MSR_X2APIC_LVT_TIMER 0x832u
+#define MSR_X2APIC_TMICT     0x838u
+#define XAPIC_LVT_TIMER 0x320u
+#define XAPIC_TMICT     0x380u
+#define LVT_MASKED      (1u << 16)
+#define IOAPIC_DEFAULT  0xFEC00000ull
+#define IOAPIC_REGSEL   0x00u
+#define IOAPIC_WIN      0x10u
+#define IOAPIC_VER      0x01u
+#define IOAPIC_REDTBL   0x10u
+#define PIC1_DATA       0x21u
+#define PIC2_DATA       0xA1u
 /* Before ~4.8 the image text was mapped at __START_KERNEL_map = phys + this. */
 #define START_KERNEL_MAP 0xffffffff80000000ull
 #define TRAMP_ARGS_OFF  3072    /* args live in the trampoline's frame, after the code */
@@ -166,9 +184,9 @@ enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p)
 	int cpu_levels = (read_cr4() & CR4_LA57) ? 5 : 4;
 	enum handoff_err err;
 
-	if (!(cpuid_edx(0x80000001) & (1u << 20)))
+	if (!(cpuid_edx(CPUID_EXT_FEATURES) & CPUID_EDX_NX))
 		return HANDOFF_ENONX;
-	if (h->jump < 0xffff800000000000ull)
+	if (h->jump < KERNEL_HALF)
 		return HANDOFF_EJUMP;
 	if (h->protocol == TRAMP_PROTO_SEED) {
 		if (h->jump < START_KERNEL_MAP)
@@ -199,20 +217,21 @@ enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p)
 /* 8259A: mask every line on both controllers (OCW1). */
 static void quiesce_pics(void)
 {
-	outb(0x21, 0xff);
-	outb(0xa1, 0xff);
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
 }
 
 /* IOAPIC (82093AA datasheet §3.2): IOREGSEL at +0, IOWIN at +0x10; register 1 bits
  * 16-23 = last redirection entry; RTE n low dword = register 0x10 + 2n, bit 16 mask. */
 static void quiesce_ioapic(uint64_t base)
 {
-	mmio_write32(base, 1);
-	uint32_t last = (mmio_read32(base + 0x10) >> 16) & 0xff;
+	uint32_t last;
 
+	mmio_write32(base + IOAPIC_REGSEL, IOAPIC_VER);
+	last = (mmio_read32(base + IOAPIC_WIN) >> 16) & 0xff;
 	for (uint32_t n = 0; n <= last; n++) {
-		mmio_write32(base, 0x10 + 2 * n);
-		mmio_write32(base + 0x10, mmio_read32(base + 0x10) | (1u << 16));
+		mmio_write32(base + IOAPIC_REGSEL, IOAPIC_REDTBL + 2 * n);
+		mmio_write32(base + IOAPIC_WIN, mmio_read32(base + IOAPIC_WIN) | LVT_MASKED);
 	}
 }
 
@@ -236,7 +255,7 @@ static void quiesce_ioapics(void)
 		}
 	}
 	if (!found)
-		quiesce_ioapic(0xFEC00000);
+		quiesce_ioapic(IOAPIC_DEFAULT);
 }
 
 /* LAPIC timer: mask its LVT entry and zero the initial count, in whichever mode
@@ -244,18 +263,18 @@ static void quiesce_ioapics(void)
  * lapic_resume() expects that mode (format doc §4.2). Intel SDM Vol. 3A §11.5.1. */
 static void quiesce_lapic_timer(void)
 {
-	uint64_t apic_base = rdmsr(0x1B);
+	uint64_t apic_base = rdmsr(MSR_APIC_BASE);
+	uint64_t mmio = apic_base & 0xfffff000ull;
 
-	if (!(apic_base & (1u << 11)))
+	if (!(apic_base & APIC_BASE_EN))
 		return;                         /* globally disabled: nothing ticks */
-	if (apic_base & (1u << 10)) {
-		wrmsr(0x832, rdmsr(0x832) | (1u << 16));
-		wrmsr(0x838, 0);
+	if (apic_base & APIC_BASE_EXTD) {
+		wrmsr(MSR_X2APIC_LVT_TIMER, rdmsr(MSR_X2APIC_LVT_TIMER) | LVT_MASKED);
+		wrmsr(MSR_X2APIC_TMICT, 0);
 		return;
 	}
-	uint64_t mmio = apic_base & 0xfffff000ull;
-	mmio_write32(mmio + 0x320, mmio_read32(mmio + 0x320) | (1u << 16));
-	mmio_write32(mmio + 0x380, 0);
+	mmio_write32(mmio + XAPIC_LVT_TIMER, mmio_read32(mmio + XAPIC_LVT_TIMER) | LVT_MASKED);
+	mmio_write32(mmio + XAPIC_TMICT, 0);
 }
 
 __attribute__((noreturn)) void handoff_jump(const struct handoff *h, const struct placer *p)

@@ -45,6 +45,7 @@ static struct resume_state {
 	uint8_t *page;                  /* 4 KiB scratch, DMA-able */
 	uint8_t *meta;                  /* nr_meta pages kept for the loader */
 	uint64_t t_open_ns;             /* when reading the image began */
+	uint64_t map_ns;                /* reading the swap-map chain */
 	uint64_t placed, next_report;   /* progress */
 	char why[192];                  /* a callback's reason for refusing */
 } rs;
@@ -205,11 +206,13 @@ static void read_map(void)
 	uint64_t *entries = alloc_bytes(rs.d.max_entries * sizeof(uint64_t));
 	uint64_t *maps = alloc_bytes(rs.d.max_maps * sizeof(uint64_t));
 	struct img_fault f = { 0 };
+	uint64_t t0 = timer_ns();
 
 	if (!entries || !maps)
 		refuse("not enough memory for the swap map", NULL);
 	if (img_read_map(&rs.src, &rs.d, &rs.m, entries, maps, rs.page, &f) != IMG_OK)
 		refuse_fault("bad swap map", &f);
+	rs.map_ns = timer_ns() - t0;
 }
 
 /* The stream's consumer: decode and place the blocks read-ahead delivers. */
@@ -391,13 +394,13 @@ static void summary(void)
 	uint64_t bytes = rs.d.info.image_pages * PAGE_SIZE;
 
 	kprintf("thaw: resuming pages=%llu bytes=%llu load_ms=%llu mibps=%llu zero=%llu "
-		"staged=%llu direct=%llu codec=%s levels=%d io_wait_ms=%llu decode_ms=%llu "
-		"requests=%llu total_ms=%llu\n",
+		"staged=%llu direct=%llu codec=%s levels=%d map_ms=%llu io_wait_ms=%llu "
+		"decode_ms=%llu requests=%llu total_ms=%llu\n",
 		(unsigned long long)rs.d.info.image_pages, (unsigned long long)bytes,
 		(unsigned long long)ms, (unsigned long long)(ms ? bytes * 1000 / MIB / ms : 0),
 		(unsigned long long)(rs.pl.zeroed), (unsigned long long)rs.pl.staged,
 		(unsigned long long)rs.pl.direct, img_codec_name(rs.d.hdr.codec), rs.h.levels,
-		(unsigned long long)(rs.ra.wait_ns / 1000000),
+		(unsigned long long)(rs.map_ns / 1000000), (unsigned long long)(rs.ra.wait_ns / 1000000),
 		(unsigned long long)(rs.ra.consume_ns / 1000000),
 		(unsigned long long)rs.ra.requests, (unsigned long long)timer_ms());
 }

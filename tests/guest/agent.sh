@@ -51,6 +51,8 @@ hibernate() {
 	token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 	boot_id=$(cat /proc/sys/kernel/random/boot_id)
 	say "hibernating token=$token pid=$pid boot_id=$boot_id swaps=$(awk 'NR > 1 { print $1 }' /proc/swaps | tr '\n' ,)"
+	# Linux's PM messages (pr_info) on the serial log, for whoever reads it after a failure.
+	echo 7 > /proc/sys/kernel/printk
 	sync
 	unit=systemd-hibernate.service
 	t0=$(systemctl show -P ExecMainExitTimestampMonotonic $unit)

@@ -37,7 +37,7 @@ mkdir -p "$stage/etc/systemd/sleep.conf.d"
 printf '[Sleep]\nHibernateMode=shutdown\n' > "$stage/etc/systemd/sleep.conf.d/thaw-test.conf"
 
 # Quiet, quick boots under TCG: no login prompts, no timers doing maintenance.
-for unit in serial-getty@ttyS0.service getty@tty1.service apt-daily.timer \
+for unit in serial-getty@ttyS0.service getty@tty1.service getty-static.service apt-daily.timer \
 	apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer man-db.timer; do
 	ln -sf /dev/null "$stage/etc/systemd/system/$unit"
 done

@@ -5,7 +5,8 @@ thaw: thaw.test=disk-bench streams the first disk with 16 requests of 4 MiB in f
 and reports bytes and nanoseconds (TSC). Linux: Debian 12's kernel (the fixtures' own
 download) boots an initramfs whose /init runs `dd if=/dev/vda of=/dev/null bs=4M` with
 O_DIRECT and buffered; time from /proc/uptime. Linux's better mode is the comparison.
-Medians of --runs runs; run-to-run noise on a shared 2-core TCG host is large.
+Runs alternate thaw and Linux; the headline is the median of the per-pair ratios
+(run-to-run noise on a shared 2-core TCG host is large, often 2x or more).
 """
 import argparse
 import gzip
@@ -109,11 +110,16 @@ def main(argv=None) -> int:
             print(f"bench-disk: run {i + 1}: thaw {thaw[-1]:.0f} MiB/s, Linux dd " +
                   ", ".join(f"{k} {v:.0f}" for k, v in sorted(res.items())) + " MiB/s",
                   flush=True)
-    t, l = statistics.median(thaw), statistics.median(linux)
+    # Each thaw run is paired with the Linux run right after it (similar host load):
+    # the median of the pairs' ratios is the headline; best-of-N shows the ceiling.
+    ratios = [t / l for t, l in zip(thaw, linux)]
+    t, l, r = statistics.median(thaw), statistics.median(linux), statistics.median(ratios)
     result = {"disk_mib": a.mib, "runs": a.runs, "thaw_mib_s": thaw, "linux_mib_s": linux,
-              "thaw_median": t, "linux_median": l, "ratio": t / l}
-    print(f"bench-disk: {a.mib} MiB disk, median of {a.runs}: thaw {t:.0f} MiB/s, "
-          f"Linux dd {l:.0f} MiB/s, ratio thaw/Linux = {t / l:.2f}")
+              "ratios": ratios, "thaw_median": t, "linux_median": l, "ratio_median": r,
+              "ratio_best": max(thaw) / max(linux)}
+    print(f"bench-disk: {a.mib} MiB disk, {a.runs} runs: thaw median {t:.0f} MiB/s "
+          f"(best {max(thaw):.0f}), Linux dd median {l:.0f} MiB/s (best {max(linux):.0f}); "
+          f"ratio thaw/Linux: median of pairs {r:.2f}, best/best {max(thaw) / max(linux):.2f}")
     if a.out:
         a.out.write_text(json.dumps(result, indent=1))
     return 0

@@ -10,6 +10,7 @@ prints a table with the ratio thaw/Linux (target: at most 0.5).
 """
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import tempfile
@@ -44,12 +45,21 @@ def thaw_once(fx, iso, work: Path) -> dict:
             "load_ms": int(summary["load_ms"]), "load_mibps": int(summary["mibps"])}
 
 
-def measure_thaw(variant, iso, runs, base: Path) -> dict:
+def measure_pair(variant, iso, runs, base: Path):
+    """Alternate Linux and thaw runs, so load changes on a shared host hit both alike."""
+    lin_runs, thaw_samples = [], []
     fx = hibernated_disk(variant)
-    samples = [thaw_once(fx, iso, base / f"{variant}-{i}") for i in range(runs)]
-    med = {k: round(statistics.median(s[k] for s in samples), 3) for k in samples[0]}
-    return {"variant": variant, "runs": runs, "image_bytes": fx.meta["image"]["size"],
-            "median": med, "samples": samples}
+    for i in range(runs):
+        lin_runs.append(bench_linux.measure(variant, 1, workdir=base / f"linux-{i}"))
+        thaw_samples.append(thaw_once(fx, iso, base / f"thaw-{variant}-{i}"))
+    lin = dict(lin_runs[0])
+    lin["runs"] = runs
+    lin["samples"] = {f: [r["samples"][f][0] for r in lin_runs] for f in bench_linux.FIELDS}
+    lin["median"] = {f: round(statistics.median(v), 3) for f, v in lin["samples"].items()}
+    med = {k: round(statistics.median(s[k] for s in thaw_samples), 3) for k in thaw_samples[0]}
+    thw = {"variant": variant, "runs": runs, "image_bytes": fx.meta["image"]["size"],
+           "median": med, "samples": thaw_samples}
+    return lin, thw
 
 
 def svg_chart(rows) -> str:
@@ -101,8 +111,7 @@ def main(argv) -> int:
     base = Path(tempfile.mkdtemp(prefix="thaw-bench-resume-"))
     rows = []
     for v in a.variants:
-        lin = bench_linux.measure(v, a.runs, workdir=base / "linux")
-        thw = measure_thaw(v, iso, a.runs, base / "thaw")
+        lin, thw = measure_pair(v, iso, a.runs, base)
         mib = lin["image_bytes"] / (1 << 20)
         rows.append({"variant": v, "image_mib": round(mib, 1),
                      "linux_e2e": lin["median"]["back_s"], "thaw_e2e": thw["median"]["back_s"],
@@ -123,6 +132,7 @@ def main(argv) -> int:
     out.write_text(json.dumps(rows, indent=2) + "\n")
     out.with_suffix(".svg").write_text(svg_chart(rows))
     print(f"bench: wrote {out} and {out.with_suffix('.svg')}")
+    shutil.rmtree(base, ignore_errors=True)     # kept (with the serial logs) on failure
     return 0
 
 

@@ -6,6 +6,7 @@ pfn = ((pfn << 12) | i) * PATTERN_MUL) and zero pages; the kernel's restore_regi
 checks all of them plus the hand-off registers and exits QEMU 33 (ok) or 35 (FAIL).
 build/mkimage (the reader engineer's writer) turns the page spec into a swap area."""
 import hashlib
+import os
 import re
 import shutil
 import struct
@@ -237,9 +238,11 @@ def thaw_iso(args: str) -> Path:
     iso = BUILD / "test-iso" / f"thaw-{key}.iso"
     if not iso.exists():
         iso.parent.mkdir(parents=True, exist_ok=True)
+        tmp = iso.with_name(f"{iso.stem}.{os.getpid()}.iso")   # parallel runs: no clash
         subprocess.run(["sh", str(REPO / "iso" / "mkiso.sh"), str(THAW_ELF),
-                        str(REPO / "iso" / "grub.cfg"), str(iso)] + args.split(),
+                        str(REPO / "iso" / "grub.cfg"), str(tmp)] + args.split(),
                        check=True)
+        os.replace(tmp, iso)
     return iso
 
 

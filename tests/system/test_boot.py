@@ -158,20 +158,31 @@ def test_uefi_framebuffer_console():
     assert "self-check ok" in "".join(l.ljust(w // 8) for l in lines), screen
 
 
+BANNER = r"^thaw: resumes a hibernated Linux"
+
+
 @pytest.mark.parametrize("firmware,machine", FIRMWARES, ids=lambda v: v)
-@pytest.mark.parametrize("action,reason", [("reboot", "guest-reset"),
-                                           ("poweroff", "guest-shutdown")])
-def test_reboot_and_poweroff(firmware, machine, action, reason):
-    # Without thaw.test_exit, thaw.on_fail decides how a run ends. QEMU reports how
-    # the guest left: a reset (FADT reset register / 8042) or an ACPI S5 soft-off.
-    iso = build_iso(f"thaw.on_fail={action}")
-    with LiveVM(iso, firmware=firmware, machine=machine, timeout=180,
-                name=action) as vm:
-        vm.connect()
-        ev = vm.wait_for_event("SHUTDOWN", timeout=170)
-    assert ev["data"]["reason"] == reason, ev
+def test_reboot(firmware, machine):
+    # thaw.on_fail=reboot: the machine resets (FADT reset register or 8042) and boots
+    # again, so thaw's banner appears a second time. (No -no-reboot for this one.)
+    iso = build_iso("thaw.on_fail=reboot")
+    with LiveVM(iso, firmware=firmware, machine=machine, timeout=240, name="reboot",
+                no_reboot=False) as vm:
+        vm.wait_for_line(BANNER, count=2)
     r = vm.result
-    r.expect_line(rf"thaw: {'rebooting' if action == 'reboot' else 'powering off'}")
+    r.expect_line(r"^thaw: rebooting$")
+    r.expect_no_line(r"CPU exception")
+
+
+@pytest.mark.parametrize("firmware,machine", FIRMWARES, ids=lambda v: v)
+def test_poweroff(firmware, machine):
+    # thaw.on_fail=poweroff: ACPI S5 turns the VM off, so QEMU ends by itself (status
+    # 0) after one boot; a failed soft-off would halt (timeout) or reset (2nd boot).
+    r = run_thaw("thaw.on_fail=poweroff", firmware=firmware, machine=machine,
+                 timeout=180, name="poweroff", no_reboot=False)
+    r.assert_exit(0)
+    assert len([l for l in r.lines if re.search(BANNER, l)]) == 1, r.serial
+    r.expect_line(r"^thaw: powering off$")
     r.expect_no_line(r"soft-off unavailable|CPU exception")
 
 
@@ -187,20 +198,18 @@ def test_double_fault_reported():
 @pytest.mark.parametrize("press_key", [False, True], ids=["timeout", "key"])
 def test_default_wait_then_reboot(press_key):
     # The default thaw.on_fail: say so, wait 10 s (TSC timer) or until a key is
-    # pressed (PS/2 keyboard, polled), then reboot.
+    # pressed (PS/2 keyboard, polled), then reboot (the banner appears again).
     import time
     iso = build_iso("")
-    with LiveVM(iso, timeout=120, name="wait") as vm:
-        vm.connect()
+    with LiveVM(iso, timeout=120, name="wait", no_reboot=False) as vm:
         vm.wait_for_line(r"thaw: rebooting in 10 s; press any key to reboot now")
         t0 = time.monotonic()
         if press_key:
             vm.hmp("sendkey a")
-        ev = vm.wait_for_event("SHUTDOWN", timeout=60)
+        vm.wait_for_line(BANNER, count=2, timeout=60)
         waited = time.monotonic() - t0
-    assert ev["data"]["reason"] == "guest-reset", ev
     if press_key:
-        assert waited < 5, waited
+        assert waited < 8, waited
     else:
-        assert 9 <= waited <= 30, waited
-    vm.result.expect_line(r"thaw: rebooting$")
+        assert 9 <= waited <= 40, waited
+    vm.result.expect_line(r"^thaw: rebooting$")

@@ -18,7 +18,7 @@ from fixtures.realimage import RESUMED_RE, hibernated_disk, swap_header  # noqa:
 EXIT_OK, EXIT_FAIL = 33, 35
 THAW_ARGS = "thaw.test_exit thaw.on_fail=poweroff"
 VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-bios-smp2", "lzo-uefi-smp1",
-            "none-uefi-smp2"]
+            "none-uefi-smp2", "lzo-bios-smp1-part"]
 
 
 def boot(fx, disk, workdir, mem_mib=None, args=THAW_ARGS):

@@ -171,12 +171,17 @@ def build_iso(cmdline: str = "", elf: Union[str, Path] = ELF) -> Path:
 def qemu_command(iso: Path, *, firmware: str = "bios", machine: str = "pc",
                  memory: str = "512M", smp: int = 1, cpu: Optional[str] = None,
                  disks: Sequence[Disk] = (), extra_args: Sequence[str] = (),
-                 serial_log: Path, vars_copy: Optional[Path] = None) -> List[str]:
-    """The QEMU command line run_thaw() uses (exposed for debugging and the demo)."""
+                 serial_log: Path, vars_copy: Optional[Path] = None,
+                 no_reboot: bool = True) -> List[str]:
+    """The QEMU command line run_thaw() uses (exposed for debugging and the demo).
+    no_reboot=False lets a guest reset reboot the VM (firmware and thaw run again)
+    instead of ending QEMU, so a reset can be told from a power-off."""
     cmd = ["qemu-system-x86_64", "-machine", machine, "-m", str(memory),
            "-smp", str(smp), "-cdrom", str(iso), "-boot", "d",
-           "-display", "none", "-no-reboot", "-serial", f"file:{serial_log}",
+           "-display", "none", "-serial", f"file:{serial_log}",
            "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if no_reboot:
+        cmd.append("-no-reboot")
     if cpu:
         cmd += ["-cpu", cpu]
     if firmware == "uefi":
@@ -195,7 +200,7 @@ def qemu_command(iso: Path, *, firmware: str = "bios", machine: str = "pc",
 def run_iso(iso: Path, *, firmware: str = "bios", machine: str = "pc",
             memory: str = "512M", smp: int = 1, cpu: Optional[str] = None,
             disks: Sequence[Disk] = (), extra_args: Sequence[str] = (),
-            timeout: float = 120, name: str = "run") -> Result:
+            timeout: float = 120, name: str = "run", no_reboot: bool = True) -> Result:
     """Boot iso in QEMU and wait for it to exit or for timeout seconds."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     fd, log_name = tempfile.mkstemp(prefix=f"{name}-{firmware}-", suffix=".log", dir=LOG_DIR)
@@ -209,7 +214,7 @@ def run_iso(iso: Path, *, firmware: str = "bios", machine: str = "pc",
             shutil.copyfile(_first_existing(OVMF_VARS_CANDIDATES), vars_copy)
         cmd = qemu_command(iso, firmware=firmware, machine=machine, memory=memory,
                            smp=smp, cpu=cpu, disks=disks, extra_args=extra_args,
-                           serial_log=log, vars_copy=vars_copy)
+                           serial_log=log, vars_copy=vars_copy, no_reboot=no_reboot)
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE)
@@ -273,15 +278,20 @@ class LiveVM:
     def serial(self) -> str:
         return self.log.read_bytes().decode("utf-8", errors="replace")
 
-    def wait_for_line(self, pattern: str, timeout: Optional[float] = None) -> re.Match:
-        """Poll the serial log until a line matches; fails on QEMU exit or timeout."""
+    def wait_for_line(self, pattern: str, timeout: Optional[float] = None,
+                      count: int = 1) -> re.Match:
+        """Poll the serial log until count lines match (returns the last of them);
+        fails when QEMU exits or on timeout."""
         end = min(self._deadline, time.monotonic() + (timeout or 1e9))
         rx = re.compile(pattern)
         while True:
+            seen = 0
             for line in self.serial().replace("\r", "").split("\n"):
                 m = rx.search(line)
                 if m:
-                    return m
+                    seen += 1
+                    if seen == count:
+                        return m
             if self.proc.poll() is not None or time.monotonic() > end:
                 self.stop()
                 raise AssertionError(f"no serial line matches {pattern!r}\n"
@@ -323,9 +333,10 @@ class LiveVM:
         self._qmp_call("query-status")
 
     def wait_for_event(self, name: str, timeout: float = 60) -> dict:
-        """The first QMP event called name (e.g. "SHUTDOWN", whose data.reason is
-        "guest-shutdown" for ACPI poweroff, "guest-reset" for a reset under
-        -no-reboot) since connect(); fails after timeout seconds."""
+        """The first QMP event called name (e.g. "STOP", "RESUME") since connect();
+        fails after timeout seconds. Events QEMU sends just before it exits (SHUTDOWN)
+        can be lost with the socket: to tell a reset from a power-off, run with
+        no_reboot=False and look for a second boot instead."""
         self._qmp_call("query-status")
         end = time.monotonic() + timeout
         while True:
