@@ -60,7 +60,8 @@ global boot_pml4, boot_pdpt
 boot_pml4:	resb 4096
 boot_pdpt:	resb 4096
 boot_pd:	resb 4096 * LOW_MAP_GIB
-align 16
+global boot_stack_guard
+boot_stack_guard: resb 4096		; unmapped by paging_init(): overflow faults
 boot_stack:	resb STACK_SIZE
 global boot_stack_top
 boot_stack_top:

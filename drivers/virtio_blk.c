@@ -137,17 +137,20 @@ static void declare_dead(struct vblk *v)
 	fail_outstanding(v, BLK_ETIMEDOUT);
 }
 
-/* Poll until cond(v) holds; progress (any completion) restarts the clock. */
+/* Poll until cond(v) holds; progress (any completion) restarts the clock. The
+ * timeout also needs a minimum number of polls, so a TSC calibration gone wrong
+ * (a descheduled vCPU can make it read 100x fast) cannot fake a dead device. */
 static bool wait_for(struct vblk *v, bool (*cond)(const struct vblk *))
 {
-	uint64_t deadline = timer_ms() + VIRTIO_BLK_TIMEOUT_MS;
+	uint64_t deadline = timer_ms() + VIRTIO_BLK_TIMEOUT_MS, polls = 0;
 
 	while (!cond(v)) {
 		if (reap(v)) {
 			deadline = timer_ms() + VIRTIO_BLK_TIMEOUT_MS;
+			polls = 0;
 			continue;
 		}
-		if (timer_ms() > deadline) {
+		if (++polls >= VIRTIO_BLK_TIMEOUT_POLLS && timer_ms() > deadline) {
 			declare_dead(v);
 			return false;
 		}

@@ -40,6 +40,7 @@ _Static_assert(offsetof(struct virtio_blk_outhdr, sector) == 8, "sector at 8");
 #define VIRTIO_BLK_DEVICE_ID  2
 #define VIRTIO_BLK_MAX        16       /* disks driven */
 #define VIRTIO_BLK_TIMEOUT_MS 5000     /* no completion for this long: device dead */
+#define VIRTIO_BLK_TIMEOUT_POLLS 20000000ull  /* …and at least this many polls */
 
 /* True for a virtio-blk PCI function (transitional 1af4:1001 or modern 1af4:1042). */
 bool virtio_blk_match(const struct pci_dev *d);

@@ -116,6 +116,16 @@ static void self_checks(void)
 		(unsigned long long)(timer_tsc_khz() / 1000), (unsigned long long)timer_ms());
 }
 
+/* Unbounded recursion with a frame the compiler cannot elide: runs into the stack
+ * guard page. */
+static uint64_t recurse_forever(uint64_t depth)
+{
+	volatile uint64_t frame[32];
+
+	frame[depth % 32] = depth;
+	return recurse_forever(depth + 1) + frame[depth % 32];
+}
+
 /* thaw.test=<name>: deliberate failures that prove the failure paths work. */
 static void run_builtin_test(const char *name)
 {
@@ -127,6 +137,8 @@ static void run_builtin_test(const char *name)
 	else if (!strcmp(name, "double-fault"))
 		/* A push through an unmapped RSP: #PF cannot be delivered, so #DF. */
 		__asm__ volatile("mov %0, %%rsp; push %%rax" : : "r"(UNMAPPED_TEST_ADDRESS));
+	else if (!strcmp(name, "stack-overflow"))
+		recurse_forever(0);
 	else if (!strcmp(name, "panic"))
 		panic("built-in test panic (thaw.test=panic)");
 }

@@ -18,6 +18,11 @@
 #define SIZE_1G		(1ull << 30)
 #define LOW_4G		(1ull << 32)
 #define MAX_PHYS	(1ull << 48)    /* 4-level paging reaches 256 TiB */
+#define SIZE_4K		4096ull
+
+static struct {
+	uint64_t guard_pt[512] __attribute__((aligned(4096)));
+} pg;
 
 static uint64_t *table_at(uint64_t entry)
 {
@@ -89,6 +94,26 @@ static bool map_range(uint64_t phys, uint64_t len, bool allow_1g, uint64_t flags
 	return true;
 }
 
+/* Turn the page below the boot stack into a hole: a stack overflow then faults (#PF,
+ * and with no stack left to push on, #DF on its own IST stack, kernel/idt.c) instead
+ * of silently overwriting the page tables that lie below the stack in .bss. The 2 MiB
+ * page around it becomes a table of 4 KiB pages. */
+static void guard_stack(void)
+{
+	uint64_t g = (uint64_t)(uintptr_t)boot_stack_guard, base = g & ~(SIZE_2M - 1);
+	uint64_t *pml4 = table_at(read_cr3());
+	uint64_t *pd = table_at(table_at(pml4[g >> 39 & 511])[g >> 30 & 511]);
+	uint64_t *pde = &pd[g >> 21 & 511];
+
+	if (!(*pde & PTE_LARGE))
+		return;
+	for (uint64_t i = 0; i < 512; i++)
+		pg.guard_pt[i] = (base + i * SIZE_4K) | PTE_PRESENT | PTE_WRITE;
+	pg.guard_pt[g >> 12 & 511] = 0;
+	*pde = (uint64_t)(uintptr_t)pg.guard_pt | PTE_PRESENT | PTE_WRITE;
+	__asm__ volatile("mov %0, %%cr3" : : "r"(read_cr3()) : "memory");
+}
+
 /* Uncached: device registers must not be cached or merged. */
 bool paging_map_mmio(uint64_t phys, uint64_t len)
 {
@@ -99,6 +124,7 @@ void paging_init(const struct boot_info *bi)
 {
 	uint64_t top = LOW_4G;
 
+	guard_stack();
 	for (uint32_t i = 0; i < bi->mmap_count; i++) {
 		const struct mem_range *r = &bi->mmap[i];
 		uint64_t s = r->base, e = r->base + r->len;

@@ -9,7 +9,8 @@ struct boot_info;
 
 /* Extend boot/entry.asm's identity map of [0, 4 GiB) to every RAM range above
  * 4 GiB (1 GiB pages when the CPU has pdpe1gb, else 2 MiB), with tables from the
- * pmm; then lets the pmm hand out any frame. Call once, after pmm_init(). */
+ * pmm; then lets the pmm hand out any frame. Also unmaps the guard page below the
+ * boot stack. Call once, after pmm_init(). */
 void paging_init(const struct boot_info *bi);
 
 /* Identity-map [phys, phys+len) uncached; returns false if tables could not be

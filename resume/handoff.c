@@ -38,7 +38,8 @@
 #define IOAPIC_REGSEL   0x00u
 #define IOAPIC_WIN      0x10u
 #define IOAPIC_VER      0x01u
-#define IOAPIC_REDTBL   0x10u
+#define IOAPIC_REDTBL   0x10u                   /* RTE n low dword: 0x10 + 2n */
+#define IOAPIC_RTE_MASKED (1u << 16)
 #define PIC1_DATA       0x21u
 #define PIC2_DATA       0xA1u
 /* Before ~4.8 the image text was mapped at __START_KERNEL_map = phys + this. */
@@ -231,7 +232,7 @@ static void quiesce_ioapic(uint64_t base)
 	last = (mmio_read32(base + IOAPIC_WIN) >> 16) & 0xff;
 	for (uint32_t n = 0; n <= last; n++) {
 		mmio_write32(base + IOAPIC_REGSEL, IOAPIC_REDTBL + 2 * n);
-		mmio_write32(base + IOAPIC_WIN, mmio_read32(base + IOAPIC_WIN) | LVT_MASKED);
+		mmio_write32(base + IOAPIC_WIN, mmio_read32(base + IOAPIC_WIN) | IOAPIC_RTE_MASKED);
 	}
 }
 

@@ -57,7 +57,7 @@ enum img_err img_open(const struct img_source *src, uint64_t offset, uint8_t *pa
 	 * an image larger than its device is inconsistent. Each entry names a distinct
 	 * block of the device, which also bounds the arrays the caller allocates. */
 	if (img_map_min_entries(&d->info, d->hdr.codec) > src->blocks)
-		return fail_at(f, IMG_EINFO, d->info_block);
+		return fail_at(f, IMG_ETOO_BIG, d->info_block);
 	d->max_entries = img_map_max_entries(&d->info, d->hdr.codec);
 	if (d->max_entries > src->blocks)
 		d->max_entries = src->blocks;

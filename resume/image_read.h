@@ -28,8 +28,9 @@ struct img_desc {
 	uint64_t max_maps;
 };
 
-/* Reads and checks the swap header at `offset`, map page 0 and the image header page.
- * page: 4096 bytes of scratch. */
+/* Reads and checks the swap header at `offset`, map page 0 and the image header page;
+ * IMG_ETOO_BIG if the image needs more blocks than the device has. d->max_entries is
+ * capped at the device's block count. page: 4096 bytes of scratch. */
 enum img_err img_open(const struct img_source *src, uint64_t offset, uint8_t *page,
 		      struct img_desc *d, struct img_fault *f);
 

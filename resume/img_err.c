@@ -20,6 +20,7 @@ static const char *const img_msgs[IMG_ERR_COUNT] = {
 	[IMG_EMAP_HOLE] = "swap map entry after the end of data",
 	[IMG_EMAP_COUNT] = "swap map entry count does not match the image size",
 	[IMG_EMAP_EMPTY] = "swap map holds no image header",
+	[IMG_ETOO_BIG] = "image larger than the resume device (truncated device?)",
 	[IMG_ERECORD] = "unknown x86_64 restore record (image magic)",
 	[IMG_EINFO] = "inconsistent page counts in the image header",
 	[IMG_ECMP_LEN] = "invalid compressed block length",

@@ -22,6 +22,7 @@ enum img_err {
 	IMG_EMAP_HOLE,		/* non-zero entry after the end-of-data entry */
 	IMG_EMAP_COUNT,		/* entry count inconsistent with the header's pages */
 	IMG_EMAP_EMPTY,		/* first map page has no image header entry */
+	IMG_ETOO_BIG,		/* the image needs more blocks than the device has */
 	/* image header page */
 	IMG_ERECORD,		/* unknown x86_64 restore record / magic */
 	IMG_EINFO,		/* pages/image_pages/size inconsistent */

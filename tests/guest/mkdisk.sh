@@ -44,6 +44,7 @@ done
 
 install -D -m 0755 "$here/agent.sh" "$stage/usr/local/sbin/thaw-test-agent"
 install -D -m 0644 "$here/thaw-test-agent.service" "$stage/etc/systemd/system/thaw-test-agent.service"
+install -D -m 0755 "$here/sleep-hook.sh" "$stage/usr/lib/systemd/system-sleep/thaw-test"
 mkdir -p "$stage/etc/systemd/system/multi-user.target.wants"
 ln -sf ../thaw-test-agent.service "$stage/etc/systemd/system/multi-user.target.wants/"
 

@@ -319,7 +319,7 @@ static void test_info_counts(void **state)
 	put64(info + offsetof(struct swsusp_info, image_pages), 1000);
 	put64(info + offsetof(struct swsusp_info, pages), 1003);
 	put64(info + offsetof(struct swsusp_info, size), 1003 * PG);
-	assert_int_equal(run_raw(&d, &f), IMG_EINFO);
+	assert_int_equal(run_raw(&d, &f), IMG_ETOO_BIG);
 	put64(info + offsetof(struct swsusp_info, image_pages), 4);
 	put64(info + offsetof(struct swsusp_info, pages), 6);
 	put64(info + offsetof(struct swsusp_info, size), 6 * PG);

@@ -10,6 +10,7 @@ and GRUB for BIOS, on a raw disk (tests/guest/mkrootfs.sh and mkdisk.sh), booted
 Cache: ${THAW_CACHE:-/var/tmp/thaw-cache}/guest/{rootfs,disk}-<key>, keyed by the scripts.
 """
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +33,14 @@ def guest_cache() -> Path:
     return d
 
 
+def _prune(prefix: str, keep: Path):
+    """Drop entries built from older scripts (a root tree or disk is ~0.7 GB)."""
+    for d in guest_cache().glob(f"{prefix}-*"):
+        if d != keep and d.is_dir() and not d.name.count(".tmp"):
+            shutil.rmtree(d, ignore_errors=True)
+            Path(str(d) + ".lock").unlink(missing_ok=True)
+
+
 def rootfs() -> Path:
     """The debootstrap tree, built once per version of mkrootfs.sh."""
     entry = guest_cache() / f"rootfs-{cache.key(cache.file_hash(GUEST / 'mkrootfs.sh'))}"
@@ -40,7 +49,9 @@ def rootfs() -> Path:
         subprocess.run(["sh", str(GUEST / "mkrootfs.sh"), str(tmp / "root")], check=True,
                        stdout=open(tmp / "build.log", "w"), stderr=subprocess.STDOUT)
 
-    cache.build_once(entry, build)
+    if not (entry / ".done").exists():
+        cache.build_once(entry, build)
+        _prune("rootfs", entry)
     return entry / "root"
 
 
@@ -48,7 +59,8 @@ def base_disk() -> Path:
     """The guest disk without thaw and without GRUB in its boot sector."""
     root = rootfs()
     parts = [root.parent.name] + [cache.file_hash(GUEST / f) for f in
-                                  ("mkdisk.sh", "agent.sh", "thaw-test-agent.service")]
+                                  ("mkdisk.sh", "agent.sh", "sleep-hook.sh",
+                                                       "thaw-test-agent.service")]
     entry = guest_cache() / f"disk-{cache.key(*parts)}"
 
     def build(tmp: Path):
@@ -56,7 +68,9 @@ def base_disk() -> Path:
                        check=True, capture_output=True)
         (tmp / "disk.img").chmod(0o444)
 
-    cache.build_once(entry, build)
+    if not (entry / ".done").exists():
+        cache.build_once(entry, build)
+        _prune("disk", entry)
     return entry / "disk.img"
 
 

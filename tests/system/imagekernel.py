@@ -248,9 +248,10 @@ def thaw_iso(args: str) -> Path:
 
 def run_thaw(disk: Path, workdir: Path, *, firmware="bios", mem_mib=256, smp=1,
              args="thaw.test_exit thaw.on_fail=poweroff", timeout=180, keys=None,
-             keys_after=None):
+             keys_after=None, drive=None):
     """Boot thaw.iso (args as its command line) on disk; keys: typed on the serial
-    console once a line matches the regex keys_after."""
+    console once a line matches the regex keys_after. drive: QEMU arguments that attach
+    the disk instead of the plain virtio drive (e.g. through blkdebug)."""
     qemu = ["qemu-system-x86_64", "-machine", "pc" if firmware == "bios" else "q35",
             "-m", f"{mem_mib}M", "-smp", str(smp)]
     if firmware == "uefi":
@@ -258,8 +259,9 @@ def run_thaw(disk: Path, workdir: Path, *, firmware="bios", mem_mib=256, smp=1,
         shutil.copyfile(OVMF_VARS, vars_fd)
         qemu += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
                  "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}"]
-    qemu += ["-cdrom", str(thaw_iso(args)), "-drive", f"file={disk},format=raw,if=virtio",
-             "-boot", "order=d", "-net", "none",
+    qemu += ["-cdrom", str(thaw_iso(args))]
+    qemu += drive or ["-drive", f"file={disk},format=raw,if=virtio"]
+    qemu += ["-boot", "order=d", "-net", "none",
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
              "-display", "none", "-serial", "stdio", "-no-reboot"]
     if keys is None:

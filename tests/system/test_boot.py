@@ -213,3 +213,24 @@ def test_default_wait_then_reboot(press_key):
     else:
         assert 9 <= waited <= 40, waited
     vm.result.expect_line(r"^thaw: rebooting$")
+
+
+@pytest.mark.parametrize("cpu,message", [
+    ("qemu64,-nx", r"thaw: this CPU has no NX \(execute-disable\)"),
+    ("qemu32", r"thaw: this CPU has no 64-bit long mode"),
+], ids=["no-nx", "no-long-mode"])
+def test_cpu_requirements_reported(cpu, message):
+    # The 32-bit entry checks CPUID before anything else and says what is missing on
+    # COM1, then halts (the test stops QEMU once the message is there).
+    with LiveVM(build_iso("thaw.test_exit"), cpu=cpu, timeout=60, name="cpu") as vm:
+        vm.wait_for_line(message)
+    vm.result.expect_no_line(BANNER)
+
+
+def test_stack_overflow_reported():
+    # Unbounded recursion runs into the unmapped guard page below the boot stack; the
+    # page fault cannot be pushed there, so #DF reports it on its own stack.
+    r = run_thaw("thaw.test_exit thaw.test=stack-overflow", timeout=120, name="stack")
+    r.assert_exit_fail()
+    m = r.expect_line(r"thaw: CPU exception 8 \(double fault\)")
+    r.expect_line(r"RSP [0-9a-f]{16}  SS 0018")

@@ -218,3 +218,18 @@ def test_five_level_image_refused(tmp_path, tmp_path_factory):
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "5-level paging")
+
+
+def test_read_error_mid_image_refused(tmp_path, tmp_path_factory):
+    """An I/O error halfway through the stream (QEMU blkdebug, EIO on every read that
+    touches one sector): the restore stops, nothing is written, the image stays."""
+    crc = machine_e820("bios", tmp_path_factory)
+    lay = layout("bios", tmp_path_factory)
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
+    before = ik.digest(disk)
+    cfg = tmp_path / "blkdebug.cfg"
+    cfg.write_text('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "40960"\n')
+    drive = ["-drive", f"file=blkdebug:{cfg}:{disk},format=raw,if=none,id=d0",
+             "-device", "virtio-blk-pci,drive=d0"]
+    run = ik.run_thaw(disk, tmp_path, drive=drive)
+    refused_intact(run, disk, before, "I/O error while reading the image")

@@ -53,7 +53,7 @@ struct cfg {
 };
 
 static const char *const corrupt_kinds[][2] = {
-	{ "data", "flip a bit in the last stored data/compressed page (raw: undetectable)" },
+	{ "data", "flip a bit in the first compressed block (raw: in the last page, undetectable)" },
 	{ "meta", "set bit 62 of the first PFN (-> PFN out of range)" },
 	{ "map", "set bit 40 of map entry 1 (-> block outside the device)" },
 	{ "truncate", "cut the device in the middle of the stream (-> block outside)" },
