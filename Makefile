@@ -417,7 +417,8 @@ bench-linux: deps
 
 # bench-resume: Linux's resume and thaw's on the same real fixtures, end to end, in one
 # run; table + build/bench/resume.svg (tests/system/bench_resume.py).
-BENCH_RESUME_VARIANTS ?= lzo-bios-smp1 none-bios-smp1 lzo-bios-smp1-mem2048-data512
+BENCH_RESUME_VARIANTS ?= lzo-bios-smp1 none-bios-smp1 lzo-bios-smp2 lzo-uefi-smp1 \
+	lzo-bios-smp1-mem2048-data512
 .PHONY: bench-resume
 bench-resume: deps
 	$(Q)$(MAKE) --no-print-directory all iso

@@ -112,6 +112,7 @@ static void guard_stack(void)
 	pg.guard_pt[g >> 12 & 511] = 0;
 	*pde = (uint64_t)(uintptr_t)pg.guard_pt | PTE_PRESENT | PTE_WRITE;
 	__asm__ volatile("mov %0, %%cr3" : : "r"(read_cr3()) : "memory");
+	kprintf("paging: stack guard page at 0x%llx\n", (unsigned long long)g);
 }
 
 /* Uncached: device registers must not be cached or merged. */

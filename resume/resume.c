@@ -40,7 +40,6 @@ static struct resume_state {
 	struct img_loader loader;
 	struct img_stream stream;
 	struct img_fault fault;
-	enum img_err err;
 	struct ra_stats ra;
 	uint8_t *page;                  /* 4 KiB scratch, DMA-able */
 	uint8_t *meta;                  /* nr_meta pages kept for the loader */
@@ -219,8 +218,7 @@ static void read_map(void)
 static int push_blocks(void *arg, const uint8_t *blocks, size_t nblocks)
 {
 	(void)arg;
-	rs.err = img_stream_push(&rs.stream, blocks, nblocks, &rs.fault);
-	return rs.err != IMG_OK;
+	return img_stream_push(&rs.stream, blocks, nblocks, &rs.fault) != IMG_OK;
 }
 
 /* All buffers come from the allocator before the PFN list is known, so they are

@@ -23,7 +23,8 @@ from fixtures import bench_linux  # noqa: E402
 from fixtures.guest_qemu import run_qemu  # noqa: E402
 from fixtures.realimage import BACK_RE, RESUMED_RE, hibernated_disk  # noqa: E402
 
-DEFAULT_VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-bios-smp1-mem2048-data512"]
+DEFAULT_VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-bios-smp2", "lzo-uefi-smp1",
+                    "lzo-bios-smp1-mem2048-data512"]
 BANNER = "thaw: resumes a hibernated Linux"
 
 
@@ -64,7 +65,7 @@ def measure_pair(variant, iso, runs, base: Path):
 
 def svg_chart(rows) -> str:
     """Grouped bars: end-to-end seconds, Linux vs thaw, one group per variant."""
-    w, h, left, bottom, top = 640, 300, 60, 250, 30
+    w, h, left, bottom, top = max(640, 200 * len(rows)), 300, 60, 250, 30
     vmax = max(max(r["linux_e2e"], r["thaw_e2e"]) for r in rows) * 1.15
     group = (w - left - 20) / len(rows)
     bar = group / 3

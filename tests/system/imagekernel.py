@@ -234,10 +234,14 @@ def digest(path: Path) -> str:
 
 def thaw_iso(args: str) -> Path:
     """thaw.iso with this command line, cached under build/test-iso/."""
-    key = hashlib.sha256((args + digest(THAW_ELF)).encode()).hexdigest()[:16]
-    iso = BUILD / "test-iso" / f"thaw-{key}.iso"
+    elf = digest(THAW_ELF)[:12]
+    key = hashlib.sha256(args.encode()).hexdigest()[:12]
+    iso = BUILD / "test-iso" / f"thaw-{elf}-{key}.iso"
     if not iso.exists():
         iso.parent.mkdir(parents=True, exist_ok=True)
+        for old in iso.parent.glob("thaw-*.iso"):      # ISOs of older builds of thaw
+            if not old.name.startswith(f"thaw-{elf}-"):
+                old.unlink(missing_ok=True)
         tmp = iso.with_name(f"{iso.stem}.{os.getpid()}.iso")   # parallel runs: no clash
         subprocess.run(["sh", str(REPO / "iso" / "mkiso.sh"), str(THAW_ELF),
                         str(REPO / "iso" / "grub.cfg"), str(tmp)] + args.split(),
