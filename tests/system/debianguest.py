@@ -111,8 +111,9 @@ def qemu_args(disk: Path, control: Path, kernel=None, append="") -> list:
     return args
 
 
-def boot(disk, control, log, *, timeout=600, kernel=None, append=""):
-    return run_qemu(qemu_args(disk, control, kernel, append), log, timeout)
+def boot(disk, control, log, *, timeout=600, kernel=None, append="", stop_re=None):
+    """One boot until the guest stops QEMU (or stop_re matches a serial line)."""
+    return run_qemu(qemu_args(disk, control, kernel, append), log, timeout, stop_re=stop_re)
 
 
 def read_file(disk: Path, path: str, part_offset=1 << 20) -> bytes:
