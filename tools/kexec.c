@@ -75,6 +75,68 @@ static uint32_t e820_type_from_name(const char *name)
 	return 0;
 }
 
+/* The whole kernel log from /dev/kmsg (one record per read; a test's plain file works
+ * too), NUL-terminated; NULL if unreadable. */
+static char *read_kernel_log(void)
+{
+	char path[512], rec[8192];
+	size_t len = 0, cap = 1 << 16;
+	char *log = malloc(cap);
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/dev/kmsg", sys_root());
+	fd = open(path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0 || !log) {
+		free(log);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t r = read(fd, rec, sizeof(rec));
+
+		if (r < 0 && errno == EPIPE)    /* a record was overwritten: go on */
+			continue;
+		if (r <= 0 || len + (size_t)r + 1 > (8u << 20))
+			break;
+		if (len + (size_t)r + 1 > cap) {
+			char *bigger = realloc(log, cap * 2 + (size_t)r);
+
+			if (!bigger)
+				break;
+			log = bigger;
+			cap = cap * 2 + (size_t)r;
+		}
+		memcpy(log + len, rec, (size_t)r);
+		len += (size_t)r;
+	}
+	close(fd);
+	log[len] = '\0';
+	return log;
+}
+
+/* A memmap entry Linux names "Unknown E820 type" (e.g. GRUB's type 20 on UEFI): its
+ * number from the boot log line "BIOS-e820: [mem 0x…-0x…] type N", which prints the
+ * table the firmware copy was taken from (arch/x86/kernel/e820.c, e820__print_table()).
+ * 0 when the log no longer holds it. */
+static uint32_t e820_type_from_log(uint64_t start, uint64_t end)
+{
+	char pat[96];
+	char *log = read_kernel_log();
+	const char *hit;
+	uint32_t type = 0;
+
+	if (!log)
+		return 0;
+	snprintf(pat, sizeof(pat), "BIOS-e820: [mem %#018" PRIx64 "-%#018" PRIx64 "] type ",
+		 start, end);
+	hit = strstr(log, pat);
+	if (hit)
+		type = (uint32_t)strtoul(hit + strlen(pat), NULL, 10);
+	free(log);
+	return type;
+}
+
 /* The checksum Linux stores in the restore record: standard CRC-32 over
  * u32 nr_entries + nr × packed {u64 addr, u64 size, u32 type} of e820_table_firmware
  * (arch/x86/power/hibernate.c, compute_e820_crc32()), which is what
@@ -102,9 +164,11 @@ static int firmware_e820_crc(uint32_t *crc_out)
 		if (!read_line(path, buf, sizeof(buf)))
 			return -EIO;
 		type = e820_type_from_name(buf);
+		if (!type)
+			type = e820_type_from_log(start, end);
 		if (!type) {
 			fprintf(stderr, "thawctl: memmap entry %u has type \"%s\", whose e820 number "
-				"Linux does not show\n", n, buf);
+				"Linux does not show, and the kernel log no longer has it\n", n, buf);
 			return -ENOENT;
 		}
 		if (end < start)
