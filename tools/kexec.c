@@ -128,7 +128,8 @@ static uint32_t e820_type_from_log(uint64_t start, uint64_t end)
 
 	if (!log)
 		return 0;
-	snprintf(pat, sizeof(pat), "BIOS-e820: [mem %#018" PRIx64 "-%#018" PRIx64 "] type ",
+	/* Linux's %#018Lx: "0x" and 16 digits, zero included (unlike C's %#x). */
+	snprintf(pat, sizeof(pat), "BIOS-e820: [mem 0x%016" PRIx64 "-0x%016" PRIx64 "] type ",
 		 start, end);
 	hit = strstr(log, pat);
 	if (hit)

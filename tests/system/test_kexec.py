@@ -124,13 +124,22 @@ def test_cmdline_explicit_uefi_and_exec(tmp_path):
     assert re.search(r"^\+ kexec -e$", r.stdout, re.M)
 
 
-def test_cmdline_refuses_hidden_e820_type(tmp_path):
-    """A memmap type whose e820 number Linux does not show: no checksum, and a warning."""
-    fake_sysroot(tmp_path, MEMMAP[:1] + [(0xa0000, 0xfffff, "Unknown E820 type", 0)])
+def test_cmdline_hidden_e820_type(tmp_path):
+    """A memmap type whose e820 number Linux does not show ("Unknown E820 type", e.g.
+    GRUB's type 20 under UEFI): taken from the boot log if it still has the line, else
+    no checksum and a warning."""
+    memmap = MEMMAP[:1] + [(0x1f5ec000, 0x1f6ebfff, "Unknown E820 type", 20)]
+    fake_sysroot(tmp_path, memmap)
     r = thawctl_kexec(tmp_path, "--resume=/dev/vda")
     assert r.returncode == 0
     assert "thaw.e820_crc" not in load_cmdline(r.stdout)
     assert "e820" in r.stderr
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "dev/kmsg").write_text(
+        "6,1,0,-;BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+        "6,9,0,-;BIOS-e820: [mem 0x000000001f5ec000-0x000000001f6ebfff] type 20\n")
+    r = thawctl_kexec(tmp_path, "--resume=/dev/vda")
+    assert f"thaw.e820_crc=0x{e820_crc(memmap):08x}" in load_cmdline(r.stdout).split(), r.stderr
 
 
 def test_usage_errors(tmp_path):
