@@ -2,10 +2,12 @@
 resume it through thaw.iso in QEMU, and show the workload's own proof that its memory
 survived, next to Linux's own resume of the same image (same QEMU settings).
 
-The hibernated disk is built once (tests/fixtures/realimage.py: boot the guest, start
-the workload, `echo disk > /sys/power/state`) and cached; every demo resumes a fresh
-copy of it. DEMO_VARIANT picks another guest (e.g. none-uefi-smp2)."""
+Every run hibernates the guest anew (tests/fixtures/realimage.py: boot it through GRUB,
+start the workload, `echo disk > /sys/power/state`); the kernel, initramfs and ISOs are
+cached. thaw and Linux each resume their own copy of that one image. DEMO_VARIANT picks
+another guest (e.g. none-uefi-smp2)."""
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -16,7 +18,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "tests" / "system"))
 import imagekernel as ik  # noqa: E402
 from fixtures.guest_qemu import run_qemu  # noqa: E402
-from fixtures.realimage import (BACK_RE, RESUMED_RE, hibernated_disk, linux_resume,  # noqa: E402
+from fixtures.realimage import (BACK_RE, RESUMED_RE, hibernate_fresh, linux_resume,  # noqa: E402
                                 swap_header)
 
 SHOW = ("thaw:", "resume:", "locate:", "virtio-blk:", "WORKLOAD:")
@@ -29,11 +31,13 @@ def say(msg):
 def main() -> int:
     variant = os.environ.get("DEMO_VARIANT", "lzo-bios-smp1")
     work = Path(tempfile.mkdtemp(prefix="thaw-demo-"))
-    say(f"guest {variant}: Debian 12 (Linux {variant.split('-')[0]} image); hibernating it "
-        "if not cached yet (a few minutes the first time)")
+    say(f"guest {variant}: booting Debian 12 through GRUB in QEMU, starting the workload "
+        "and hibernating it (echo disk > /sys/power/state)")
     t0 = time.monotonic()
-    fx = hibernated_disk(variant)
-    say(f"hibernated disk ready in {time.monotonic() - t0:.0f} s: swap header "
+    fx = hibernate_fresh(variant, work / "hibernated")
+    hib = fx.meta["hibernate"]
+    say(f"hibernated in {time.monotonic() - t0:.0f} s (workload ready at {hib['ready_s']:.1f} s, "
+        f"image written in {hib['write_s']:.1f} s): swap header "
         f"{swap_header(fx.disk, fx.variant)['sig']!r}, image {fx.meta['image']['size'] >> 20} MiB")
 
     say("resuming it through build/thaw.iso (serial console below)")
@@ -60,7 +64,11 @@ def main() -> int:
     print(f"  {'workload counter':28}{'ok' if lin.counter_ok else 'BAD':>14}{proof['counter']:>10}")
     print(f"\n  thaw / Linux = {t_back / lin.back_s:.2f}")
     print(f"  the workload says: {proof.group(0)}")
-    return 0 if proof["checksum"] == "ok" and proof["counter"] == "ok" else 1
+    if proof["checksum"] == "ok" and proof["counter"] == "ok":
+        shutil.rmtree(work, ignore_errors=True)
+        return 0
+    say(f"logs kept in {work}")
+    return 1
 
 
 if __name__ == "__main__":
