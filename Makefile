@@ -286,6 +286,9 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_READER) $
 	@echo "  REPLAY  $@"
 	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. -I$(BUILD)/gen $(SANFLAGS) \
 		-o $@ $< tests/fuzz/replay.c $(FUZZ_READER) $(FUZZ_LIBS)
+# The decoder targets share their input layout.
+$(BUILD)/fuzz/fuzz_lz4 $(BUILD)/fuzz/fuzz_lzo1x $(BUILD)/fuzz/replay_lz4 $(BUILD)/fuzz/replay_lzo1x: \
+	tests/fuzz/decoder_input.h
 
 $(FUZZ_CORPUS)/.stamp: $(BUILD)/mkimage tests/fuzz/make_corpus.py tests/fixtures/pagespec.py
 	@echo "  CORPUS  $(FUZZ_CORPUS)"

@@ -152,15 +152,21 @@ static uint32_t chunk(const struct blockdev *d, uint32_t left)
 	return d->max_sectors && left > d->max_sectors ? d->max_sectors : left;
 }
 
-enum blk_err blockdev_read(struct blockdev *d, uint64_t sector, uint32_t count, void *buf)
-{
-	uint8_t *p = buf;
+enum blk_dir { BLK_DIR_READ, BLK_DIR_WRITE };
 
+/* One request, range-checked first, split into chunks of at most max_sectors. A write's
+ * buffer travels as non-const here but reaches only ops->write, which takes it as const. */
+static enum blk_err transfer(struct blockdev *d, enum blk_dir dir, uint64_t sector,
+			     uint32_t count, uint8_t *p)
+{
 	if (!in_range(d, sector, count))
 		return BLK_ERANGE;
+	if (dir == BLK_DIR_WRITE && !d->ops->write)
+		return BLK_EUNSUPP;
 	while (count) {
 		uint32_t n = chunk(d, count);
-		enum blk_err e = d->ops->read(d, sector, n, p);
+		enum blk_err e = dir == BLK_DIR_WRITE ? d->ops->write(d, sector, n, p) :
+				 d->ops->read(d, sector, n, p);
 
 		if (e != BLK_OK)
 			return e;
@@ -171,25 +177,14 @@ enum blk_err blockdev_read(struct blockdev *d, uint64_t sector, uint32_t count, 
 	return BLK_OK;
 }
 
+enum blk_err blockdev_read(struct blockdev *d, uint64_t sector, uint32_t count, void *buf)
+{
+	return transfer(d, BLK_DIR_READ, sector, count, buf);
+}
+
 enum blk_err blockdev_write(struct blockdev *d, uint64_t sector, uint32_t count, const void *buf)
 {
-	const uint8_t *p = buf;
-
-	if (!in_range(d, sector, count))
-		return BLK_ERANGE;
-	if (!d->ops->write)
-		return BLK_EUNSUPP;
-	while (count) {
-		uint32_t n = chunk(d, count);
-		enum blk_err e = d->ops->write(d, sector, n, p);
-
-		if (e != BLK_OK)
-			return e;
-		sector += n;
-		count -= n;
-		p += (size_t)n * 512;
-	}
-	return BLK_OK;
+	return transfer(d, BLK_DIR_WRITE, sector, count, (uint8_t *)(uintptr_t)buf);
 }
 
 enum blk_err blockdev_flush(struct blockdev *d)

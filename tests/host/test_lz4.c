@@ -12,9 +12,9 @@
 #include <lz4.h>
 #include <lz4hc.h>
 #include "resume/lz4.h"
-#include "corpus.h"
+#include "decoder_check.h"
 
-#define MAXN (128 * 1024)
+#define MAXN DECODER_MAXN
 
 static uint8_t src[MAXN], cmp[LZ4_COMPRESSBOUND(MAXN)], out[MAXN + 64], ref[MAXN + 64];
 
@@ -27,49 +27,29 @@ static size_t compress(const uint8_t *in, size_t n, int hc)
 	return (size_t)r;
 }
 
-static void roundtrip(size_t n, enum corpus_kind kind, uint64_t seed, int hc)
-{
-	size_t clen, got = 0;
-
-	corpus_fill(src, n, kind, seed);
-	clen = compress(src, n, hc);
-	assert_int_equal(lz4_decode(cmp, clen, out, MAXN, &got), IMG_OK);
-	assert_int_equal(got, n);
-	assert_memory_equal(out, src, n);
-	assert_int_equal(lz4_decode(cmp, clen, out, n, &got), IMG_OK);
-	if (n)
-		assert_int_equal(lz4_decode(cmp, clen, out, n - 1, &got), IMG_ELZ4_OUTPUT);
-}
+static const struct decoder_check lz4 = {
+	.compress = compress, .decode = lz4_decode, .overrun = IMG_ELZ4_OUTPUT,
+	.src = src, .cmp = cmp, .out = out,
+};
 
 static void test_sizes(void **state)
 {
 	static const size_t fixed[] = { 0, 1, 2, 4, 5, 12, 13, 15, 16, 17, 18, 19, 63, 64, 100, 255,
 					256, 4095, 4096, 4097, 8192, 65535, 65536, 131071, 131072 };
 	(void)state;
-	for (int kind = 0; kind < CORPUS_KINDS; kind++)
-		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-			for (int hc = 0; hc < 2; hc++)
-				roundtrip(fixed[i], kind, i, hc);
+	decoder_sizes(&lz4, fixed, sizeof(fixed) / sizeof(fixed[0]));
 }
 
 static void test_block_sizes(void **state)
 {
 	(void)state;
-	for (int kind = 0; kind < CORPUS_KINDS; kind++)
-		for (size_t pages = 1; pages <= 32; pages++)
-			roundtrip(pages * 4096, kind, pages + 100 * kind, pages % 4 == 0);
+	decoder_block_sizes(&lz4);
 }
 
 static void test_random_sizes(void **state)
 {
-	uint64_t s = 77;
-
 	(void)state;
-	for (int i = 0; i < 300; i++) {
-		size_t n = corpus_rng(&s) % (MAXN + 1);
-
-		roundtrip(n, (enum corpus_kind)(i % CORPUS_KINDS), (uint64_t)i, i % 5 == 0);
-	}
+	decoder_random_sizes(&lz4, 77);
 }
 
 static void test_errors(void **state)
@@ -172,8 +152,7 @@ static void test_mutations(void **state)
 		int r;
 
 		memcpy(m, cmp, clen);
-		for (int k = 0; k < 1 + i % 4; k++)
-			m[corpus_rng(&s) % clen] = (uint8_t)corpus_rng(&s);
+		decoder_mutate(m, clen, &s, 1 + i % 4);
 		r = LZ4_decompress_safe((const char *)m, (char *)ref, (int)clen, cap);
 		e = lz4_decode(m, clen, out, (size_t)cap, &got);
 		if (r >= 0 && e == IMG_ELZ4_OFFSET) {

@@ -11,9 +11,9 @@
 #include <cmocka.h>
 #include <lzo/lzo1x.h>
 #include "resume/lzo1x.h"
-#include "corpus.h"
+#include "decoder_check.h"
 
-#define MAXN (128 * 1024)
+#define MAXN DECODER_MAXN
 
 static uint8_t src[MAXN], cmp[MAXN + MAXN / 16 + 64 + 3], out[MAXN + 64], ref[MAXN + 64];
 static uint8_t wrk[LZO1X_999_MEM_COMPRESS];
@@ -27,51 +27,29 @@ static size_t compress(const uint8_t *in, size_t n, int level)
 	return len;
 }
 
-static void roundtrip(size_t n, enum corpus_kind kind, uint64_t seed, int level)
-{
-	size_t clen, got = 0;
-
-	corpus_fill(src, n, kind, seed);
-	clen = compress(src, n, level);
-	assert_int_equal(lzo1x_decode(cmp, clen, out, MAXN, &got), IMG_OK);
-	assert_int_equal(got, n);
-	assert_memory_equal(out, src, n);
-	/* Exactly enough room works too; one byte less must be an output overrun. */
-	assert_int_equal(lzo1x_decode(cmp, clen, out, n, &got), IMG_OK);
-	if (n)
-		assert_int_equal(lzo1x_decode(cmp, clen, out, n - 1, &got), IMG_ELZO_OUTPUT);
-}
+static const struct decoder_check lzo1x = {
+	.compress = compress, .decode = lzo1x_decode, .overrun = IMG_ELZO_OUTPUT,
+	.src = src, .cmp = cmp, .out = out,
+};
 
 static void test_sizes(void **state)
 {
 	static const size_t fixed[] = { 0, 1, 2, 3, 4, 5, 15, 16, 17, 18, 19, 63, 64, 100, 255, 256,
 					4095, 4096, 4097, 8192, 65535, 65536, 131071, 131072 };
 	(void)state;
-	for (int kind = 0; kind < CORPUS_KINDS; kind++)
-		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-			for (int level = 0; level < 2; level++)
-				roundtrip(fixed[i], kind, i, level);
+	decoder_sizes(&lzo1x, fixed, sizeof(fixed) / sizeof(fixed[0]));
 }
 
-/* Every page count of a hibernation block (1..32 pages) for every kind. */
 static void test_block_sizes(void **state)
 {
 	(void)state;
-	for (int kind = 0; kind < CORPUS_KINDS; kind++)
-		for (size_t pages = 1; pages <= 32; pages++)
-			roundtrip(pages * 4096, kind, pages + 100 * kind, pages % 4 == 0);
+	decoder_block_sizes(&lzo1x);
 }
 
 static void test_random_sizes(void **state)
 {
-	uint64_t s = 99;
-
 	(void)state;
-	for (int i = 0; i < 300; i++) {
-		size_t n = corpus_rng(&s) % (MAXN + 1);
-
-		roundtrip(n, (enum corpus_kind)(i % CORPUS_KINDS), (uint64_t)i, i % 5 == 0);
-	}
+	decoder_random_sizes(&lzo1x, 99);
 }
 
 static void test_errors(void **state)
@@ -154,8 +132,7 @@ static void test_mutations(void **state)
 		int r;
 
 		memcpy(m, cmp, clen);
-		for (int k = 0; k < 1 + i % 4; k++)
-			m[corpus_rng(&s) % clen] = (uint8_t)corpus_rng(&s);
+		decoder_mutate(m, clen, &s, 1 + i % 4);
 		if (lzo1x_decode(m, clen, out, cap, &got) == IMG_OK) {
 			rlen = cap;
 			r = lzo1x_decompress_safe(m, clen, ref, &rlen, NULL);
