@@ -128,6 +128,9 @@ const void *place_lookup(const struct placer *p, uint64_t pfn)
 	const struct place_env *env = p->env;
 	uint64_t at = p->head;
 
+	/* pfn comes from the image's page tables: never touch what is not RAM here. */
+	if (!env->is_ram(env->ctx, pfn))
+		return NULL;
 	if (!env->is_thaw(env->ctx, pfn))
 		return env->frame(env->ctx, pfn);
 	while (at) {

@@ -51,7 +51,8 @@ void *place_dest(struct placer *p, uint64_t pfn, enum place_err *err);
 enum place_err place_zero(struct placer *p, uint64_t pfn);
 
 /* Current content of frame pfn as the image will see it after the copy (for walking
- * the image's page tables before the jump). NULL when it will be all zero. */
+ * the image's page tables before the jump). NULL when it will be all zero or pfn is
+ * not RAM. */
 const void *place_lookup(const struct placer *p, uint64_t pfn);
 
 #endif

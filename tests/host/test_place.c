@@ -182,6 +182,9 @@ static void test_place_stage_and_replay(void **state)
 	/* place_lookup sees the future content. */
 	assert_int_equal(((const uint8_t *)place_lookup(&p, 3))[0], (uint8_t)(3 * 7 + 1));
 	assert_null(place_lookup(&p, 7));
+	/* A frame the image's tables name that is not RAM is never dereferenced. */
+	assert_null(place_lookup(&p, FRAMES + 5));
+	assert_null(place_lookup(&p, HOLE_START));
 	replay(p.head);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t want = (listed[i] == 7 || listed[i] == 33) ? 0 : (uint8_t)(listed[i] * 7 + 1);
