@@ -122,6 +122,7 @@ struct blockdev *blockdev_add_partition(struct blockdev *disk, uint32_t number,
 	part_name(p->name, sizeof(p->name), disk->name, number);
 	p->sectors = sectors;
 	p->max_sectors = disk->max_sectors;
+	p->max_async = disk->max_async;
 	p->ops = disk->ops->submit_read ? &part_ops_async : &part_ops_sync;
 	p->parent = disk;
 	p->start = start;

@@ -39,6 +39,7 @@ struct blockdev {
 	char name[16];              /* vda, vdb, vda1, ... */
 	uint64_t sectors;           /* size in 512-byte sectors */
 	uint32_t max_sectors;       /* largest single request */
+	uint32_t max_async;         /* most submit_read()s outstanding at once (0: no limit) */
 	const struct blockdev_ops *ops;
 	struct blockdev *parent;    /* partition: the whole disk; disk: NULL */
 	uint64_t start;             /* partition: first sector on the parent */

@@ -432,6 +432,7 @@ static void set_limits(struct vblk *v)
 		v->blk_size = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG_BLK_SIZE);
 	sectors = (uint32_t)((uint64_t)seg_max * v->seg_bytes / SECTOR);
 	v->bd.max_sectors = sectors < MAX_SECTORS ? sectors : MAX_SECTORS;
+	v->bd.max_async = v->vq.size;     /* vblk_submit_read() refuses more */
 }
 
 static const char *setup_queue(struct vblk *v)

@@ -185,6 +185,9 @@ enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p)
 	int cpu_levels = (read_cr4() & CR4_LA57) ? 5 : 4;
 	enum handoff_err err;
 
+	/* A thaw invariant (boot/entry.asm), checked here, before the signature reset. */
+	if (read_cs() != KERNEL_CS)
+		panic("handoff: running on CS 0x%x; the resumed kernel needs 0x10", read_cs());
 	if (!(cpuid_edx(CPUID_EXT_FEATURES) & CPUID_EDX_NX))
 		return HANDOFF_ENONX;
 	if (h->jump < KERNEL_HALF)
@@ -238,25 +241,26 @@ static void quiesce_ioapic(uint64_t base)
 
 /* Every IOAPIC the MADT lists (ACPI 6.4 §5.2.12.3, entry type 1), else the
  * conventional 0xFEC00000. */
-static void quiesce_ioapics(void)
+void handoff_probe(struct handoff *h)
 {
 	const uint8_t *madt = acpi_find_table("APIC");
-	bool found = false;
 
+	h->ioapic_count = 0;
 	if (madt) {
 		uint32_t len = (uint32_t)madt[4] | (uint32_t)madt[5] << 8 |
 			       (uint32_t)madt[6] << 16 | (uint32_t)madt[7] << 24;
 		for (uint32_t off = 44; off + 2 <= len && madt[off + 1] >= 2; off += madt[off + 1]) {
 			if (madt[off] != 1 || madt[off + 1] < 12 || off + 12 > len)
 				continue;
+			if (h->ioapic_count == HANDOFF_MAX_IOAPICS)
+				break;
 			const uint8_t *a = madt + off + 4;
-			quiesce_ioapic((uint64_t)a[0] | (uint64_t)a[1] << 8 |
-				       (uint64_t)a[2] << 16 | (uint64_t)a[3] << 24);
-			found = true;
+			h->ioapic[h->ioapic_count++] = (uint64_t)a[0] | (uint64_t)a[1] << 8 |
+						       (uint64_t)a[2] << 16 | (uint64_t)a[3] << 24;
 		}
 	}
-	if (!found)
-		quiesce_ioapic(IOAPIC_DEFAULT);
+	if (!h->ioapic_count)
+		h->ioapic[h->ioapic_count++] = IOAPIC_DEFAULT;
 }
 
 /* LAPIC timer: mask its LVT entry and zero the initial count, in whichever mode
@@ -286,10 +290,9 @@ __attribute__((noreturn)) void handoff_jump(const struct handoff *h, const struc
 	__asm__ volatile("cli" ::: "memory");
 	disks_quiesce_all();
 	quiesce_pics();
-	quiesce_ioapics();
+	for (uint32_t i = 0; i < h->ioapic_count; i++)
+		quiesce_ioapic(h->ioapic[i]);
 	quiesce_lapic_timer();
-	if (read_cs() != KERNEL_CS)
-		panic("handoff: running on CS 0x%x; the resumed kernel needs 0x10", read_cs());
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 
 	args->temp_cr3 = h->temp_cr3;

@@ -18,6 +18,8 @@ enum handoff_err {
 
 const char *handoff_strerror(enum handoff_err e);
 
+#define HANDOFF_MAX_IOAPICS 16
+
 struct handoff {
 	/* Filled by the caller from the restore record. */
 	uint64_t jump;          /* VA of restore_registers */
@@ -29,7 +31,14 @@ struct handoff {
 	uint64_t temp_cr3;
 	uint64_t tramp;         /* physical frame holding the trampoline + its args */
 	uint64_t table_frames;  /* frames used by the temporary tables */
+	/* Filled by handoff_probe(), before any image page is written. */
+	uint64_t ioapic[HANDOFF_MAX_IOAPICS];
+	uint32_t ioapic_count;
 };
+
+/* Learn what the hand-off needs from firmware tables — the IOAPICs the MADT lists —
+ * while they are certainly intact: before the first image page is written. */
+void handoff_probe(struct handoff *h);
 
 /* Check the image's paging depth against the CPU's by walking image_cr3 (as the
  * placer will leave memory) for jump → jump_phys; then build the temporary tables

@@ -56,12 +56,23 @@ static bool ra_issue(struct ra *r, unsigned i, size_t at, size_t len)
 	return false;
 }
 
+/* Runs per slot such that all slots together never exceed what the device takes
+ * outstanding at once (a small virtqueue would otherwise refuse a fragmented image). */
+static unsigned ra_max_runs(const struct blockdev *d)
+{
+	unsigned per_slot = d->max_async / RA_SLOTS;
+
+	if (!d->max_async || per_slot >= RA_SLOT_REQS)
+		return RA_SLOT_REQS;
+	return per_slot ? per_slot : 1;
+}
+
 /* Fill slot i with the next stream blocks, grouped into contiguous runs. */
 static void ra_fill(struct ra *r, unsigned i)
 {
 	struct ra_slot *s = &r->slot[i];
 	uint32_t max_run = r->d->max_sectors / SECTORS_PER_BLOCK;
-	unsigned runs = 0;
+	unsigned runs = 0, max_runs = ra_max_runs(r->d);
 
 	s->first = r->next;
 	s->count = 0;
@@ -69,7 +80,7 @@ static void ra_fill(struct ra *r, unsigned i)
 	s->failed = false;
 	if (!max_run)
 		max_run = 1;
-	while (r->next < r->n && s->count < RA_SLOT_BLOCKS && runs < RA_SLOT_REQS) {
+	while (r->next < r->n && s->count < RA_SLOT_BLOCKS && runs < max_runs) {
 		size_t at = r->next, len = 1;
 		while (at + len < r->n && s->count + len < RA_SLOT_BLOCKS && len < max_run &&
 		       r->blocks[at + len] == r->blocks[at + len - 1] + 1)
@@ -94,8 +105,8 @@ static void ra_wait(struct ra *r, unsigned i)
 		enum blk_err status;
 		if (!r->d->ops->complete(r->d, &tag, &status))
 			break;
-		if (tag >= RA_SLOTS)
-			continue;
+		if (tag >= RA_SLOTS || !r->slot[tag].pending)
+			continue;       /* not ours: the driver hands back only our tags */
 		r->slot[tag].pending--;
 		if (status != BLK_OK && !r->slot[tag].failed) {
 			r->slot[tag].failed = true;

@@ -414,6 +414,7 @@ void resume_main(const struct boot_info *bi, const struct options *o)
 	open_image();
 	countdown();
 	check_machine();
+	handoff_probe(&rs.h);
 	read_map();
 	load_pages();
 	prepare_handoff();
