@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "block/swaparea.h"
-#include "resume/crc32.h"
+#include "resume/e820.h"
 #include "tools/kexec.h"
 
 #define MEMMAP_MAX 256
@@ -142,27 +142,28 @@ static uint32_t e820_type_from_log(uint64_t start, uint64_t end)
  * u32 nr_entries + nr × packed {u64 addr, u64 size, u32 type} of e820_table_firmware
  * (arch/x86/power/hibernate.c, compute_e820_crc32()), which is what
  * /sys/firmware/memmap lists, in order, with inclusive ends. */
+static bool memmap_field(uint32_t n, const char *field, char *buf, size_t len)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/sys/firmware/memmap/%u/%s", sys_root(), n, field);
+	return read_line(path, buf, len);
+}
+
 static int firmware_e820_crc(uint32_t *crc_out)
 {
-	static uint8_t table[4 + 20 * MEMMAP_MAX];
-	char path[512], buf[128];
+	static struct e820_entry map[MEMMAP_MAX];
+	char buf[128];
 	uint32_t n = 0;
 
-	for (; n < MEMMAP_MAX; n++) {
-		uint64_t start, end;
+	for (; n < MEMMAP_MAX && memmap_field(n, "start", buf, sizeof(buf)); n++) {
+		uint64_t start = strtoull(buf, NULL, 0), end;
 		uint32_t type;
-		uint8_t *e = table + 4 + 20 * n;
 
-		snprintf(path, sizeof(path), "%s/sys/firmware/memmap/%u/start", sys_root(), n);
-		if (!read_line(path, buf, sizeof(buf)))
-			break;
-		start = strtoull(buf, NULL, 0);
-		snprintf(path, sizeof(path), "%s/sys/firmware/memmap/%u/end", sys_root(), n);
-		if (!read_line(path, buf, sizeof(buf)))
+		if (!memmap_field(n, "end", buf, sizeof(buf)))
 			return -EIO;
 		end = strtoull(buf, NULL, 0);
-		snprintf(path, sizeof(path), "%s/sys/firmware/memmap/%u/type", sys_root(), n);
-		if (!read_line(path, buf, sizeof(buf)))
+		if (!memmap_field(n, "type", buf, sizeof(buf)))
 			return -EIO;
 		type = e820_type_from_name(buf);
 		if (!type)
@@ -174,15 +175,11 @@ static int firmware_e820_crc(uint32_t *crc_out)
 		}
 		if (end < start)
 			return -EINVAL;
-		end = end - start + 1;
-		memcpy(e, &start, 8);
-		memcpy(e + 8, &end, 8);
-		memcpy(e + 16, &type, 4);
+		map[n] = (struct e820_entry){ .addr = start, .size = end - start + 1, .type = type };
 	}
 	if (!n)
 		return -ENOENT;
-	memcpy(table, &n, 4);
-	*crc_out = ~crc32_le(~0u, table, 4 + 20 * (size_t)n);
+	*crc_out = e820_checksum(map, n);
 	return 0;
 }
 
