@@ -33,8 +33,28 @@ BOOT_ASM := \
 	boot/entry.asm \
 	boot/isr.asm \
 
-LIB_SRCS := lib/string.c
+# Layers, lowest first; scripts/check_layers.py checks that every #include points down
+# (docs/ARCHITECTURE.md). PURE folders (lib/, image/) build for thaw and the host alike.
 
+# lib/: freestanding helpers used everywhere (PURE).
+LIB_SRCS := \
+	lib/string.c \
+	lib/crc32.c \
+
+# image/: the hibernation image reader and its codecs (PURE).
+IMAGE_SRCS := \
+	image/img_err.c \
+	image/lzo1x.c \
+	image/lz4.c \
+	image/swsusp_header.c \
+	image/image_info.c \
+	image/swap_map.c \
+	image/stream.c \
+	image/pfnlist.c \
+	image/loader.c \
+	image/image_read.c \
+
+# kernel/ and mm/: the platform thaw runs on.
 KERNEL_SRCS := \
 	kernel/main.c \
 	kernel/serial.c \
@@ -46,26 +66,46 @@ KERNEL_SRCS := \
 	kernel/panic.c \
 	kernel/timer.c \
 	kernel/paging.c \
+	kernel/pci.c \
 	kernel/acpi.c \
 	kernel/power.c \
 	kernel/stop.c \
 
+KERNEL_PURE_SRCS := \
+	kernel/format.c \
+	kernel/snprintf.c \
+	kernel/boot_info.c \
+	kernel/cmdline.c \
+	kernel/aml_s5.c \
+
 MM_SRCS := \
 	mm/pmm.c \
 
+MM_PURE_SRCS := \
+	mm/pmm_core.c \
+
+# block/: block devices, the disk registry drivers plug into, partitions, probes.
+BLOCK_SRCS := \
+	block/disks.c \
+
+BLOCK_PURE_SRCS := \
+	block/blockdev.c \
+	block/mbr.c \
+	block/gpt.c \
+	block/part_table.c \
+	block/swaparea.c \
+	block/uuid.c \
+	block/fsprobe.c \
+
+# drivers/: disk controllers; each registers itself with DISK_DRIVER() (block/disks.h).
 DRIVER_SRCS := \
-	drivers/pci.c \
 	drivers/virtio_pci.c \
 	drivers/virtqueue.c \
 	drivers/virtio_blk.c \
 
-BLOCK_SRCS := \
-	block/blockdev.c \
-	block/disks.c \
-	block/locate.c \
-	block/disktest.c \
-
-RESUME_KERNEL_SRCS := \
+# resume/: where the image is, whether it fits this machine, and the restore itself.
+RESUME_SRCS := \
+	resume/locate.c \
 	resume/place.c \
 	resume/handoff.c \
 	resume/commit.c \
@@ -73,37 +113,21 @@ RESUME_KERNEL_SRCS := \
 	resume/readahead.c \
 	resume/verify.c \
 
+RESUME_PURE_SRCS := \
+	resume/resume_spec.c \
+	resume/e820.c \
+	resume/hwsig.c \
+
 RESUME_ASM := \
 	resume/trampoline.asm \
 
+# selftest/: built-in tests thaw runs on itself when thaw.test= asks.
+SELFTEST_SRCS := \
+	selftest/disk.c \
+
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
-PURE_SRCS := \
-	kernel/format.c \
-	kernel/snprintf.c \
-	kernel/boot_info.c \
-	kernel/cmdline.c \
-	kernel/aml_s5.c \
-	mm/pmm_core.c \
-	resume/e820.c \
-	resume/hwsig.c \
-	resume/img_err.c \
-	resume/crc32.c \
-	resume/lzo1x.c \
-	resume/lz4.c \
-	resume/swsusp_header.c \
-	resume/image_info.c \
-	resume/swap_map.c \
-	resume/stream.c \
-	resume/pfnlist.c \
-	resume/loader.c \
-	resume/image_read.c \
-	block/mbr.c \
-	block/gpt.c \
-	block/part_table.c \
-	block/swaparea.c \
-	block/uuid.c \
-	block/resume_spec.c \
-	block/fsprobe.c \
+PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(KERNEL_PURE_SRCS) \
+	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(RESUME_PURE_SRCS)
 
 THAWCTL_SRCS := \
 	tools/thawctl.c \
@@ -129,8 +153,8 @@ SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 # ---------------------------------------------------------------------------
 # The kernel.
 
-KERNEL_C   := $(LIB_SRCS) $(KERNEL_SRCS) $(MM_SRCS) $(DRIVER_SRCS) $(BLOCK_SRCS) \
-              $(RESUME_KERNEL_SRCS) $(PURE_SRCS)
+KERNEL_C   := lib/string.c $(KERNEL_SRCS) $(MM_SRCS) $(BLOCK_SRCS) $(DRIVER_SRCS) \
+              $(RESUME_SRCS) $(SELFTEST_SRCS) $(PURE_SRCS)
 KERNEL_OBJ := $(BOOT_ASM:%.asm=$(BUILD)/k/%.o) $(RESUME_ASM:%.asm=$(BUILD)/k/%.o) \
               $(KERNEL_C:%.c=$(BUILD)/k/%.o)
 
@@ -176,9 +200,9 @@ $(CRC32_TABLE): scripts/gen_crc32_table.py
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
 	$(Q)$(PYTHON) scripts/gen_crc32_table.py > $@
-$(BUILD)/k/resume/crc32.o $(BUILD)/host/resume/crc32.o $(BUILD)/asan/resume/crc32.o: $(CRC32_TABLE)
-$(BUILD)/k/resume/crc32.o: KCFLAGS += -I$(BUILD)/gen
-$(BUILD)/host/resume/crc32.o $(BUILD)/asan/resume/crc32.o: HOSTCFLAGS += -I$(BUILD)/gen
+$(BUILD)/k/lib/crc32.o $(BUILD)/host/lib/crc32.o $(BUILD)/asan/lib/crc32.o: $(CRC32_TABLE)
+$(BUILD)/k/lib/crc32.o: KCFLAGS += -I$(BUILD)/gen
+$(BUILD)/host/lib/crc32.o $(BUILD)/asan/lib/crc32.o: HOSTCFLAGS += -I$(BUILD)/gen
 
 # ---------------------------------------------------------------------------
 # Host programs: thawctl (optimised) and the sanitised objects the tests link.
@@ -212,13 +236,17 @@ $(BUILD)/thaw.iso: $(BUILD)/thaw.elf iso/grub.cfg iso/mkiso.sh
 # ---------------------------------------------------------------------------
 # Tests. Unit tests: one binary per pure module, cmocka, ASan + UBSan.
 
-.PHONY: deps test test-host test-fuzz-replay test-system
+.PHONY: deps test test-host test-fuzz-replay test-system check-layers
 deps:
 	$(Q)sh scripts/deps.sh
 
 test: deps
-	$(Q)$(MAKE) --no-print-directory all iso test-host test-fuzz-replay
+	$(Q)$(MAKE) --no-print-directory check-layers all iso test-host test-fuzz-replay
 	$(Q)$(MAKE) --no-print-directory test-system
+
+# Every #include points down the layer order; pure sources include only pure headers.
+check-layers:
+	$(Q)$(PYTHON) scripts/check_layers.py $(PURE_SRCS)
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
@@ -234,8 +262,8 @@ TEST_e820_SRCS := resume/e820.c
 TEST_e820_LIBS := -lz
 TEST_place_SRCS := resume/place.c
 TEST_hwsig_SRCS := resume/hwsig.c
-TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c resume/crc32.c
-TEST_resume_spec_SRCS := block/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
+TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c lib/crc32.c
+TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 
 TEST_cmdline_SRCS := kernel/cmdline.c
 TEST_boot_info_SRCS := kernel/boot_info.c
@@ -243,15 +271,13 @@ TEST_pmm_SRCS := mm/pmm_core.c
 TEST_format_SRCS := kernel/format.c kernel/snprintf.c
 TEST_aml_s5_SRCS := kernel/aml_s5.c
 
-TEST_crc32_SRCS := resume/crc32.c
+TEST_crc32_SRCS := lib/crc32.c
 TEST_crc32_LIBS := -lz
-TEST_lzo1x_SRCS := resume/lzo1x.c resume/img_err.c
+TEST_lzo1x_SRCS := image/lzo1x.c image/img_err.c
 TEST_lzo1x_LIBS := -llzo2
-TEST_lz4_SRCS := resume/lz4.c resume/img_err.c
+TEST_lz4_SRCS := image/lz4.c image/img_err.c
 TEST_lz4_LIBS := -llz4
-TEST_image_SRCS := $(filter resume/img_err.c resume/crc32.c resume/lzo1x.c resume/lz4.c \
-	resume/swsusp_header.c resume/image_info.c resume/swap_map.c resume/stream.c \
-	resume/pfnlist.c resume/loader.c resume/image_read.c,$(PURE_SRCS))
+TEST_image_SRCS := $(IMAGE_SRCS) lib/crc32.c
 TEST_image_LIBS := -llz4
 
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test,$(t))))
@@ -260,7 +286,7 @@ test-host: $(HOST_TESTS:%=$(BUILD)/tests/test_%)
 	$(Q)set -e; for t in $^; do echo "== $$t"; $$t; done
 
 # The synthetic image writer (tests/tools/mkimage.c; CLI in its header and --help).
-$(BUILD)/mkimage: tests/tools/mkimage.c resume/swsusp_format.h
+$(BUILD)/mkimage: tests/tools/mkimage.c image/swsusp_format.h
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) $(HOSTCFLAGS) -o $@ $< -llzo2 -llz4 -lz
@@ -268,9 +294,7 @@ $(BUILD)/mkimage: tests/tools/mkimage.c resume/swsusp_format.h
 # Fuzzers (libFuzzer, clang). FUZZERS lists tests/fuzz/fuzz_<name>.c.
 FUZZERS := header_map stream lzo1x lz4
 FUZZ_SECONDS ?= 600
-FUZZ_READER := resume/img_err.c resume/crc32.c resume/lzo1x.c resume/lz4.c \
-	resume/swsusp_header.c resume/image_info.c resume/swap_map.c resume/stream.c \
-	resume/pfnlist.c resume/loader.c resume/image_read.c
+FUZZ_READER := $(IMAGE_SRCS) lib/crc32.c
 FUZZ_LIBS := -llzo2 -llz4
 FUZZ_CORPUS := $(BUILD)/fuzz-corpus
 
@@ -297,8 +321,8 @@ $(FUZZ_CORPUS)/.stamp: $(BUILD)/mkimage tests/fuzz/make_corpus.py tests/fixtures
 	$(Q)touch $@
 
 # The disk parsers' fuzzers link their own sources; their seeds come from sfdisk/sgdisk.
-FUZZ_DISK_SRCS := block/mbr.c block/gpt.c block/part_table.c block/resume_spec.c \
-	block/uuid.c block/swaparea.c block/fsprobe.c resume/crc32.c
+FUZZ_DISK_SRCS := block/mbr.c block/gpt.c block/part_table.c resume/resume_spec.c \
+	block/uuid.c block/swaparea.c block/fsprobe.c lib/crc32.c
 FUZZ_DISK := part_table resume_spec
 FUZZERS += $(FUZZ_DISK)
 $(FUZZ_DISK:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DISK_SRCS) $(CRC32_TABLE)
@@ -391,22 +415,22 @@ bench: bench-linux bench-decoders bench-disk bench-resume
 # bench-decoders: thaw's LZO/LZ4/CRC32 against liblzo2/liblz4/zlib (not a test), with the
 # decoders built as for the host and as for the kernel (freestanding, general registers
 # only); BENCH_DECODERS_FILE may name extra data (e.g. a raw hibernated swap disk).
-BENCH_DEC_SRCS := resume/lzo1x.c resume/lz4.c resume/crc32.c
+BENCH_DEC_SRCS := image/lzo1x.c image/lz4.c lib/crc32.c
 BENCH_KFLAGS := -ffreestanding -mgeneral-regs-only -mno-red-zone -fno-stack-protector
 
-$(BUILD)/bench_decoders: tests/bench/bench_decoders.c $(BENCH_DEC_SRCS) resume/lzcopy.h $(CRC32_TABLE)
+$(BUILD)/bench_decoders: tests/bench/bench_decoders.c $(BENCH_DEC_SRCS) image/lzcopy.h $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen -o $@ $< $(BENCH_DEC_SRCS) \
 		-llzo2 -llz4 -lz
 
-$(BUILD)/bench_decoders_k: tests/bench/bench_decoders.c $(BENCH_DEC_SRCS) resume/lzcopy.h $(CRC32_TABLE)
+$(BUILD)/bench_decoders_k: tests/bench/bench_decoders.c $(BENCH_DEC_SRCS) image/lzcopy.h $(CRC32_TABLE)
 	@mkdir -p $(BUILD)/bench/k
 	@echo "  HOSTCC  $@"
 	$(Q)for f in $(BENCH_DEC_SRCS); do $(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen \
 		$(BENCH_KFLAGS) -c $$f -o $(BUILD)/bench/k/$$(basename $$f .c).o || exit 1; done
 	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen '-DBENCH_FLAVOR="kernel flags"' \
-		-o $@ $< $(BENCH_DEC_SRCS:resume/%.c=$(BUILD)/bench/k/%.o) -llzo2 -llz4 -lz
+		-o $@ $< $(patsubst %.c,$(BUILD)/bench/k/%.o,$(notdir $(BENCH_DEC_SRCS))) -llzo2 -llz4 -lz
 
 .PHONY: bench-decoders
 bench-decoders: $(BUILD)/bench_decoders $(BUILD)/bench_decoders_k

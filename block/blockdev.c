@@ -1,16 +1,9 @@
-/* The block-device registry: disks registered by their drivers, partitions layered
- * on a disk by offsetting every request, and range-checked, chunked helpers. */
+/* Block devices: partitions layered on a disk by offsetting every request, and
+ * range-checked, chunked helpers. The registry of devices is block/disks.c. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "block/blockdev.h"
-
-static struct {
-	struct blockdev *dev[BLOCKDEV_MAX];
-	unsigned count;
-	struct blockdev parts[BLOCKDEV_MAX];   /* storage for partition devices */
-	unsigned part_count;
-} reg;
 
 const char *blk_strerror(enum blk_err e)
 {
@@ -84,14 +77,6 @@ static const struct blockdev_ops part_ops_async = {
 	.submit_read = part_submit, .kick = part_kick, .complete = part_complete,
 };
 
-bool blockdev_register(struct blockdev *d)
-{
-	if (reg.count == BLOCKDEV_MAX)
-		return false;
-	reg.dev[reg.count++] = d;
-	return true;
-}
-
 /* "vda" + 1 → "vda1"; "nvme0n1" + 1 → "nvme0n1p1" (Linux disk_name()). */
 static void part_name(char *out, size_t cap, const char *disk, uint32_t number)
 {
@@ -110,14 +95,9 @@ static void part_name(char *out, size_t cap, const char *disk, uint32_t number)
 	out[len] = '\0';
 }
 
-struct blockdev *blockdev_add_partition(struct blockdev *disk, uint32_t number,
-					uint64_t start, uint64_t sectors)
+void blockdev_partition_init(struct blockdev *p, struct blockdev *disk, uint32_t number,
+			     uint64_t start, uint64_t sectors)
 {
-	struct blockdev *p;
-
-	if (reg.part_count == BLOCKDEV_MAX || reg.count == BLOCKDEV_MAX)
-		return NULL;
-	p = &reg.parts[reg.part_count++];
 	memset(p, 0, sizeof(*p));
 	part_name(p->name, sizeof(p->name), disk->name, number);
 	p->sectors = sectors;
@@ -126,26 +106,6 @@ struct blockdev *blockdev_add_partition(struct blockdev *disk, uint32_t number,
 	p->ops = disk->ops->submit_read ? &part_ops_async : &part_ops_sync;
 	p->parent = disk;
 	p->start = start;
-	reg.dev[reg.count++] = p;
-	return p;
-}
-
-unsigned blockdev_count(void)
-{
-	return reg.count;
-}
-
-struct blockdev *blockdev_at(unsigned i)
-{
-	return i < reg.count ? reg.dev[i] : NULL;
-}
-
-struct blockdev *blockdev_find(const char *name)
-{
-	for (unsigned i = 0; i < reg.count; i++)
-		if (strcmp(reg.dev[i]->name, name) == 0)
-			return reg.dev[i];
-	return NULL;
 }
 
 static uint32_t chunk(const struct blockdev *d, uint32_t left)

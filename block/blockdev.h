@@ -48,21 +48,10 @@ struct blockdev {
 	void *priv;
 };
 
-/* The registry of disks and partitions (block/blockdev.c), in discovery order:
- * each disk is followed by its partitions. */
-#define BLOCKDEV_MAX 64
-
-/* Add a disk a driver has set up; false when the registry is full. */
-bool blockdev_register(struct blockdev *d);
-
-/* Add partition `number` of disk covering [start, start+sectors) — named like Linux
- * (vda1; a "p" before the number when the disk name ends in a digit). NULL when full. */
-struct blockdev *blockdev_add_partition(struct blockdev *disk, uint32_t number,
-					uint64_t start, uint64_t sectors);
-
-unsigned blockdev_count(void);
-struct blockdev *blockdev_at(unsigned i);
-struct blockdev *blockdev_find(const char *name);
+/* Make p partition `number` of disk covering [start, start+sectors), named like
+ * Linux (vda1; a "p" before the number when the disk name ends in a digit). */
+void blockdev_partition_init(struct blockdev *p, struct blockdev *disk, uint32_t number,
+			     uint64_t start, uint64_t sectors);
 
 /* Whole-disk helpers that check the range and the op's presence. */
 enum blk_err blockdev_read(struct blockdev *d, uint64_t sector, uint32_t count, void *buf);

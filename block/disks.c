@@ -1,18 +1,23 @@
-/* Disk discovery: PCI scan → virtio-blk probe → partition table → swap probe, with
- * one clear message for each problem found on the way. */
+/* Disk discovery: PCI scan → each driver's attach → partition table → swap probe,
+ * with one clear message for each problem found on the way. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "block/disks.h"
 #include "block/fsprobe.h"
 #include "block/uuid.h"
-#include "drivers/pci.h"
-#include "drivers/virtio_blk.h"
 #include "kernel/console.h"
+#include "kernel/pci.h"
 
-#define DISKS_MAX VIRTIO_BLK_MAX
+/* The table DISK_DRIVER() builds; linker.ld bounds it. */
+extern const struct disk_driver *const __disk_drivers_start[];
+extern const struct disk_driver *const __disk_drivers_end[];
 
 static struct {
+	struct blockdev *dev[BLOCKDEV_MAX];   /* the registry: disks and partitions */
+	unsigned count;
+	struct blockdev parts[BLOCKDEV_MAX];  /* storage for partition devices */
+	unsigned part_count;
 	struct blockdev *disk[DISKS_MAX];
 	struct part_table table[DISKS_MAX];
 	unsigned disk_count;
@@ -24,6 +29,45 @@ static struct {
 	struct fs_info fs[BLOCKDEV_MAX];
 	uint8_t probe[FS_PROBE_BYTES] __attribute__((aligned(4096)));   /* probe buffer */
 } disks;
+
+bool blockdev_register(struct blockdev *d)
+{
+	if (disks.count == BLOCKDEV_MAX)
+		return false;
+	disks.dev[disks.count++] = d;
+	return true;
+}
+
+struct blockdev *blockdev_add_partition(struct blockdev *disk, uint32_t number,
+					uint64_t start, uint64_t sectors)
+{
+	struct blockdev *p;
+
+	if (disks.part_count == BLOCKDEV_MAX || disks.count == BLOCKDEV_MAX)
+		return NULL;
+	p = &disks.parts[disks.part_count++];
+	blockdev_partition_init(p, disk, number, start, sectors);
+	disks.dev[disks.count++] = p;
+	return p;
+}
+
+unsigned blockdev_count(void)
+{
+	return disks.count;
+}
+
+struct blockdev *blockdev_at(unsigned i)
+{
+	return i < disks.count ? disks.dev[i] : NULL;
+}
+
+struct blockdev *blockdev_find(const char *name)
+{
+	for (unsigned i = 0; i < disks.count; i++)
+		if (strcmp(disks.dev[i]->name, name) == 0)
+			return disks.dev[i];
+	return NULL;
+}
 
 static int reg_index(const struct blockdev *d)
 {
@@ -118,28 +162,62 @@ static void probe_contents(unsigned r)
 	memcpy(d->label, disks.swap[r].label, sizeof(d->label));
 }
 
+static void add_disk(struct blockdev *d)
+{
+	if (disks.disk_count == DISKS_MAX || !blockdev_register(d)) {
+		kprintf("disks: %s: too many block devices, disk ignored\n", d->name);
+		return;
+	}
+	/* Partitions right after their disk: vda, vda1, vda2, vdb, … */
+	disks.owner[reg_index(d)] = &disks.table[disks.disk_count];
+	scan_table(d, &disks.table[disks.disk_count]);
+	disks.disk[disks.disk_count++] = d;
+}
+
+static void attach_all(const struct disk_driver *drv, unsigned functions)
+{
+	for (unsigned i = 0; i < functions; i++) {
+		const struct pci_dev *f = pci_at(i);
+		struct blockdev *found[DISKS_MAX];
+		unsigned n;
+
+		if (!drv->match(f))
+			continue;
+		n = drv->attach(f, found, DISKS_MAX - disks.disk_count);
+		for (unsigned k = 0; k < n; k++)
+			add_disk(found[k]);
+	}
+}
+
+static unsigned driver_count(void)
+{
+	unsigned n = (unsigned)(__disk_drivers_end - __disk_drivers_start);
+
+	return n < DISK_DRIVERS_MAX ? n : DISK_DRIVERS_MAX;
+}
+
+/* The drivers in ascending order (a short insertion sort of the linker's table). */
+static void sorted_drivers(const struct disk_driver **out, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		unsigned j = i;
+
+		while (j > 0 && out[j - 1]->order > __disk_drivers_start[i]->order) {
+			out[j] = out[j - 1];
+			j--;
+		}
+		out[j] = __disk_drivers_start[i];
+	}
+}
+
 static void probe_disks(void)
 {
-	unsigned n = pci_scan();
+	unsigned functions = pci_scan(), n = driver_count();
+	const struct disk_driver *drv[DISK_DRIVERS_MAX];
 
-	for (unsigned i = 0; i < n; i++) {
-		const struct pci_dev *p = pci_at(i);
-		struct blockdev *d;
-
-		if (!virtio_blk_match(p) || disks.disk_count == DISKS_MAX)
-			continue;
-		d = virtio_blk_probe(p);
-		if (!d)
-			continue;
-		if (!blockdev_register(d)) {
-			kprintf("disks: %s: too many block devices, disk ignored\n", d->name);
-			continue;
-		}
-		/* Partitions right after their disk: vda, vda1, vda2, vdb, … */
-		disks.owner[reg_index(d)] = &disks.table[disks.disk_count];
-		scan_table(d, &disks.table[disks.disk_count]);
-		disks.disk[disks.disk_count++] = d;
-	}
+	sorted_drivers(drv, n);
+	for (unsigned i = 0; i < n; i++)
+		attach_all(drv[i], functions);
 }
 
 unsigned disks_init(void)
@@ -148,14 +226,15 @@ unsigned disks_init(void)
 	for (unsigned r = 0; r < blockdev_count(); r++)
 		probe_contents(r);
 	if (disks.disk_count == 0)
-		kprintf("disks: no virtio-blk disk found (thaw reads only virtio-blk)\n");
+		kprintf("disks: no disk found (thaw reads only virtio-blk)\n");
 	disks_print();
 	return disks.disk_count;
 }
 
 void disks_quiesce_all(void)
 {
-	virtio_blk_quiesce_all();
+	for (unsigned i = 0; i < driver_count(); i++)
+		__disk_drivers_start[i]->quiesce_all();
 }
 
 const struct part_table *disks_table(const struct blockdev *d)

@@ -1,6 +1,11 @@
-/* All disks thaw can read: found on PCI, named vda, vdb, … in PCI order, their
- * partitions registered as vda1, …, and the start of each probed for a swap header
- * or a filesystem (which may hold a swap file). */
+/* Disk discovery and the registry of what it found: every PCI function is offered to
+ * each disk driver, the disks they bring up are registered (vda, vdb, … within a
+ * driver, in PCI order), their partitions after them (vda1, …), and the start of each
+ * probed for a swap header or a filesystem (which may hold a swap file).
+ *
+ * Drivers plug in by a table: each one defines a struct disk_driver and names it with
+ * DISK_DRIVER(); the linker gathers them (linker.ld, section disk_drivers). Adding a
+ * controller touches neither this file nor its callers. */
 #ifndef THAW_DISKS_H
 #define THAW_DISKS_H
 #include <stdint.h>
@@ -8,8 +13,42 @@
 #include "block/fsprobe.h"
 #include "block/part_table.h"
 #include "block/swaparea.h"
+#include "kernel/pci.h"
 
-/* Scan PCI, bring up every virtio-blk device, read partition tables and probe
+#define DISKS_MAX 32            /* whole disks, over all drivers */
+#define DISK_DRIVERS_MAX 8      /* entries of the DISK_DRIVER() table used */
+
+struct disk_driver {
+	const char *name;       /* "virtio-blk", in messages */
+	unsigned order;         /* drivers are offered the bus in ascending order */
+	bool (*match)(const struct pci_dev *f);
+	/* Bring up controller f; store up to max disks it serves in out[] and return
+	 * their number (0 with a message on the console when it cannot). */
+	unsigned (*attach)(const struct pci_dev *f, struct blockdev **out, unsigned max);
+	/* Stop every controller attached: no DMA afterwards, its disks stop working. */
+	void (*quiesce_all)(void);
+};
+
+#define DISK_DRIVER(drv) \
+	static const struct disk_driver *const disk_driver_entry_##drv \
+		__attribute__((used, section("disk_drivers"), aligned(8))) = &(drv)
+
+/* The registry of disks and partitions, in discovery order: each disk is followed by
+ * its partitions. */
+#define BLOCKDEV_MAX 64
+
+/* Add a disk a driver has set up; false when the registry is full. */
+bool blockdev_register(struct blockdev *d);
+
+/* Register partition `number` of disk (blockdev_partition_init()); NULL when full. */
+struct blockdev *blockdev_add_partition(struct blockdev *disk, uint32_t number,
+					uint64_t start, uint64_t sectors);
+
+unsigned blockdev_count(void);
+struct blockdev *blockdev_at(unsigned i);
+struct blockdev *blockdev_find(const char *name);
+
+/* Scan PCI, bring up every disk a driver claims, read partition tables and probe
  * swap headers; prints one line per problem, then the list (disks_print()).
  * Returns the number of disks found. */
 unsigned disks_init(void);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "block/fsprobe.h"
-#include "block/le.h"
+#include "lib/le.h"
 
 #define EXT_SB        1024
 #define EXT_MAGIC     0x38

@@ -4,8 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 #include "block/gpt.h"
-#include "block/le.h"
-#include "resume/crc32.h"
+#include "lib/le.h"
+#include "lib/crc32.h"
 
 #define SECTOR      512
 #define CHUNK       2048u     /* entry-array bytes read per request (16 entries) */

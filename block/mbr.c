@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "block/mbr.h"
-#include "block/le.h"
+#include "lib/le.h"
 
 #define SECTOR     512
 #define EBR_MAX    128      /* Linux msdos.c gives up after 100 links; be a bit kinder */

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "block/swaparea.h"
-#include "block/le.h"
+#include "lib/le.h"
 
 static enum swap_kind magic_kind(const uint8_t *m)
 {

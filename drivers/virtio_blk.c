@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "block/disks.h"
 #include "drivers/virtio_blk.h"
 #include "drivers/virtio_pci.h"
 #include "drivers/virtqueue.h"
@@ -549,14 +550,21 @@ void virtio_blk_quiesce_all(void)
 		vblk_quiesce(&vblk.dev[i].bd);
 }
 
-bool virtio_blk_dma_frames(const struct blockdev *bd, uint64_t *phys, uint64_t *pages)
+static unsigned virtio_blk_attach(const struct pci_dev *f, struct blockdev **out, unsigned max)
 {
-	for (unsigned i = 0; i < vblk.count; i++) {
-		if (&vblk.dev[i].bd == bd) {
-			*phys = vblk.dev[i].mem_phys;
-			*pages = vblk.dev[i].mem_pages;
-			return true;
-		}
-	}
-	return false;
+	struct blockdev *d = max ? virtio_blk_probe(f) : NULL;
+
+	if (!d)
+		return 0;
+	out[0] = d;
+	return 1;
 }
+
+static const struct disk_driver virtio_blk_driver = {
+	.name = "virtio-blk",
+	.order = 0,
+	.match = virtio_blk_match,
+	.attach = virtio_blk_attach,
+	.quiesce_all = virtio_blk_quiesce_all,
+};
+DISK_DRIVER(virtio_blk_driver);

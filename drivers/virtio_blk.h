@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "block/blockdev.h"
-#include "drivers/pci.h"
+#include "kernel/pci.h"
 
 /* Request header (§5.2.6), read by the device. */
 struct virtio_blk_outhdr {
@@ -51,9 +51,5 @@ struct blockdev *virtio_blk_probe(const struct pci_dev *d);
 
 /* Reset every device probed: no DMA afterwards; the blockdevs stop working. */
 void virtio_blk_quiesce_all(void);
-
-/* Frames the driver holds (rings, request headers, status bytes) for the device
- * behind bd, so the resume path knows them: [*phys, *phys + *pages * 4096). */
-bool virtio_blk_dma_frames(const struct blockdev *bd, uint64_t *phys, uint64_t *pages);
 
 #endif

@@ -5,7 +5,7 @@
 #define THAW_VIRTIO_PCI_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "drivers/pci.h"
+#include "kernel/pci.h"
 
 #define VIRTIO_PCI_VENDOR       0x1AF4
 #define VIRTIO_PCI_LEGACY_FIRST 0x1000   /* transitional IDs 0x1000-0x103F (§4.1.2.1) */

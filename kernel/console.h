@@ -2,8 +2,9 @@
 #ifndef THAW_CONSOLE_H
 #define THAW_CONSOLE_H
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include "kernel/format.h"
 
 struct boot_info;
 
@@ -16,8 +17,6 @@ void console_write(const char *s, size_t n);
  * %s, length modifiers hh h l ll z. */
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap);
-int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* Keyboard/serial input without interrupts: -1 when no key is waiting. */
 int console_getc_nowait(void);

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "block/disks.h"
-#include "block/disktest.h"
+#include "selftest/disk.h"
 #include "kernel/acpi.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"

@@ -1,7 +1,6 @@
 /* ksnprintf/kvsnprintf: bounded formatting into a buffer, always NUL-terminated
  * when size > 0; returns the length the full output would have had (C99 7.19.6.5). */
 #include <stddef.h>
-#include "kernel/console.h"
 #include "kernel/format.h"
 
 struct bufsink {

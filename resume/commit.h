@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "block/blockdev.h"
-#include "resume/swsusp_header.h"
+#include "image/swsusp_header.h"
 
 enum commit_err {
 	COMMIT_OK = 0,

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "block/blockdev.h"
-#include "block/locate.h"
+#include "resume/locate.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -15,10 +15,10 @@
 #include "mm/pmm.h"
 #include "resume/commit.h"
 #include "resume/handoff.h"
-#include "resume/image_read.h"
+#include "image/image_read.h"
 #include "resume/place.h"
 #include "resume/readahead.h"
-#include "resume/stream.h"
+#include "image/stream.h"
 #include "resume/trampoline_abi.h"
 #include "resume/verify.h"
 

@@ -6,8 +6,8 @@
 #define THAW_RESUME_VERIFY_H
 #include <stddef.h>
 
-#include "resume/image_info.h"
-#include "resume/swsusp_header.h"
+#include "image/image_info.h"
+#include "image/swsusp_header.h"
 
 struct boot_info;
 struct options;

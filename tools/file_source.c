@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
-#include "resume/swsusp_format.h"
+#include "image/swsusp_format.h"
 #include "tools/file_source.h"
 
 static enum img_err fs_read(void *ctx, uint64_t block, uint32_t count, void *buf)

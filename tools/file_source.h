@@ -4,7 +4,7 @@
 #define THAW_FILE_SOURCE_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "resume/image_read.h"
+#include "image/image_read.h"
 
 struct file_source {
 	int fd;

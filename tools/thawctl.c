@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "resume/image_read.h"
-#include "resume/stream.h"
-#include "resume/swsusp_format.h"
+#include "image/image_read.h"
+#include "image/stream.h"
+#include "image/swsusp_format.h"
 #include "tools/file_source.h"
 #include "tools/kexec.h"
 

@@ -10,10 +10,10 @@
 #include <time.h>
 #include <lz4.h>
 #include <lzo/lzo1x.h>
-#include "resume/crc32.h"
-#include "resume/lz4.h"
-#include "resume/lzo1x.h"
-#include "resume/swsusp_format.h"
+#include "lib/crc32.h"
+#include "image/lz4.h"
+#include "image/lzo1x.h"
+#include "image/swsusp_format.h"
 
 /* zlib's crc32_z, declared here: <zlib.h> would clash with thaw's own crc32(). */
 unsigned long crc32_z(unsigned long crc, const unsigned char *buf, size_t len);

@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "resume/image_read.h"
-#include "resume/stream.h"
-#include "resume/swsusp_format.h"
+#include "image/image_read.h"
+#include "image/stream.h"
+#include "image/swsusp_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lz4.h>
-#include "resume/lz4.h"
+#include "image/lz4.h"
 #include "decoder_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

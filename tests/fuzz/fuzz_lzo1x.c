@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <lzo/lzo1x.h>
-#include "resume/lzo1x.h"
+#include "image/lzo1x.h"
 #include "decoder_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

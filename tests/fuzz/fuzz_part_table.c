@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "block/part_table.h"
-#include "resume/crc32.h"
+#include "lib/crc32.h"
 #include "tests/host/memdisk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

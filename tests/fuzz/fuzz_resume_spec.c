@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "block/resume_spec.h"
+#include "resume/resume_spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

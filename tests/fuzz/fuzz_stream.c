@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "resume/crc32.h"
-#include "resume/stream.h"
+#include "lib/crc32.h"
+#include "image/stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include "resume/img_err.h"
+#include "image/img_err.h"
 #include "corpus.h"
 
 #define DECODER_MAXN (128 * 1024)

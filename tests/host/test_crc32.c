@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "resume/crc32.h"
+#include "lib/crc32.h"
 
 /* zlib's crc32_z; <zlib.h> itself would clash with thaw's crc32(). */
 unsigned long crc32_z(unsigned long crc, const unsigned char *buf, size_t len);

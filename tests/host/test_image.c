@@ -10,11 +10,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include <lz4.h>
-#include "resume/crc32.h"
-#include "resume/image_read.h"
-#include "resume/pfnlist.h"
-#include "resume/stream.h"
-#include "resume/swsusp_format.h"
+#include "lib/crc32.h"
+#include "image/image_read.h"
+#include "image/pfnlist.h"
+#include "image/stream.h"
+#include "image/swsusp_format.h"
 
 #define PG SWSUSP_PAGE_SIZE
 

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <lz4.h>
 #include <lz4hc.h>
-#include "resume/lz4.h"
+#include "image/lz4.h"
 #include "decoder_check.h"
 
 #define MAXN DECODER_MAXN

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <lzo/lzo1x.h>
-#include "resume/lzo1x.h"
+#include "image/lzo1x.h"
 #include "decoder_check.h"
 
 #define MAXN DECODER_MAXN

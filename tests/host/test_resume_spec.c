@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "block/fsprobe.h"
-#include "block/resume_spec.h"
+#include "resume/resume_spec.h"
 #include "block/swaparea.h"
 #include "block/uuid.h"
 

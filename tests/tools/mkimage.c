@@ -37,7 +37,7 @@
 #include <lz4.h>
 #include <lzo/lzo1x.h>
 #include <zlib.h>
-#include "resume/swsusp_format.h"
+#include "image/swsusp_format.h"
 
 #define PAGE SWSUSP_PAGE_SIZE
 

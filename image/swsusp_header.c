@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "block/le.h"
-#include "resume/swsusp_format.h"
-#include "resume/swsusp_header.h"
+#include "lib/le.h"
+#include "image/swsusp_format.h"
+#include "image/swsusp_header.h"
 
 static bool is_swap_sig(const uint8_t *sig)
 {

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "resume/lz4.h"
-#include "resume/lzcopy.h"
+#include "image/lz4.h"
+#include "image/lzcopy.h"
 
 #define LZ4_MIN_MATCH	4
 #define LZ4_SLACK	32	/* room needed on both sides for the short-sequence path */

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "resume/loader.h"
+#include "image/loader.h"
 
 void img_loader_init(struct img_loader *ld, const struct img_info *info,
 		     const uint8_t **meta, const struct img_loader_ops *ops, void *arg)

@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "block/le.h"
-#include "resume/swap_map.h"
-#include "resume/swsusp_format.h"
+#include "lib/le.h"
+#include "image/swap_map.h"
+#include "image/swsusp_format.h"
 
 enum img_err img_map_first_entry(const void *map_page, size_t len, uint64_t *block)
 {

@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "resume/img_err.h"
-#include "resume/swsusp_format.h"
-#include "resume/swsusp_header.h"
+#include "image/img_err.h"
+#include "image/swsusp_format.h"
+#include "image/swsusp_header.h"
 
 #define IMG_STREAM_CMP_BUF	SWSUSP_CMP_SIZE	/* 35 pages: one compressed block */
 #define IMG_STREAM_UNC_BUF	SWSUSP_UNC_SIZE	/* 32 pages: one decompressed block */

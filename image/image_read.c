@@ -3,9 +3,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "resume/image_read.h"
-#include "resume/stream.h"
-#include "resume/swsusp_format.h"
+#include "image/image_read.h"
+#include "image/stream.h"
+#include "image/swsusp_format.h"
 
 static enum img_err read_block(const struct img_source *src, uint64_t block, uint8_t *page,
 			       struct img_fault *f)

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "resume/crc32.h"
+#include "lib/crc32.h"
 #include "crc32_table.h"	/* generated: $(BUILD)/gen, scripts/gen_crc32_table.py */
 
 static inline uint32_t load32(const uint8_t *p)

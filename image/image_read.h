@@ -6,11 +6,11 @@
 #define THAW_IMAGE_READ_H
 #include <stddef.h>
 #include <stdint.h>
-#include "resume/image_info.h"
-#include "resume/img_err.h"
-#include "resume/loader.h"
-#include "resume/swap_map.h"
-#include "resume/swsusp_header.h"
+#include "image/image_info.h"
+#include "image/img_err.h"
+#include "image/loader.h"
+#include "image/swap_map.h"
+#include "image/swsusp_header.h"
 
 struct img_source {
 	/* Read count blocks starting at block into buf; IMG_OK or IMG_EIO. */

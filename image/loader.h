@@ -5,9 +5,9 @@
 #ifndef THAW_LOADER_H
 #define THAW_LOADER_H
 #include <stdint.h>
-#include "resume/image_info.h"
-#include "resume/img_err.h"
-#include "resume/pfnlist.h"
+#include "image/image_info.h"
+#include "image/img_err.h"
+#include "image/pfnlist.h"
 
 struct img_loader_ops {
 	/* Keep a copy of meta page `index` and return it (valid until loading ends);

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "resume/img_err.h"
-#include "resume/image_info.h"
-#include "resume/swsusp_header.h"
+#include "image/img_err.h"
+#include "image/image_info.h"
+#include "image/swsusp_header.h"
 
 struct img_map {
 	uint64_t dev_blocks;	/* blocks on the resume device; a block must be below this */

@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "block/locate.h"
+#include "resume/locate.h"
 #include "block/disks.h"
-#include "block/resume_spec.h"
+#include "resume/resume_spec.h"
 #include "kernel/console.h"
 
 #define SECTORS_PER_PAGE (SWAP_PAGE / 512)

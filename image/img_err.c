@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
-#include "resume/img_err.h"
+#include "image/img_err.h"
 
 static const char *const img_msgs[IMG_ERR_COUNT] = {
 	[IMG_OK] = "no error",

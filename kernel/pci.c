@@ -2,7 +2,7 @@
  * QEMU machine types (pc, q35) decode; BAR layout per PCI 3.0 §6.2.5.1. */
 #include <stddef.h>
 #include <stdint.h>
-#include "drivers/pci.h"
+#include "kernel/pci.h"
 #include "kernel/console.h"
 #include "kernel/io.h"
 

@@ -7,7 +7,7 @@
 #define THAW_LZ4_H
 #include <stddef.h>
 #include <stdint.h>
-#include "resume/img_err.h"
+#include "image/img_err.h"
 
 /* On success *dst_len = bytes produced. Errors: IMG_ELZ4_INPUT, IMG_ELZ4_OUTPUT,
  * IMG_ELZ4_OFFSET. */

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "block/resume_spec.h"
+#include "resume/resume_spec.h"
 #include "block/uuid.h"
 
 const char *rspec_strerror(enum rspec_err e)

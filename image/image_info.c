@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "block/le.h"
-#include "resume/image_info.h"
-#include "resume/swsusp_format.h"
+#include "lib/le.h"
+#include "image/image_info.h"
+#include "image/swsusp_format.h"
 
 static bool all_zero(const uint8_t *p, size_t n)
 {

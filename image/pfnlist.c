@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "block/le.h"
-#include "resume/pfnlist.h"
-#include "resume/swsusp_format.h"
+#include "lib/le.h"
+#include "image/pfnlist.h"
+#include "image/swsusp_format.h"
 
 static enum img_err pfn_fault(struct img_fault *f, enum img_err err, uint64_t page,
 			      uint64_t pfn)

@@ -3,14 +3,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "block/disktest.h"
+#include "selftest/disk.h"
 #include "block/disks.h"
-#include "block/locate.h"
+#include "resume/locate.h"
 #include "kernel/console.h"
 #include "kernel/power.h"
 #include "kernel/timer.h"
 #include "mm/pmm.h"
-#include "resume/crc32.h"
+#include "lib/crc32.h"
 
 #define SECTOR        512u
 #define RANDOM_READS  48

@@ -1,6 +1,6 @@
 /* Little-endian loads from byte buffers, for on-disk fields at any alignment. */
-#ifndef THAW_BLOCK_LE_H
-#define THAW_BLOCK_LE_H
+#ifndef THAW_LIB_LE_H
+#define THAW_LIB_LE_H
 #include <stdint.h>
 
 static inline uint16_t get_le16(const uint8_t *p)

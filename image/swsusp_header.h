@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "resume/img_err.h"
+#include "image/img_err.h"
 
 enum img_codec { IMG_CODEC_RAW, IMG_CODEC_LZO, IMG_CODEC_LZ4 };
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "resume/img_err.h"
+#include "image/img_err.h"
 
 enum img_protocol {
 	IMG_PROTO_V2,		/* magic 0x23456789ABCDEF02, e820 CRC32 (5.13+) */

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "resume/img_err.h"
+#include "image/img_err.h"
 
 struct pfn_list {
 	const uint8_t *const *pages;	/* nr_meta pages of 512 little-endian u64 */

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "resume/lzcopy.h"
-#include "resume/lzo1x.h"
+#include "image/lzcopy.h"
+#include "image/lzo1x.h"
 
 #define LZO_M2_MAX_OFFSET	2048	/* 3-byte match after a long literal run: 2049+ */
 #define LZO_M4_BASE		16384	/* M4 distance base; exactly this = end marker */

@@ -5,11 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include "block/le.h"
-#include "resume/crc32.h"
-#include "resume/lz4.h"
-#include "resume/lzo1x.h"
-#include "resume/stream.h"
+#include "lib/le.h"
+#include "lib/crc32.h"
+#include "image/lz4.h"
+#include "image/lzo1x.h"
+#include "image/stream.h"
 
 enum img_err img_stream_init(struct img_stream *s, const struct img_stream_cfg *cfg)
 {

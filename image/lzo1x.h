@@ -6,7 +6,7 @@
 #define THAW_LZO1X_H
 #include <stddef.h>
 #include <stdint.h>
-#include "resume/img_err.h"
+#include "image/img_err.h"
 
 /* On success *dst_len = bytes produced. On failure *dst_len = bytes produced so far.
  * Errors: IMG_ELZO_INPUT, IMG_ELZO_OUTPUT, IMG_ELZO_LOOKBEHIND, IMG_ELZO_TRAILING,
