@@ -405,7 +405,7 @@ demo: deps
 	$(Q)$(PYTHON) scripts/demo.py
 
 # Benchmarks. Each part adds its own target as a prerequisite of bench.
-# bench-linux: Linux's own resume of the real fixtures (tests/fixtures/bench_linux.py).
+# bench-linux: Linux's own resume of the real fixtures (tests/bench/bench_linux.py).
 BENCH_RUNS ?= 5
 BENCH_LINUX_VARIANTS ?= lzo-bios-smp1 none-bios-smp1
 
@@ -439,18 +439,18 @@ bench-decoders: $(BUILD)/bench_decoders $(BUILD)/bench_decoders_k
 
 bench-linux: deps
 	$(Q)mkdir -p $(BUILD)/bench
-	$(Q)cd tests && $(PYTHON) -m fixtures.bench_linux --runs $(BENCH_RUNS) \
-		--out ../$(BUILD)/bench/linux.json $(BENCH_LINUX_VARIANTS)
+	$(Q)$(PYTHON) tests/bench/bench_linux.py --runs $(BENCH_RUNS) \
+		--out $(BUILD)/bench/linux.json $(BENCH_LINUX_VARIANTS)
 
 # bench-resume: Linux's resume and thaw's on the same real fixtures, end to end, in one
-# run; table + build/bench/resume.svg (tests/system/bench_resume.py).
+# run; table + build/bench/resume.svg (tests/bench/bench_resume.py).
 BENCH_RESUME_VARIANTS ?= lzo-bios-smp1 none-bios-smp1 lzo-bios-smp2 lzo-uefi-smp1 \
 	lzo-bios-smp1-mem2048-data512
 .PHONY: bench-resume
 bench-resume: deps
 	$(Q)$(MAKE) --no-print-directory all iso
-	$(Q)cd tests/system && $(PYTHON) bench_resume.py --runs $(BENCH_RUNS) \
-		--out ../../$(BUILD)/bench/resume.json $(BENCH_RESUME_VARIANTS)
+	$(Q)$(PYTHON) tests/bench/bench_resume.py --runs $(BENCH_RUNS) \
+		--out $(BUILD)/bench/resume.json $(BENCH_RESUME_VARIANTS)
 
 # bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU.
 BENCH_DISK_RUNS ?= 3
@@ -458,7 +458,7 @@ BENCH_DISK_RUNS ?= 3
 bench-disk: deps
 	$(Q)$(MAKE) --no-print-directory all iso
 	$(Q)mkdir -p $(BUILD)/bench
-	$(Q)$(PYTHON) tests/system/bench_disk.py --runs $(BENCH_DISK_RUNS) \
+	$(Q)$(PYTHON) tests/bench/bench_disk.py --runs $(BENCH_DISK_RUNS) \
 		--out $(BUILD)/bench/disk.json
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO / "tests" / "system"))
+sys.path.insert(0, str(REPO / "tests" / "rig"))
 import imagekernel as ik  # noqa: E402
 from fixtures.guest_qemu import run_qemu  # noqa: E402
 from fixtures.realimage import (BACK_RE, RESUMED_RE, hibernate_fresh, linux_resume,  # noqa: E402

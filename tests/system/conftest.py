@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The QEMU/guest rig (tests/rig/) and the fixture builders (tests/fixtures/).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "rig"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import thawvm  # noqa: E402
 
 

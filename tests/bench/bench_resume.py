@@ -6,7 +6,7 @@ the same QEMU settings, in one run. For each variant:
 Writes build/bench/resume.json, build/bench/resume.svg (hand-written SVG bar chart) and
 prints a table with the ratio thaw/Linux (target: at most 0.5).
 
-    /usr/bin/python3 tests/system/bench_resume.py --runs 3 lzo-bios-smp1 none-bios-smp1
+    /usr/bin/python3 tests/bench/bench_resume.py --runs 3 lzo-bios-smp1 none-bios-smp1
 """
 import argparse
 import json
@@ -16,10 +16,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-import imagekernel as ik
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "rig"))
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
-sys.path.insert(0, str(ik.REPO / "tests"))
-from fixtures import bench_linux  # noqa: E402
+import bench_linux  # noqa: E402
+import imagekernel as ik  # noqa: E402
 from fixtures.guest_qemu import run_qemu  # noqa: E402
 from fixtures.realimage import BACK_RE, RESUMED_RE, hibernated_disk  # noqa: E402
 

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "rig"))
 sys.path.insert(0, str(HERE.parent))
 
 import thawvm  # noqa: E402
