@@ -145,7 +145,7 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
 	-fno-omit-frame-pointer -DTHAW_KERNEL -MMD -MP
 KLDFLAGS := -n -nostdlib -T linker.ld -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments
-NASMFLAGS := -f elf64 -g -I.
+NASMFLAGS := -f elf64 -g -I. -I$(BUILD)/gen/
 
 HOSTCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP
 SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -175,15 +175,16 @@ $(BUILD)/k/%.o: %.asm
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
-# The trampoline's offsets come from the #defines in resume/trampoline_abi.h (one
-# source; the C side asserts them against offsetof()).
-$(BUILD)/gen/resume/trampoline_abi.inc: resume/trampoline_abi.h
+# Constants shared by C and nasm have one source, a C header; nasm includes the
+# $(BUILD)/gen/<header>.inc generated from it (scripts/gen_nasm_inc.py). The C side
+# asserts struct offsets against offsetof() (resume/trampoline_abi.h).
+$(BUILD)/gen/%.inc: %.h scripts/gen_nasm_inc.py
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
-	$(Q)sed -n 's/^#define \(\(TA\|CL\|TRAMP\)_[A-Z0-9_]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\).*/%define \1 \3/p' $< > $@
+	$(Q)$(PYTHON) scripts/gen_nasm_inc.py $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc
-$(BUILD)/k/resume/trampoline.o: NASMFLAGS += -I$(BUILD)/gen/
+$(BUILD)/k/boot/entry.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
+$(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc
 
 # The console font: 8x16 ASCII glyphs rendered from grub-common's ascii.pf2.
 FONT_H := $(BUILD)/gen/font8x16.h

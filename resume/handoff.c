@@ -10,27 +10,12 @@
 #include "kernel/acpi.h"
 #include "kernel/io.h"
 #include "kernel/panic.h"
+#include "kernel/segments.h"
+#include "kernel/x86.h"
 #include "mm/pmm.h"
 #include "resume/trampoline_abi.h"
 
-#define PTE_P           (1ull << 0)
-#define PTE_RW          (1ull << 1)
-#define PTE_PS          (1ull << 7)
-#define PTE_ADDR        0x000ffffffffff000ull
-#define SZ_2M           0x200000ull
-#define SZ_1G           0x40000000ull
-#define CR4_LA57        (1ull << 12)
-#define MSR_EFER        0xC0000080u
-#define EFER_NXE        (1ull << 11)
-#define KERNEL_CS       0x10    /* Linux __KERNEL_CS; the image's first iret reloads it */
 #define KERNEL_HALF     0xffff800000000000ull   /* lowest upper-half (kernel) VA, 4-level */
-#define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_EDX_NX    (1u << 20)
-#define MSR_APIC_BASE   0x1Bu
-#define APIC_BASE_EXTD  (1u << 10)              /* x2APIC mode */
-#define APIC_BASE_EN    (1u << 11)
-#define MSR_X2APIC_LVT_TIMER 0x832u
-#define MSR_X2APIC_TMICT     0x838u
 #define XAPIC_LVT_TIMER 0x320u
 #define XAPIC_TMICT     0x380u
 #define LVT_MASKED      (1u << 16)
@@ -93,9 +78,9 @@ static bool image_walk(const struct placer *p, uint64_t cr3, int levels, uint64_
 		const uint64_t *t = place_lookup(p, table >> 12);
 		uint64_t e = t ? t[(va >> shift) & 511] : 0;
 
-		if (!(e & PTE_P))
+		if (!(e & PTE_PRESENT))
 			return false;
-		if (l == 1 || ((l == 2 || l == 3) && (e & PTE_PS))) {
+		if (l == 1 || ((l == 2 || l == 3) && (e & PTE_LARGE))) {
 			uint64_t span = 1ull << shift;
 			*pa = ((e & PTE_ADDR) & ~(span - 1)) | (va & (span - 1));
 			return true;
@@ -121,12 +106,12 @@ static int image_levels(const struct placer *p, const struct handoff *h)
 /* The next-level table under entry idx of table t, allocated (safe, zeroed) if absent. */
 static uint64_t *temp_child(uint64_t *t, unsigned idx, struct handoff *h)
 {
-	if (!(t[idx] & PTE_P)) {
+	if (!(t[idx] & PTE_PRESENT)) {
 		uint64_t frame = pmm_alloc();
 		if (!frame)
 			return NULL;
 		h->table_frames++;
-		t[idx] = frame | PTE_P | PTE_RW;
+		t[idx] = frame | PTE_PRESENT | PTE_WRITE;
 	}
 	return (uint64_t *)(uintptr_t)(t[idx] & PTE_ADDR);
 }
@@ -142,16 +127,16 @@ static bool temp_map(struct handoff *h, uint64_t va, uint64_t pa, int leaf_level
 			return false;
 	}
 	t[(va >> (12 + 9 * (leaf_level - 1))) & 511] =
-		pa | PTE_P | PTE_RW | (leaf_level == 2 ? PTE_PS : 0);
+		pa | PTE_PRESENT | PTE_WRITE | (leaf_level == 2 ? PTE_LARGE : 0);
 	return true;
 }
 
 /* Identity map of all RAM in 2 MiB pages, for the copy loop (format doc §3.3). */
 static bool temp_identity(struct handoff *h)
 {
-	uint64_t top = (pmm_max_pfn() << 12) + SZ_2M - 1;
+	uint64_t top = (pmm_max_pfn() << 12) + PAGE_SIZE_2M - 1;
 
-	for (uint64_t a = 0; a < (top & ~(SZ_2M - 1)); a += SZ_2M)
+	for (uint64_t a = 0; a < (top & ~(PAGE_SIZE_2M - 1)); a += PAGE_SIZE_2M)
 		if (!temp_map(h, a, a, 2))
 			return false;
 	return true;
@@ -161,8 +146,8 @@ static bool temp_identity(struct handoff *h)
  * the 2 MiB page, else the two 4 KiB pages from the entry point on. */
 static bool temp_text(struct handoff *h)
 {
-	if ((h->jump & (SZ_2M - 1)) == (h->jump_phys & (SZ_2M - 1)))
-		return temp_map(h, h->jump & ~(SZ_2M - 1), h->jump_phys & ~(SZ_2M - 1), 2);
+	if ((h->jump & (PAGE_SIZE_2M - 1)) == (h->jump_phys & (PAGE_SIZE_2M - 1)))
+		return temp_map(h, h->jump & ~(PAGE_SIZE_2M - 1), h->jump_phys & ~(PAGE_SIZE_2M - 1), 2);
 	for (uint64_t off = 0; off < 2 * 4096; off += 4096)
 		if (!temp_map(h, (h->jump & ~0xfffull) + off, (h->jump_phys & ~0xfffull) + off, 1))
 			return false;
@@ -186,7 +171,7 @@ enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p)
 	enum handoff_err err;
 
 	/* A thaw invariant (boot/entry.asm), checked here, before the signature reset. */
-	if (read_cs() != KERNEL_CS)
+	if (read_cs() != SEL_CODE64)
 		panic("handoff: running on CS 0x%x; the resumed kernel needs 0x10", read_cs());
 	if (!(cpuid_edx(CPUID_EXT_FEATURES) & CPUID_EDX_NX))
 		return HANDOFF_ENONX;
@@ -269,7 +254,7 @@ void handoff_probe(struct handoff *h)
 static void quiesce_lapic_timer(void)
 {
 	uint64_t apic_base = rdmsr(MSR_APIC_BASE);
-	uint64_t mmio = apic_base & 0xfffff000ull;
+	uint64_t mmio = apic_base & APIC_BASE_ADDR;
 
 	if (!(apic_base & APIC_BASE_EN))
 		return;                         /* globally disabled: nothing ticks */

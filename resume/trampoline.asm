@@ -13,8 +13,7 @@
 ;                 r10 = 0 in both; jumps to args.jump.
 
 %include "resume/trampoline_abi.inc"
-
-%define CR4_PGE (1 << 7)
+%include "kernel/x86.inc"
 
 bits 64
 section .text
