@@ -259,7 +259,7 @@ $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS
 	@echo "  LINK    $$@"
 	$$(Q)$$(HOSTCC) $$(SANFLAGS) -o $$@ $$^ -lcmocka $$(TEST_$(1)_LIBS)
 endef
-TEST_e820_SRCS := resume/e820.c
+TEST_e820_SRCS := resume/e820.c lib/crc32.c
 TEST_e820_LIBS := -lz
 TEST_place_SRCS := resume/place.c
 TEST_hwsig_SRCS := resume/hwsig.c
@@ -364,17 +364,20 @@ $(FUZZ_CORPUS)/.boot-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_boot_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.boot-stamp
 
-# The resume part's e820 sanitiser: links only resume/e820.c.
+# The resume part's e820 sanitiser: links resume/e820.c and the CRC-32 it hashes with.
 FUZZERS += e820
-$(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c resume/e820.c
+FUZZ_E820_SRCS := resume/e820.c lib/crc32.c
+$(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c $(FUZZ_E820_SRCS) $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(FUZZ_E820_SRCS)
 
-$(BUILD)/fuzz/replay_e820: tests/fuzz/fuzz_e820.c resume/e820.c tests/fuzz/replay.c
+$(BUILD)/fuzz/replay_e820: tests/fuzz/fuzz_e820.c $(FUZZ_E820_SRCS) tests/fuzz/replay.c $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  REPLAY  $@"
-	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(SANFLAGS) -o $@ $^
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. -I$(BUILD)/gen $(SANFLAGS) \
+		-o $@ $< $(FUZZ_E820_SRCS) tests/fuzz/replay.c
 
 $(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
 	@mkdir -p $(FUZZ_CORPUS)
