@@ -77,6 +77,7 @@ KERNEL_PURE_SRCS := \
 	kernel/boot_info.c \
 	kernel/cmdline.c \
 	kernel/aml_s5.c \
+	kernel/madt.c \
 
 MM_SRCS := \
 	mm/pmm.c \
@@ -251,7 +252,7 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 crc32 lzo1x lz4 image
+HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 madt crc32 lzo1x lz4 image
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -271,6 +272,7 @@ TEST_boot_info_SRCS := kernel/boot_info.c
 TEST_pmm_SRCS := mm/pmm_core.c
 TEST_format_SRCS := kernel/format.c kernel/snprintf.c
 TEST_aml_s5_SRCS := kernel/aml_s5.c
+TEST_madt_SRCS := kernel/madt.c
 
 TEST_crc32_SRCS := lib/crc32.c
 TEST_crc32_LIBS := -lz
@@ -344,9 +346,9 @@ $(FUZZ_CORPUS)/.disk-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_disk_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.disk-stamp
 
-# The foundation's parsers (boot information, command line, \_S5_ in AML): each links
+# The foundation's parsers (boot information, command line, \_S5_ in AML, the MADT): each links
 # only its own pure source; seeds from tests/fuzz/make_boot_corpus.py.
-FUZZ_BOOT := boot_info cmdline aml_s5
+FUZZ_BOOT := boot_info cmdline aml_s5 madt
 FUZZERS += $(FUZZ_BOOT)
 $(FUZZ_BOOT:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c kernel/%.c
 	@mkdir -p $(dir $@)

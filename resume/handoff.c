@@ -9,6 +9,7 @@
 #include "block/disks.h"
 #include "kernel/acpi.h"
 #include "kernel/io.h"
+#include "kernel/madt.h"
 #include "kernel/panic.h"
 #include "kernel/segments.h"
 #include "kernel/x86.h"
@@ -224,26 +225,19 @@ static void quiesce_ioapic(uint64_t base)
 	}
 }
 
-/* Every IOAPIC the MADT lists (ACPI 6.4 §5.2.12.3, entry type 1), else the
- * conventional 0xFEC00000. */
+/* Every IOAPIC the MADT lists (kernel/madt.c), else the conventional 0xFEC00000. A
+ * malformed entry ends the list; the IOAPICs before it are still masked. */
 void handoff_probe(struct handoff *h)
 {
-	const uint8_t *madt = acpi_find_table("APIC");
+	const struct acpi_header *madt = acpi_find_table("APIC");
+	struct madt_ioapic io[HANDOFF_MAX_IOAPICS];
+	struct madt_info mi = { .ioapic = io, .ioapic_cap = HANDOFF_MAX_IOAPICS };
 
 	h->ioapic_count = 0;
-	if (madt) {
-		uint32_t len = (uint32_t)madt[4] | (uint32_t)madt[5] << 8 |
-			       (uint32_t)madt[6] << 16 | (uint32_t)madt[7] << 24;
-		for (uint32_t off = 44; off + 2 <= len && madt[off + 1] >= 2; off += madt[off + 1]) {
-			if (madt[off] != 1 || madt[off + 1] < 12 || off + 12 > len)
-				continue;
-			if (h->ioapic_count == HANDOFF_MAX_IOAPICS)
-				break;
-			const uint8_t *a = madt + off + 4;
-			h->ioapic[h->ioapic_count++] = (uint64_t)a[0] | (uint64_t)a[1] << 8 |
-						       (uint64_t)a[2] << 16 | (uint64_t)a[3] << 24;
-		}
-	}
+	if (madt)
+		madt_parse(madt, madt->length, &mi);
+	for (uint32_t i = 0; i < mi.ioapic_count; i++)
+		h->ioapic[h->ioapic_count++] = io[i].address;
 	if (!h->ioapic_count)
 		h->ioapic[h->ioapic_count++] = IOAPIC_DEFAULT;
 }
