@@ -115,14 +115,9 @@ enum verify_err verify_e820(const struct boot_info *bi, const struct options *o,
 	return VERIFY_EMEMMAP;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 enum verify_err verify_hw_sig(const struct img_header *h, char *why, size_t cap)
 {
-	const uint8_t *fadt = acpi_find_table("FACP");
+	const struct acpi_header *fadt = acpi_find_table("FACP");
 	enum hwsig_err e = HWSIG_ENOFADT;
 	uint64_t facs;
 	uint32_t sig = 0;
@@ -130,9 +125,9 @@ enum verify_err verify_hw_sig(const struct img_header *h, char *why, size_t cap)
 	if (!h->has_hw_sig)
 		return VERIFY_OK;
 	if (fadt)
-		e = hwsig_facs_addr(fadt, le32(fadt + 4), &facs);   /* ACPI header length */
+		e = hwsig_facs_addr(fadt, fadt->length, &facs);
 	if (e == HWSIG_OK)
-		e = hwsig_read((const void *)(uintptr_t)facs, FACS_MIN_LEN, &sig);
+		e = hwsig_read((const void *)(uintptr_t)facs, sizeof(struct acpi_facs), &sig);
 	if (e != HWSIG_OK) {
 		ksnprintf(why, cap, "%s", hwsig_strerror(e));
 		return VERIFY_ENOFACS;
