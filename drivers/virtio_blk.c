@@ -414,13 +414,13 @@ static void set_limits(struct vblk *v)
 
 	v->seg_bytes = SEG_BYTES_DFLT;
 	if (v->features & (1ull << VIRTIO_BLK_F_SIZE_MAX)) {
-		uint32_t sm = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG_SIZE_MAX);
+		uint32_t sm = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG(size_max));
 
 		if (sm >= SECTOR && sm < v->seg_bytes)
 			v->seg_bytes = sm & ~(SECTOR - 1);
 	}
 	if (v->features & (1ull << VIRTIO_BLK_F_SEG_MAX)) {
-		uint32_t sg = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG_SEG_MAX);
+		uint32_t sg = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG(seg_max));
 
 		if (sg >= 1 && sg < seg_max)
 			seg_max = sg;
@@ -430,7 +430,7 @@ static void set_limits(struct vblk *v)
 	v->seg_limit = seg_max;
 	v->blk_size = SECTOR;
 	if (v->features & (1ull << VIRTIO_BLK_F_BLK_SIZE))
-		v->blk_size = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG_BLK_SIZE);
+		v->blk_size = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG(blk_size));
 	sectors = (uint32_t)((uint64_t)seg_max * v->seg_bytes / SECTOR);
 	v->bd.max_sectors = sectors < MAX_SECTORS ? sectors : MAX_SECTORS;
 	v->bd.max_async = v->vq.size;     /* vblk_submit_read() refuses more */
@@ -503,7 +503,7 @@ static const char *bring_up(struct vblk *v, const struct pci_dev *d)
 		return why;
 	}
 	set_limits(v);
-	v->bd.sectors = virtio_pci_cfg64(&v->vp, VIRTIO_BLK_CFG_CAPACITY);
+	v->bd.sectors = virtio_pci_cfg64(&v->vp, VIRTIO_BLK_CFG(capacity));
 	virtio_pci_set_status(&v->vp, VIRTIO_STATUS_DRIVER_OK);
 	return NULL;
 }
