@@ -18,26 +18,25 @@ enum part_err gpt_check_header(const uint8_t *buf, size_t len, uint64_t lba,
 
 	if (len < SECTOR || memcmp(buf, "EFI PART", 8) != 0)
 		return PART_EGPTHDR;
-	memcpy(h->signature, buf, 8);
-	h->revision = get_le32(buf + 8);
-	h->header_size = get_le32(buf + 12);
-	h->header_crc32 = get_le32(buf + 16);
-	h->reserved = get_le32(buf + 20);
-	h->my_lba = get_le64(buf + 24);
-	h->alternate_lba = get_le64(buf + 32);
-	h->first_usable_lba = get_le64(buf + 40);
-	h->last_usable_lba = get_le64(buf + 48);
-	memcpy(h->disk_guid, buf + 56, 16);
-	h->entries_lba = get_le64(buf + 72);
-	h->entry_count = get_le32(buf + 80);
-	h->entry_size = get_le32(buf + 84);
-	h->entries_crc32 = get_le32(buf + 88);
+	memcpy(h, buf, sizeof(*h));
+	h->revision = le32(h->revision);
+	h->header_size = le32(h->header_size);
+	h->header_crc32 = le32(h->header_crc32);
+	h->reserved = le32(h->reserved);
+	h->my_lba = le64(h->my_lba);
+	h->alternate_lba = le64(h->alternate_lba);
+	h->first_usable_lba = le64(h->first_usable_lba);
+	h->last_usable_lba = le64(h->last_usable_lba);
+	h->entries_lba = le64(h->entries_lba);
+	h->entry_count = le32(h->entry_count);
+	h->entry_size = le32(h->entry_size);
+	h->entries_crc32 = le32(h->entries_crc32);
 
 	if (h->header_size < sizeof(struct gpt_header) || h->header_size > SECTOR)
 		return PART_EGPTHDR;
 	/* The CRC covers header_size bytes with the CRC field itself taken as zero. */
 	memcpy(tmp, buf, h->header_size);
-	memset(tmp + 16, 0, 4);
+	memset(tmp + offsetof(struct gpt_header, header_crc32), 0, sizeof(h->header_crc32));
 	if (crc32(0, tmp, h->header_size) != h->header_crc32)
 		return PART_EGPTHDRCRC;
 	if (h->my_lba != lba || h->first_usable_lba > h->last_usable_lba ||
@@ -92,18 +91,23 @@ void gpt_name_to_utf8(const uint8_t *utf16le, size_t units, char *out, size_t ca
 
 bool gpt_decode_entry(const uint8_t *buf, struct part_entry *e, uint32_t number)
 {
-	static const uint8_t zero[16];
-	uint64_t first = get_le64(buf + 32), last = get_le64(buf + 40);
+	static const uint8_t zero[sizeof(((struct gpt_entry *)0)->type_guid)];
+	struct gpt_entry g;
+	uint64_t first, last;
 
-	if (memcmp(buf, zero, 16) == 0)
+	memcpy(&g, buf, sizeof(g));
+	if (memcmp(g.type_guid, zero, sizeof(zero)) == 0)
 		return false;
+	first = le64(g.first_lba);
+	last = le64(g.last_lba);
 	memset(e, 0, sizeof(*e));
 	e->number = number;
 	e->start = first;
 	e->sectors = last >= first ? last - first + 1 : 0;
 	e->has_guid = true;
-	memcpy(e->guid, buf + 16, 16);
-	gpt_name_to_utf8(buf + 56, 36, e->name, sizeof(e->name));
+	memcpy(e->guid, g.unique_guid, sizeof(g.unique_guid));
+	gpt_name_to_utf8((const uint8_t *)g.name, sizeof(g.name) / sizeof(g.name[0]), e->name,
+			 sizeof(e->name));
 	return true;
 }
 

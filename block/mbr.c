@@ -24,21 +24,21 @@ bool mbr_is_protective(const struct mbr_record rec[4])
 
 bool mbr_decode(const uint8_t *buf, size_t len, struct mbr_record rec[4], uint32_t *disk_sig)
 {
-	if (len < SECTOR || buf[MBR_MAGIC_OFF] != 0x55 || buf[MBR_MAGIC_OFF + 1] != 0xAA)
+	struct mbr_sector s;
+
+	if (len < sizeof(s))
+		return false;
+	memcpy(&s, buf, sizeof(s));
+	if (s.magic[0] != 0x55 || s.magic[1] != 0xAA)
 		return false;
 	for (int i = 0; i < 4; i++) {
-		const uint8_t *p = buf + MBR_TABLE_OFF + 16 * i;
-
-		rec[i].boot = p[0];
-		memcpy(rec[i].chs_first, p + 1, 3);
-		rec[i].type = p[4];
-		memcpy(rec[i].chs_last, p + 5, 3);
-		rec[i].lba_start = get_le32(p + 8);
-		rec[i].lba_count = get_le32(p + 12);
+		rec[i] = s.part[i];
+		rec[i].lba_start = le32(s.part[i].lba_start);
+		rec[i].lba_count = le32(s.part[i].lba_count);
 		if (rec[i].boot != 0 && rec[i].boot != 0x80)
 			return false;
 	}
-	*disk_sig = get_le32(buf + MBR_SIGNATURE_OFF);
+	*disk_sig = le32(s.disk_signature);
 	return true;
 }
 
