@@ -15,7 +15,6 @@
 #define BIOS_ROM_START   0xE0000
 #define BIOS_ROM_END     0x100000
 #define RSDP_ALIGN       16
-#define RSDP_V1_LEN      20
 #define TABLE_MAX_LEN    (16u << 20)    /* sanity bound on a header's length */
 #define LOW_4G           (1ull << 32)
 

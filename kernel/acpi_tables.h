@@ -20,6 +20,8 @@ struct __attribute__((packed)) acpi_rsdp {
 };
 _Static_assert(sizeof(struct acpi_rsdp) == 36, "RSDP");
 _Static_assert(offsetof(struct acpi_rsdp, xsdt) == 24, "RSDP xsdt");
+#define RSDP_V1_LEN offsetof(struct acpi_rsdp, length)     /* ACPI 1.0: 20 bytes */
+_Static_assert(RSDP_V1_LEN == 20, "RSDP v1");
 
 struct __attribute__((packed)) acpi_header {
 	char signature[4];      /* 0 */
