@@ -1,7 +1,6 @@
 /* Multiboot2 information → struct boot_info, once, with bounds checks on every tag.
- * Tags are walked relative to the block start (kexec-tools aligns the block to 4
- * only: kexec-tools kexec/arch/i386/kexec-mb2-x86.c) and read with lib/le.h, never
- * through casts. Pure. */
+ * Tags are walked relative to the block start, whatever alignment the loader gave
+ * the block itself, and read with lib/le.h, never through casts. Pure. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -183,7 +182,8 @@ static void parse_tag(struct boot_info *bi, const struct tag_view *t, struct mem
 	}
 }
 
-/* kexec-tools passes "<image path> <args>" (platform-facts.md §6.3): drop the path. */
+/* kexec-tools passes "<image path> <args>" (kexec/arch/i386/kexec-mb2-x86.c,
+ * multiboot2_x86_load(): the image name is prepended): drop the path. */
 static void strip_kexec_path(struct boot_info *bi)
 {
 	char *s = bi->cmdline;
