@@ -136,7 +136,8 @@ THAWCTL_SRCS := \
 	tools/kexec.c \
 
 # ---------------------------------------------------------------------------
-# Flags. Kernel flags in one place (platform-facts.md §6.2).
+# Flags. Kernel flags in one place: freestanding, no red zone (interrupts use the
+# stack as is), general registers only (no SSE state to save), no PIE (linked at 1 MiB).
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 
@@ -469,7 +470,7 @@ bench-disk: deps
 
 
 # ---------------------------------------------------------------------------
-# Install on a GRUB system (issue 6): thaw.elf, the GRUB entry, the hibernate hooks
+# Install on a GRUB system: thaw.elf, the GRUB entry, the hibernate hooks
 # and thawctl. update-grub runs only for a live install (no DESTDIR).
 
 LIBDIR     ?= $(PREFIX)/lib

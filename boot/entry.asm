@@ -21,7 +21,7 @@ boot_cpu_pdpe1gb:	db 0		; CPUID says 1 GiB pages are allowed
 
 ; GDT with Linux's selector numbers (arch/x86/include/asm/segment.h): the resumed
 ; kernel's iret and __restore_processor_state() rely on CS = 0x10 being 64-bit code
-; and 0x18 being flat data (restore-lessons.md item 2).
+; and 0x18 being flat data (docs/hibernation-format.md §7).
 align 16
 boot_gdt:
 	dq 0				; 0x00 null
@@ -82,7 +82,7 @@ thaw_entry32:
 	call enter_long_mode		; does not return
 
 ; Long mode and NX are required (NX: Linux's page tables set bit 63, and EFER.NXE
-; must be on before the hand-off, restore-lessons.md item 1).
+; must be on before the hand-off, docs/hibernation-format.md §7).
 check_cpu:
 	mov eax, CPUID_EXT_MAX
 	cpuid

@@ -407,7 +407,8 @@ static const char *negotiate(struct vblk *v)
 }
 
 /* Request geometry from the device's limits: QEMU offers seg_max = queue size - 2
- * and no size_max (platform-facts §3.1), so one descriptor per data buffer. */
+ * and no size_max (QEMU hw/block/virtio-blk.c virtio_blk_update_config()), so one
+ * descriptor per data buffer. */
 static void set_limits(struct vblk *v)
 {
 	uint32_t seg_max = MAX_SEGS, sectors;

@@ -49,7 +49,7 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS");
 #define ACPI_GAS_MEMORY 0
 #define ACPI_GAS_IO     1
 
-/* FADT, "FACP" (ACPI 6.4 §5.2.9, Table 5.9). Older firmware writes shorter FADTs
+/* FADT, "FACP" (ACPI 6.4 §5.2.9). Older firmware writes shorter FADTs
  * (ACPI 1.0: 116 bytes): copy min(length, sizeof) into a zeroed struct and read a
  * field only when ACPI_FADT_HAS(length, field). */
 struct __attribute__((packed)) acpi_fadt {
@@ -138,7 +138,7 @@ static inline void acpi_fadt_load(const void *table, size_t len, struct acpi_fad
 #define ACPI_FADT_HAS(len, field) \
 	((len) >= offsetof(struct acpi_fadt, field) + sizeof(((struct acpi_fadt *)0)->field))
 
-/* FACS (§5.2.10, Table 5.14): no checksum, its own length field. */
+/* FACS (§5.2.10): no checksum, its own length field. */
 struct __attribute__((packed)) acpi_facs {
 	char signature[4];              /*  0: "FACS" */
 	uint32_t length;                /*  4: at least 64 */

@@ -1,6 +1,7 @@
 /* Multiboot2 information → struct boot_info, once, with bounds checks on every tag.
- * Tags are walked relative to the block start, whatever alignment the loader gave
- * the block itself, and read with lib/le.h, never through casts. Pure. */
+ * Tags are walked relative to the block start (kexec-tools places the block only
+ * 4-aligned: kexec/arch/i386/kexec-mb2-x86.c multiboot2_x86_load()) and read with
+ * lib/le.h, never through casts. Pure. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

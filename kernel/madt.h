@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include "kernel/acpi_tables.h"
 
-/* §5.2.12, Table 5.43: the fixed part; interrupt controller structures follow. */
+/* ACPI 6.4 §5.2.12: the fixed part; interrupt controller structures follow. */
 struct __attribute__((packed)) acpi_madt {
 	struct acpi_header header;      /*  0: signature "APIC" */
 	uint32_t lapic_address;         /* 36: physical address of the local APICs */
@@ -19,7 +19,7 @@ _Static_assert(sizeof(struct acpi_madt) == 44, "MADT entries start at 44");
 
 #define MADT_PCAT_COMPAT 1u             /* dual 8259s present too */
 
-/* Every interrupt controller structure starts with type and length (Table 5.44). */
+/* Every interrupt controller structure starts with type and length. */
 struct __attribute__((packed)) madt_entry_header {
 	uint8_t type;                   /* 0: MADT_TYPE_* */
 	uint8_t length;                 /* 1: whole entry, these two bytes included */
@@ -31,7 +31,7 @@ _Static_assert(sizeof(struct madt_entry_header) == 2, "MADT entry header");
 #define MADT_TYPE_OVERRIDE      2
 #define MADT_TYPE_X2APIC        9
 
-/* Processor Local APIC (§5.2.12.2, Table 5.46). */
+/* Processor Local APIC (§5.2.12.2). */
 struct __attribute__((packed)) madt_lapic_entry {
 	struct madt_entry_header h;     /* 0: type 0, length 8 */
 	uint8_t processor_uid;          /* 2 */
@@ -42,11 +42,11 @@ _Static_assert(offsetof(struct madt_lapic_entry, apic_id) == 3, "LAPIC apic_id")
 _Static_assert(offsetof(struct madt_lapic_entry, flags) == 4, "LAPIC flags");
 _Static_assert(sizeof(struct madt_lapic_entry) == 8, "LAPIC entry");
 
-/* Local APIC flags (Table 5.47), for the LAPIC and x2APIC entries alike. */
+/* Local APIC flags, for the LAPIC and x2APIC entries alike. */
 #define MADT_LAPIC_ENABLED        (1u << 0)
 #define MADT_LAPIC_ONLINE_CAPABLE (1u << 1)     /* ACPI 6.3+: may be enabled later */
 
-/* I/O APIC (§5.2.12.3, Table 5.48). */
+/* I/O APIC (§5.2.12.3). */
 struct __attribute__((packed)) madt_ioapic_entry {
 	struct madt_entry_header h;     /* 0: type 1, length 12 */
 	uint8_t ioapic_id;              /* 2 */
@@ -58,7 +58,7 @@ _Static_assert(offsetof(struct madt_ioapic_entry, address) == 4, "IOAPIC address
 _Static_assert(offsetof(struct madt_ioapic_entry, gsi_base) == 8, "IOAPIC gsi_base");
 _Static_assert(sizeof(struct madt_ioapic_entry) == 12, "IOAPIC entry");
 
-/* Interrupt Source Override (§5.2.12.5, Table 5.49). */
+/* Interrupt Source Override (§5.2.12.5). */
 struct __attribute__((packed)) madt_override_entry {
 	struct madt_entry_header h;     /* 0: type 2, length 10 */
 	uint8_t bus;                    /* 2: 0 = ISA */
@@ -70,7 +70,7 @@ _Static_assert(offsetof(struct madt_override_entry, gsi) == 4, "override gsi");
 _Static_assert(offsetof(struct madt_override_entry, flags) == 8, "override flags");
 _Static_assert(sizeof(struct madt_override_entry) == 10, "override entry");
 
-/* Processor Local x2APIC (§5.2.12.12, Table 5.59). */
+/* Processor Local x2APIC (§5.2.12.12). */
 struct __attribute__((packed)) madt_x2apic_entry {
 	struct madt_entry_header h;     /*  0: type 9, length 16 */
 	uint16_t reserved;              /*  2 */

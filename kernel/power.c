@@ -78,7 +78,7 @@ void power_init(const struct boot_info *bi)
 					   &power.slp_typa, &power.slp_typb);
 }
 
-/* Summary line for kmain (additive). */
+/* Summary line for kmain. */
 void power_describe(void)
 {
 	kprintf("power: ACPI RSDP %s, reset register %s, S5 %s\n",

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#define SECTORS_PER_PAGE 8     /* 4096 / 512: format doc §1.1 */
+#define SECTORS_PER_PAGE 8     /* PAGE_SIZE >> 9, as kernel/power/swap.c hib_submit_io() */
 
 const char *commit_strerror(enum commit_err e)
 {

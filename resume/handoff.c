@@ -1,6 +1,7 @@
 /* Hand-off: temporary page tables and trampoline in safe frames, quiesce, jump.
  * Linux arch/x86/power/hibernate.c + hibernate_64.c do the same for their own boot
- * kernel; the image kernel's restore_registers is the contract (format doc §3.4). */
+ * kernel; the image kernel's restore_registers is the contract
+ * (docs/hibernation-format.md §7). */
 #include "resume/handoff.h"
 
 #include <stddef.h>
@@ -92,7 +93,7 @@ static bool image_walk(const struct placer *p, uint64_t cr3, int levels, uint64_
 }
 
 /* The image's paging depth: the one under which jump resolves to jump_phys
- * (format doc §3.4: the header does not record it). 0 if neither does. */
+ * (the restore record does not store it: docs/hibernation-format.md §7). 0 if neither. */
 static int image_levels(const struct placer *p, const struct handoff *h)
 {
 	uint64_t pa;
@@ -132,7 +133,8 @@ static bool temp_map(struct handoff *h, uint64_t va, uint64_t pa, int leaf_level
 	return true;
 }
 
-/* Identity map of all RAM in 2 MiB pages, for the copy loop (format doc §3.3). */
+/* Identity map of all RAM in 2 MiB pages, for the copy loop (as Linux
+ * arch/x86/power/hibernate_64.c set_up_temporary_mappings() maps it). */
 static bool temp_identity(struct handoff *h)
 {
 	uint64_t top = (pmm_max_pfn() << 12) + PAGE_SIZE_2M - 1;
@@ -244,7 +246,8 @@ void handoff_probe(struct handoff *h)
 
 /* LAPIC timer: mask its LVT entry and zero the initial count, in whichever mode
  * (xAPIC MMIO or x2APIC MSRs) firmware left the APIC — the image kernel's
- * lapic_resume() expects that mode (format doc §4.2). Intel SDM Vol. 3A §11.5.1. */
+ * lapic_resume() (arch/x86/kernel/apic/apic.c) expects that mode. Intel SDM Vol. 3A
+ * §11.5.1. */
 static void quiesce_lapic_timer(void)
 {
 	uint64_t apic_base = rdmsr(MSR_APIC_BASE);

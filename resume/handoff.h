@@ -1,6 +1,6 @@
 /* The hand-off to the image kernel: paging-depth check, temporary page tables and
  * the trampoline in safe frames, device and interrupt quiesce, the jump
- * (linux-hibernation-format.md §3.3–§3.4, §4). */
+ * (docs/hibernation-format.md §7, §8). */
 #ifndef THAW_RESUME_HANDOFF_H
 #define THAW_RESUME_HANDOFF_H
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* The top-level resume flow (issue 5; linux-hibernation-format.md §6): every check
+/* The top-level resume flow (docs/ARCHITECTURE.md, "The way one image page travels"): every check
  * happens before the one disk write, and the write happens before the jump. */
 #include "resume/resume.h"
 
@@ -144,7 +144,7 @@ static const uint8_t *ld_keep_meta(void *arg, uint64_t index, const uint8_t *pag
 }
 
 /* Every listed frame must be RAM here and is forbidden to the allocator before a
- * single page is written (restore-lessons.md #7, #13). */
+ * single page is written (docs/hibernation-format.md §5, §6). */
 static enum img_err ld_pfns(void *arg, const struct pfn_list *list)
 {
 	struct pfn_iter it;

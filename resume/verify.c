@@ -145,7 +145,8 @@ void verify_note_physpages(const struct boot_info *bi, const struct img_info *in
 	uint64_t pages = 0;
 	size_t n = e820_from_multiboot(bi);
 
-	/* Whole type-1 pages minus frame 0 (restore-lessons.md #11). */
+	/* Whole type-1 pages minus frame 0: what Linux's get_num_physpages() gave on the
+	 * machines tested (docs/hibernation-format.md §5). */
 	for (size_t i = 0; n != (size_t)-1 && i < n; i++)
 		if (vs.map[i].type == E820_TYPE_RAM)
 			pages += ((vs.map[i].addr + vs.map[i].size) >> 12) -
