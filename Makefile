@@ -347,7 +347,7 @@ $(FUZZ_CORPUS)/.disk-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_disk_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.disk-stamp
 
-# The foundation's parsers (boot information, command line, \_S5_ in AML, the MADT): each links
+# The kernel's pure parsers (boot information, command line, \_S5_ in AML, the MADT): each links
 # only its own pure source; seeds from tests/fuzz/make_boot_corpus.py.
 FUZZ_BOOT := boot_info cmdline aml_s5 madt
 FUZZERS += $(FUZZ_BOOT)

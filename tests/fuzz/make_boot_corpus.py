@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Seed corpora for the foundation's fuzzers (fuzz_boot_info, fuzz_aml_s5,
+"""Seed corpora for the kernel parsers' fuzzers (fuzz_boot_info, fuzz_aml_s5,
 fuzz_cmdline, fuzz_madt), written into DIR/<fuzzer>/: Multiboot2 blocks shaped like
 GRUB's (BIOS, UEFI) and kexec-tools', small DSDTs with \\_S5_ in the encodings firmware
 uses, command lines, and MADTs laid out as QEMU and OVMF build them."""
