@@ -18,47 +18,26 @@ const char *madt_strerror(enum madt_err e)
 	return "unknown MADT error";
 }
 
+/* Whether an array with count of cap entries used has room; if not, count a drop. */
+static bool room(struct madt_info *out, uint32_t count, uint32_t cap)
+{
+	if (count < cap)
+		return true;
+	out->dropped++;
+	return false;
+}
+
 static void add_lapic(struct madt_info *out, uint32_t id, uint32_t uid, uint32_t flags,
 		      bool x2apic)
 {
-	if (out->lapic_count == out->lapic_cap) {
-		out->dropped++;
-		return;
-	}
-	out->lapic[out->lapic_count++] = (struct madt_lapic){
-		.apic_id = id,
-		.processor_uid = uid,
-		.enabled = flags & MADT_LAPIC_ENABLED,
-		.online_capable = flags & MADT_LAPIC_ONLINE_CAPABLE,
-		.x2apic = x2apic,
-	};
-}
-
-static void add_ioapic(struct madt_info *out, const struct madt_ioapic_entry *e)
-{
-	if (out->ioapic_count == out->ioapic_cap) {
-		out->dropped++;
-		return;
-	}
-	out->ioapic[out->ioapic_count++] = (struct madt_ioapic){
-		.id = e->ioapic_id,
-		.address = le32(e->address),
-		.gsi_base = le32(e->gsi_base),
-	};
-}
-
-static void add_override(struct madt_info *out, const struct madt_override_entry *e)
-{
-	if (out->override_count == out->override_cap) {
-		out->dropped++;
-		return;
-	}
-	out->override[out->override_count++] = (struct madt_override){
-		.bus = e->bus,
-		.source = e->source,
-		.gsi = le32(e->gsi),
-		.flags = le16(e->flags),
-	};
+	if (room(out, out->lapic_count, out->lapic_cap))
+		out->lapic[out->lapic_count++] = (struct madt_lapic){
+			.apic_id = id,
+			.processor_uid = uid,
+			.enabled = flags & MADT_LAPIC_ENABLED,
+			.online_capable = flags & MADT_LAPIC_ONLINE_CAPABLE,
+			.x2apic = x2apic,
+		};
 }
 
 /* The layout size a known type needs; 2 (the header) for any other type. */
@@ -94,10 +73,21 @@ static void decode_entry(struct madt_info *out, const uint8_t *p, uint8_t type)
 			  le32(e.x2apic.flags), true);
 		break;
 	case MADT_TYPE_IOAPIC:
-		add_ioapic(out, &e.ioapic);
+		if (room(out, out->ioapic_count, out->ioapic_cap))
+			out->ioapic[out->ioapic_count++] = (struct madt_ioapic){
+				.id = e.ioapic.ioapic_id,
+				.address = le32(e.ioapic.address),
+				.gsi_base = le32(e.ioapic.gsi_base),
+			};
 		break;
 	case MADT_TYPE_OVERRIDE:
-		add_override(out, &e.override);
+		if (room(out, out->override_count, out->override_cap))
+			out->override[out->override_count++] = (struct madt_override){
+				.bus = e.override.bus,
+				.source = e.override.source,
+				.gsi = le32(e.override.gsi),
+				.flags = le16(e.override.flags),
+			};
 		break;
 	}
 }
