@@ -7,16 +7,15 @@
 #include "lib/le.h"
 #include "lib/crc32.h"
 
-#define SECTOR      512
 #define CHUNK       2048u     /* entry-array bytes read per request (16 entries) */
 
 enum part_err gpt_check_header(const uint8_t *buf, size_t len, uint64_t lba,
 			       uint64_t disk_sectors, struct gpt_header *h)
 {
-	uint8_t tmp[SECTOR];
+	uint8_t tmp[BLOCK_SECTOR_SIZE];
 	uint64_t bytes, sectors;
 
-	if (len < SECTOR || memcmp(buf, "EFI PART", 8) != 0)
+	if (len < BLOCK_SECTOR_SIZE || memcmp(buf, "EFI PART", 8) != 0)
 		return PART_EGPTHDR;
 	memcpy(h, buf, sizeof(*h));
 	h->revision = le32(h->revision);
@@ -32,7 +31,7 @@ enum part_err gpt_check_header(const uint8_t *buf, size_t len, uint64_t lba,
 	h->entry_size = le32(h->entry_size);
 	h->entries_crc32 = le32(h->entries_crc32);
 
-	if (h->header_size < sizeof(struct gpt_header) || h->header_size > SECTOR)
+	if (h->header_size < sizeof(struct gpt_header) || h->header_size > BLOCK_SECTOR_SIZE)
 		return PART_EGPTHDR;
 	/* The CRC covers header_size bytes with the CRC field itself taken as zero. */
 	memcpy(tmp, buf, h->header_size);
@@ -47,7 +46,7 @@ enum part_err gpt_check_header(const uint8_t *buf, size_t len, uint64_t lba,
 	bytes = (uint64_t)h->entry_count * h->entry_size;
 	if (bytes > GPT_ENTRIES_MAX_BYTES)
 		return PART_EGPTHDR;
-	sectors = (bytes + SECTOR - 1) / SECTOR;
+	sectors = (bytes + BLOCK_SECTOR_SIZE - 1) / BLOCK_SECTOR_SIZE;
 	if (h->entries_lba < 2 || h->entries_lba >= disk_sectors ||
 	    sectors > disk_sectors - h->entries_lba)
 		return PART_ETRUNC;
@@ -138,9 +137,9 @@ static enum part_err read_entries(struct blockdev *disk, const struct gpt_header
 	t->count = 0;
 	while (done < total) {
 		uint32_t n = total - done < CHUNK ? (uint32_t)(total - done) : CHUNK;
-		uint32_t secs = (n + SECTOR - 1) / SECTOR;
+		uint32_t secs = (n + BLOCK_SECTOR_SIZE - 1) / BLOCK_SECTOR_SIZE;
 
-		if (disk->ops->read(disk, h->entries_lba + done / SECTOR, secs, buf) != BLK_OK)
+		if (disk->ops->read(disk, h->entries_lba + done / BLOCK_SECTOR_SIZE, secs, buf) != BLK_OK)
 			return PART_EIO;
 		crc = crc32(crc, buf, n);
 		for (uint32_t off = 0; off < n; off += h->entry_size, number++) {
@@ -161,7 +160,7 @@ static enum part_err read_entries(struct blockdev *disk, const struct gpt_header
 /* Try the header at lba and its entries; PART_OK fills t. */
 static enum part_err try_header(struct blockdev *disk, uint64_t lba, struct part_table *t)
 {
-	uint8_t buf[SECTOR];
+	uint8_t buf[BLOCK_SECTOR_SIZE];
 	struct gpt_header h;
 	enum part_err err;
 	uint32_t saved = t->problem_count;

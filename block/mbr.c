@@ -6,7 +6,6 @@
 #include "block/mbr.h"
 #include "lib/le.h"
 
-#define SECTOR     512
 #define EBR_MAX    128      /* Linux msdos.c gives up after 100 links; be a bit kinder */
 
 bool mbr_is_extended(uint8_t type)
@@ -80,7 +79,7 @@ static bool read_sector(struct blockdev *disk, uint64_t lba, uint8_t *buf)
 static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t ext_slot,
 			  uint64_t ext_start, uint64_t ext_sectors)
 {
-	uint8_t buf[SECTOR];
+	uint8_t buf[BLOCK_SECTOR_SIZE];
 	struct mbr_record rec[4];
 	uint32_t sig, number = 5;
 	uint64_t ebr = ext_start;
@@ -128,7 +127,7 @@ static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t 
 
 enum part_err mbr_scan(struct blockdev *disk, struct part_table *t)
 {
-	uint8_t buf[SECTOR];
+	uint8_t buf[BLOCK_SECTOR_SIZE];
 	struct mbr_record rec[4];
 	uint32_t sig;
 	int ext = -1;

@@ -10,6 +10,9 @@
  * resume device; 0 means "none" (slot 0 is the swap header). Linux kernel/power/swap.c. */
 #define SWSUSP_PAGE_SIZE	4096u
 #define SWSUSP_PAGE_SHIFT	12
+/* Linux reads block b at 512-byte sector b * (PAGE_SIZE >> 9) of the resume device
+ * (kernel/power/swap.c hib_submit_io()). */
+#define SWSUSP_PAGE_SECTORS	(SWSUSP_PAGE_SIZE >> 9)
 
 /* The mkswap header, the first page of every swap area (util-linux
  * include/swapheader.h struct swap_header_v1_2; Linux include/linux/swap.h union

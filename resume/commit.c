@@ -7,7 +7,9 @@
 
 #include <string.h>
 
-#define SECTORS_PER_PAGE 8     /* PAGE_SIZE >> 9, as kernel/power/swap.c hib_submit_io() */
+#include "image/swsusp_format.h"
+
+#define SECTORS_PER_PAGE SWSUSP_PAGE_SECTORS
 
 const char *commit_strerror(enum commit_err e)
 {
