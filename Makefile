@@ -124,6 +124,7 @@ RESUME_ASM := \
 # selftest/: built-in tests thaw runs on itself when thaw.test= asks.
 SELFTEST_SRCS := \
 	selftest/disk.c \
+	selftest/faults.c \
 
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
 PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(KERNEL_PURE_SRCS) \
