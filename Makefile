@@ -106,8 +106,7 @@ DRIVER_SRCS := \
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
 	resume/locate.c \
-	resume/place.c \
-	resume/handoff.c \
+	resume/jump.c \
 	resume/commit.c \
 	resume/resume.c \
 	resume/readahead.c \
@@ -115,6 +114,8 @@ RESUME_SRCS := \
 
 RESUME_PURE_SRCS := \
 	resume/resume_spec.c \
+	resume/handoff.c \
+	resume/place.c \
 	resume/e820.c \
 	resume/hwsig.c \
 

@@ -243,10 +243,12 @@ static bool test_write(void)
 
 static bool test_disks(const struct options *o)
 {
+	static struct disk_info devs[BLOCKDEV_MAX];
+	unsigned n = disks_list(devs, BLOCKDEV_MAX);
 	struct resume_target t;
 	enum locate_err e;
 
-	e = locate_resume(o, &t);          /* disks_init() printed the list already */
+	e = locate_resume(o, devs, n, &t);   /* disks_init() printed the list already */
 	kprintf("disks: locate=%s dev=%s page=%llu\n", e == LOCATE_OK ? "ok" : locate_strerror(e),
 		t.dev ? t.dev->name : "-", (unsigned long long)t.header_page);
 	return true;
