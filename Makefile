@@ -70,6 +70,7 @@ KERNEL_SRCS := \
 	kernel/acpi.c \
 	kernel/power.c \
 	kernel/stop.c \
+	kernel/efi.c \
 
 KERNEL_PURE_SRCS := \
 	kernel/format.c \
@@ -107,6 +108,7 @@ DRIVER_SRCS := \
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
 	resume/locate.c \
+	resume/efi_location.c \
 	resume/jump.c \
 	resume/commit.c \
 	resume/resume.c \
@@ -119,6 +121,7 @@ RESUME_PURE_SRCS := \
 	resume/place.c \
 	resume/e820.c \
 	resume/hwsig.c \
+	resume/hibernate_location.c \
 
 RESUME_ASM := \
 	resume/trampoline.asm \
@@ -256,7 +259,7 @@ check-layers:
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
 HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 madt crc32 lzo1x lz4 image \
-	locate handoff readahead commit verify
+	locate handoff readahead commit verify hibernate_location
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -278,6 +281,7 @@ TEST_commit_SRCS := resume/commit.c block/blockdev.c image/swsusp_header.c image
 TEST_verify_SRCS := resume/verify.c resume/e820.c resume/hwsig.c kernel/format.c kernel/snprintf.c \
 	image/image_info.c image/img_err.c lib/crc32.c
 TEST_verify_LIBS := -lz
+TEST_hibernate_location_SRCS := resume/hibernate_location.c
 
 TEST_cmdline_SRCS := kernel/cmdline.c
 TEST_boot_info_SRCS := kernel/boot_info.c
@@ -398,6 +402,24 @@ $(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
 	$(Q)$(PYTHON) tests/fuzz/make_e820_corpus.py $(FUZZ_CORPUS)
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.e820-stamp
+
+# systemd's HibernateLocation JSON (UTF-16LE); seeds from tests/fuzz/make_hibloc_corpus.py.
+FUZZERS += hibernate_location
+$(BUILD)/fuzz/fuzz_hibernate_location: tests/fuzz/fuzz_hibernate_location.c resume/hibernate_location.c
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+
+$(BUILD)/fuzz/replay_hibernate_location: tests/fuzz/fuzz_hibernate_location.c resume/hibernate_location.c tests/fuzz/replay.c
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(SANFLAGS) -o $@ $^
+
+$(FUZZ_CORPUS)/.hibloc-stamp: tests/fuzz/make_hibloc_corpus.py
+	@mkdir -p $(FUZZ_CORPUS)
+	$(Q)$(PYTHON) tests/fuzz/make_hibloc_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.hibloc-stamp
 
 test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
 	$(Q)set -e; for f in $(FUZZERS); do echo "== replay $$f"; \

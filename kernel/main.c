@@ -7,6 +7,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/efi.h"
 #include "kernel/idt.h"
 #include "kernel/layout.h"
 #include "kernel/paging.h"
@@ -136,6 +137,7 @@ void kmain(uint32_t magic, uint64_t mbi)
 	acpi_init(&boot_info, options.acpi_rsdp);
 	power_init(&boot_info);
 	power_describe();
+	efi_init(&boot_info);            /* UEFI variables (HibernateLocation), if booted so */
 	self_checks();
 	faulttest_run(&options);         /* returns unless thaw.test= names a fault test */
 

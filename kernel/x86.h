@@ -7,10 +7,15 @@
 
 /* Control registers (Intel SDM Vol. 3A §2.5). */
 #define CR0_PE          (1u << 0)       /* protected mode */
+#define CR0_MP          (1u << 1)       /* WAIT/FWAIT honour TS */
+#define CR0_EM          (1u << 2)       /* x87/SSE instructions fault (#UD) when set */
+#define CR0_TS          (1u << 3)       /* task switched: next FPU/SSE use faults (#NM) */
 #define CR0_WP          (1u << 16)      /* write protect in ring 0 */
 #define CR0_PG          (1u << 31)      /* paging */
 #define CR4_PAE         (1u << 5)
 #define CR4_PGE         (1u << 7)       /* global pages */
+#define CR4_OSFXSR      (1u << 9)       /* FXSAVE/FXRSTOR and SSE instructions enabled */
+#define CR4_OSXMMEXCPT  (1u << 10)      /* unmasked SIMD FP exceptions raise #XM */
 #define CR4_LA57        (1u << 12)      /* 5-level paging */
 
 /* MSRs (Intel SDM Vol. 4 Table 2-2) and their bits. */

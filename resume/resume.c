@@ -18,6 +18,7 @@
 #include "kernel/timer.h"
 #include "mm/pmm.h"
 #include "resume/commit.h"
+#include "resume/efi_location.h"
 #include "resume/handoff.h"
 #include "resume/jump.h"
 #include "resume/locate.h"
@@ -45,6 +46,9 @@ struct resume_ctx {
 	struct disk_info devs[BLOCKDEV_MAX];    /* the registry, as locate_resume() takes it */
 	struct blockdev *dev;
 	uint64_t offset;                /* swap header block (resume_offset) */
+	struct hibernate_location hl;   /* systemd's HibernateLocation, when read */
+	bool hl_read;                   /* it was: delete it when the resume commits */
+	bool hl_used;                   /* and it located the image */
 	struct img_source src;
 	struct img_desc d;
 	struct img_map m;
@@ -270,11 +274,32 @@ static struct outcome alloc_scratch(struct resume_ctx *c)
 	return go();
 }
 
+/* resume= wins; without it systemd's HibernateLocation names the device and offset; a
+ * variable naming no device or no image is reported, and every disk is scanned. */
+static enum locate_err locate_with_variable(struct resume_ctx *c, unsigned n,
+					    struct resume_target *t)
+{
+	enum locate_err e;
+
+	if (c->o->resume[0] || !efi_location_read(&c->hl))
+		return locate_resume(c->o, c->devs, n, t);
+	c->hl_read = true;
+	e = efi_location_locate(&c->hl, c->o, c->devs, n, t);
+	if (e == LOCATE_OK) {
+		c->hl_used = true;
+		return e;
+	}
+	kprintf("locate: HibernateLocation names UUID=%s offset=%llu, which holds no image "
+		"here (%s); scanning every disk instead\n", c->hl.uuid,
+		(unsigned long long)c->hl.offset, locate_strerror(e));
+	return locate_resume(c->o, c->devs, n, t);
+}
+
 static struct outcome locate_image(struct resume_ctx *c)
 {
 	unsigned n = disks_list(c->devs, BLOCKDEV_MAX);
 	struct resume_target t;
-	enum locate_err e = locate_resume(c->o, c->devs, n, &t);
+	enum locate_err e = locate_with_variable(c, n, &t);
 
 	if (e == LOCATE_ENOIMAGE || e == LOCATE_ENOTFOUND || e == LOCATE_ENODISKS)
 		return ending(RESUME_NOTHING, "resume: nothing to resume: %s", locate_strerror(e));
@@ -303,6 +328,17 @@ static struct outcome open_image(struct resume_ctx *c)
 		(unsigned long long)c->d.info.image_pages,
 		(unsigned long long)(c->d.info.image_pages * PAGE_SIZE / MIB),
 		(unsigned long long)c->d.info.nr_meta);
+	return go();
+}
+
+/* The fields HibernateLocation recorded that the image can confirm (its device and
+ * offset were confirmed by finding the image there). */
+static struct outcome check_location(struct resume_ctx *c)
+{
+	char why[192];
+
+	if (c->hl_used && !efi_location_matches(&c->hl, &c->d.info, why, sizeof(why)))
+		return refused("the image does not match HibernateLocation", why);
 	return go();
 }
 
@@ -467,8 +503,11 @@ static struct outcome commit(struct resume_ctx *c)
 {
 	enum commit_err e = commit_invalidate(c->dev, c->offset, &c->d.hdr, c->page);
 
-	if (e == COMMIT_OK)
+	if (e == COMMIT_OK) {
+		if (c->hl_read)
+			efi_location_delete();
 		return go();
+	}
 	if (e == COMMIT_EREAD || e == COMMIT_ECHANGED)
 		return refused("not invalidating the image", commit_strerror(e));
 	/* The header may be half-written: do not claim it is intact, do not jump. */
@@ -498,6 +537,7 @@ static const resume_step steps[] = {
 	alloc_scratch,          /* a page for headers */
 	locate_image,           /* resume= / resume_offset= → device and header page */
 	open_image,             /* swap header, map page 0, image header */
+	check_location,         /* HibernateLocation's kernel release against the image's */
 	countdown,              /* noresume, thaw.delay: the user may cancel or discard */
 	check_machine,          /* e820 checksum, ACPI hardware signature */
 	probe_firmware,         /* the IOAPICs, before any image page is written */
