@@ -1,0 +1,103 @@
+"""thaw finds the image through systemd's HibernateLocation EFI variable (no resume=): a
+real Debian 12 UEFI guest hibernated by tests/fixtures/realimage.py, OVMF's variable store
+seeded offline (tests/rig/ovmfvars.py) with the JSON systemd's sleep.c writes, thaw.iso
+booted with no location options. thaw deletes the variable when it commits, so a second
+boot finds neither variable nor image; a variable naming a missing device is reported
+and scanning follows; a variable whose kernel differs from the image's is refused."""
+import json
+import sys
+import uuid
+
+import imagekernel as ik
+import ovmfvars
+
+sys.path.insert(0, str(ik.REPO / "tests"))
+from fixtures.guest_qemu import run_qemu  # noqa: E402
+from fixtures.realimage import RESUMED_RE, hibernated_disk, swap_header  # noqa: E402
+
+EXIT_OK, EXIT_FAIL = 33, 35
+THAW_ARGS = "thaw.test_exit thaw.on_fail=poweroff"
+VARIANT = "lzo-uefi-smp1"
+SYSTEMD = "8cf2644b-4b0b-428f-9387-6d876050dc67"
+NAME = "HibernateLocation"
+SWAP_UUID_AT = 1036       # mkswap's UUID in the swap header page (Linux union swap_header)
+
+
+def swap_uuid(disk) -> str:
+    with open(disk, "rb") as f:
+        f.seek(SWAP_UUID_AT)
+        return str(uuid.UUID(bytes=f.read(16)))
+
+
+def location(uuid_text, kernel, offset=0) -> bytes:
+    """The variable's data as systemd writes it: compact JSON, UTF-16LE, NUL unit."""
+    text = json.dumps({"uuid": uuid_text, "offset": offset, "kernelVersion": kernel,
+                       "osReleaseId": "debian", "osReleaseVersionId": "12"},
+                      separators=(",", ":"))
+    return (text + "\0").encode("utf-16-le")
+
+
+def vars_file(disk):
+    return disk.parent / (disk.name + ".OVMF_VARS.fd")
+
+
+def boot(fx, disk, workdir, fresh_vars, seed=None, name="serial.log"):
+    """Boot thaw.iso with no location options; seed: data for HibernateLocation."""
+    qemu = fx.qemu_args(cdrom=ik.thaw_iso(THAW_ARGS), disk=disk, workdir=disk.parent,
+                        fresh_vars=fresh_vars)
+    if seed is not None:
+        ovmfvars.set_variable(vars_file(disk), NAME, SYSTEMD, seed)
+    return run_qemu(qemu, workdir / name, timeout=600)
+
+
+def assert_resumed(run, fx, disk):
+    _, m = run.first(RESUMED_RE)
+    assert m, f"rc {run.rc} timed_out {run.timed_out}\n{run.text[-4000:]}"
+    assert m["checksum"] == "ok" and m["counter"] == "ok", m.group(0)
+    assert run.rc == EXIT_OK
+    assert swap_header(disk, fx.variant)["sig"] == b"SWAPSPACE2"
+
+
+def test_resume_through_variable_then_nothing(tmp_path):
+    fx = hibernated_disk(VARIANT)
+    disk = fx.disk_copy(tmp_path)
+    u = swap_uuid(disk)
+    run = boot(fx, disk, tmp_path, True, location(u, fx.meta["kernel"]["release"]))
+    assert_resumed(run, fx, disk)
+    assert f"locate: resume from HibernateLocation (systemd): UUID={u} offset=0" in run.text
+    assert "efi: HibernateLocation deleted" in run.text
+    assert ovmfvars.get_variable(vars_file(disk), NAME, SYSTEMD) is None
+    # The same machine again, same variable store: no variable, no image.
+    again = boot(fx, disk, tmp_path, False, name="again.log")
+    assert again.rc == EXIT_OK, again.text[-3000:]
+    assert "locate: no HibernateLocation EFI variable (systemd)" in again.text
+    assert "nothing to resume" in again.text
+    assert not again.first(RESUMED_RE)[1] and "thaw: resuming" not in again.text
+
+
+def test_variable_naming_missing_device_then_scan(tmp_path):
+    fx = hibernated_disk(VARIANT)
+    disk = fx.disk_copy(tmp_path)
+    bogus = "0badc0de-0000-4000-8000-000000000001"
+    run = boot(fx, disk, tmp_path, True, location(bogus, fx.meta["kernel"]["release"]))
+    assert f"locate: HibernateLocation names UUID={bogus} offset=0, which holds no image " \
+           "here (no device matches resume=); scanning every disk instead" in run.text, \
+        run.text[-3000:]
+    assert_resumed(run, fx, disk)
+    # The resume consumed the hibernation the variable stood for.
+    assert ovmfvars.get_variable(vars_file(disk), NAME, SYSTEMD) is None
+
+
+def test_variable_for_another_kernel_refused(tmp_path):
+    fx = hibernated_disk(VARIANT)
+    disk = fx.disk_copy(tmp_path)
+    before = ik.digest(disk)
+    data = location(swap_uuid(disk), "5.10.0-99-amd64")
+    run = boot(fx, disk, tmp_path, True, data)
+    assert run.rc == EXIT_FAIL, run.text[-3000:]
+    assert "the image does not match HibernateLocation: HibernateLocation records kernel " \
+           f"5.10.0-99-amd64, the image was written by {fx.meta['kernel']['release']}" \
+        in run.text, run.text[-3000:]
+    assert "left untouched" in run.text and "thaw: resuming" not in run.text
+    assert ik.digest(disk) == before
+    assert ovmfvars.get_variable(vars_file(disk), NAME, SYSTEMD) == data
