@@ -139,6 +139,7 @@ THAWCTL_SRCS := \
 	tools/thawctl.c \
 	tools/file_source.c \
 	tools/kexec.c \
+	tools/status.c \
 
 # ---------------------------------------------------------------------------
 # Flags. Kernel flags in one place: freestanding, no red zone (interrupts use the
@@ -507,6 +508,7 @@ bench-disk: deps
 # and thawctl. update-grub runs only for a live install (no DESTDIR).
 
 LIBDIR     ?= $(PREFIX)/lib
+MANDIR     ?= $(PREFIX)/share/man
 SLEEPHOOKS ?= /usr/lib/systemd/system-sleep
 
 .PHONY: install uninstall
@@ -519,14 +521,39 @@ install: $(BUILD)/thaw.elf $(BUILD)/thawctl
 	install -D -m 0755 $(BUILD)/thaw.systemd $(DESTDIR)$(SLEEPHOOKS)/thaw
 	sed 's|@LIBDIR@|$(LIBDIR)|g' dist/sleep/thaw-hibernate > $(BUILD)/thaw-hibernate
 	install -D -m 0755 $(BUILD)/thaw-hibernate $(DESTDIR)$(PREFIX)/sbin/thaw-hibernate
+	install -D -m 0644 man/thaw.7 $(DESTDIR)$(MANDIR)/man7/thaw.7
+	install -D -m 0644 man/thawctl.8 $(DESTDIR)$(MANDIR)/man8/thawctl.8
+	install -D -m 0644 man/thaw-hibernate.8 $(DESTDIR)$(MANDIR)/man8/thaw-hibernate.8
 	@if [ -z "$(DESTDIR)" ] && command -v update-grub >/dev/null; then update-grub; fi
 
 uninstall:
 	rm -f $(DESTDIR)/boot/thaw.elf $(DESTDIR)/etc/grub.d/42_thaw \
 	      $(DESTDIR)$(PREFIX)/bin/thawctl $(DESTDIR)$(LIBDIR)/thaw/thaw-next-boot \
-	      $(DESTDIR)$(SLEEPHOOKS)/thaw $(DESTDIR)$(PREFIX)/sbin/thaw-hibernate
+	      $(DESTDIR)$(SLEEPHOOKS)/thaw $(DESTDIR)$(PREFIX)/sbin/thaw-hibernate \
+	      $(DESTDIR)$(MANDIR)/man7/thaw.7 $(DESTDIR)$(MANDIR)/man8/thawctl.8 \
+	      $(DESTDIR)$(MANDIR)/man8/thaw-hibernate.8
 	-rmdir $(DESTDIR)$(LIBDIR)/thaw 2>/dev/null
 	@if [ -z "$(DESTDIR)" ] && command -v update-grub >/dev/null; then update-grub; fi
+
+# ---------------------------------------------------------------------------
+# The Debian package: debian/ with debhelper, built from a copy of the tree under
+# $(BUILD)/deb so dpkg-buildpackage's clean and its ../ output stay out of the repo.
+# The package installs what `make install` does (PREFIX=/usr), plus update-grub in its
+# maintainer scripts. Lintian's verdict goes to $(BUILD)/deb/lintian.txt.
+
+DEB_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+DEB := $(BUILD)/deb/thaw_$(DEB_VERSION)_amd64.deb
+
+.PHONY: deb
+deb:
+	$(Q)sh scripts/deps.sh deb
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/src
+	$(Q)tar -c --exclude=./build --exclude=./.git --exclude='./tests' -f - . | tar -x -C $(BUILD)/deb/src
+	$(Q)cd $(BUILD)/deb/src && dpkg-buildpackage -b -us -uc --no-sign >../build.log 2>&1 || \
+		{ tail -40 ../build.log; exit 1; }
+	$(Q)lintian --info $(DEB) > $(BUILD)/deb/lintian.txt 2>&1 || true
+	@echo "  DEB     $(DEB)"
+	@cat $(BUILD)/deb/lintian.txt
 
 # ---------------------------------------------------------------------------
 
@@ -534,4 +561,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -1,11 +1,15 @@
 #!/bin/sh
 # Install, with apt-get, every Debian package thaw's build, tests and demo need
 # that is not installed yet. Quiet when nothing is missing.
+# `deps.sh deb`: only what `make deb` needs (debhelper, dpkg-dev, lintian).
 set -eu
 
 PKGS="gcc make nasm binutils grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 qemu-system-x86 ovmf liblzo2-dev liblz4-dev zlib1g-dev libcmocka-dev python3 python3-pytest
 clang cpio fdisk gdisk busybox-static kexec-tools dosfstools util-linux debootstrap e2fsprogs zstd"
+if [ "${1:-}" = deb ]; then
+	PKGS="debhelper dpkg-dev lintian"
+fi
 
 missing=""
 for p in $PKGS; do

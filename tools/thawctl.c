@@ -13,6 +13,7 @@
 #include "image/swsusp_format.h"
 #include "tools/file_source.h"
 #include "tools/kexec.h"
+#include "tools/status.h"
 
 /* Exit codes (documented in usage()). */
 enum {
@@ -54,7 +55,8 @@ static void usage(FILE *out)
 		"  --help          this text\n"
 		"\n"
 		"Exit codes: 0 ok, 1 invalid or corrupt image, 2 usage error, 3 I/O error,\n"
-		"            4 no hibernation image, 5 discard refused without --yes\n");
+		"            4 no hibernation image, 5 discard refused without --yes,\n"
+		"            6 status: the next hibernation will not resume through thaw\n");
 }
 
 static void print_fault(const char *cmd, const struct img_fault *f)
@@ -378,6 +380,7 @@ static const struct command commands[] = {
 	{ "verify", cmd_verify, NULL, "decode the whole stream: lengths, LZO/LZ4 data, CRC32, PFN list" },
 	{ "discard", cmd_discard, NULL, "put the original swap signature back (like Linux noresume); needs --yes" },
 	{ "kexec", NULL, thawctl_kexec, "load thaw with kexec-tools to resume now (thawctl kexec --help)" },
+	{ "status", NULL, thawctl_status, "will the next hibernation resume through thaw? one check a line" },
 };
 static const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
 
