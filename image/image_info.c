@@ -77,8 +77,6 @@ enum img_err img_info_parse(const void *page, size_t len, struct img_info *info)
 	info->image_pages = get_le64(p + offsetof(struct swsusp_info, image_pages));
 	info->pages = get_le64(p + offsetof(struct swsusp_info, pages));
 	info->size = get_le64(p + offsetof(struct swsusp_info, size));
-	memcpy(info->release, p + SWSUSP_UTS_RELEASE, SWSUSP_UTS_FIELD - 1);
-	info->release[SWSUSP_UTS_FIELD - 1] = 0;
 	err = parse_record(p, info);
 	if (err)
 		return err;

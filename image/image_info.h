@@ -28,7 +28,6 @@ struct img_info {
 	uint64_t pages;			/* image_pages + nr_meta + 1 */
 	uint64_t size;
 	uint64_t nr_meta;		/* PFN pages = pages - image_pages - 1 */
-	char release[65];		/* uts.release, NUL-terminated ("" if unset) */
 };
 
 /* Checks: known record; pages > image_pages + 1 unless the image is empty;

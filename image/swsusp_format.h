@@ -95,10 +95,6 @@ struct swsusp_info {
 	uint64_t size;			/* 432: pages << 12 */
 	uint8_t pad3[SWSUSP_PAGE_SIZE - 440];
 };
-/* struct new_utsname (include/uapi/linux/utsname.h): six 65-byte fields; release is the
- * third, past the restore record, so it survives as init_header() wrote it. */
-#define SWSUSP_UTS_FIELD	65u
-#define SWSUSP_UTS_RELEASE	130u	/* uts.release: `uname -r` of the image kernel */
 _Static_assert(offsetof(struct swsusp_info, version_code) == 392, "version_code");
 _Static_assert(offsetof(struct swsusp_info, num_physpages) == 400, "num_physpages");
 _Static_assert(offsetof(struct swsusp_info, cpus) == 408, "cpus");

@@ -3,7 +3,6 @@
  * (src/hibernate-resume/); thaw does the same, deleting it only when it commits. */
 #include "resume/efi_location.h"
 
-#include <string.h>
 #include "kernel/console.h"
 #include "kernel/efi.h"
 #include "kernel/format.h"
@@ -64,17 +63,6 @@ enum locate_err efi_location_locate(const struct hibernate_location *hl,
 		hl->has & HIBLOC_HAS_KERNEL ? " kernel=" : "",
 		hl->has & HIBLOC_HAS_KERNEL ? hl->kernel_version : "");
 	return locate_resume(&via, devs, n, out);
-}
-
-bool efi_location_matches(const struct hibernate_location *hl, const struct img_info *in,
-			  char *why, unsigned cap)
-{
-	if (!(hl->has & HIBLOC_HAS_KERNEL) || !in->release[0] ||
-	    !strcmp(hl->kernel_version, in->release))
-		return true;
-	ksnprintf(why, cap, "HibernateLocation records kernel %s, the image was written by %s",
-		  hl->kernel_version, in->release);
-	return false;
 }
 
 void efi_location_delete(void)

@@ -48,7 +48,6 @@ struct resume_ctx {
 	uint64_t offset;                /* swap header block (resume_offset) */
 	struct hibernate_location hl;   /* systemd's HibernateLocation, when read */
 	bool hl_read;                   /* it was: delete it when the resume commits */
-	bool hl_used;                   /* and it located the image */
 	struct img_source src;
 	struct img_desc d;
 	struct img_map m;
@@ -275,20 +274,25 @@ static struct outcome alloc_scratch(struct resume_ctx *c)
 }
 
 /* resume= wins; without it systemd's HibernateLocation names the device and offset; a
- * variable naming no device or no image is reported, and every disk is scanned. */
+ * variable naming no device or no image is reported, and every disk is scanned. The
+ * variable is read either way (systemd-hibernate-resume does too) so that the resume
+ * consumes it. */
 static enum locate_err locate_with_variable(struct resume_ctx *c, unsigned n,
 					    struct resume_target *t)
 {
 	enum locate_err e;
 
-	if (c->o->resume[0] || !efi_location_read(&c->hl))
+	c->hl_read = efi_location_read(&c->hl);
+	if (!c->hl_read)
 		return locate_resume(c->o, c->devs, n, t);
-	c->hl_read = true;
-	e = efi_location_locate(&c->hl, c->o, c->devs, n, t);
-	if (e == LOCATE_OK) {
-		c->hl_used = true;
-		return e;
+	if (c->o->resume[0]) {
+		kprintf("locate: resume=%s wins over HibernateLocation (UUID=%s offset=%llu)\n",
+			c->o->resume, c->hl.uuid, (unsigned long long)c->hl.offset);
+		return locate_resume(c->o, c->devs, n, t);
 	}
+	e = efi_location_locate(&c->hl, c->o, c->devs, n, t);
+	if (e == LOCATE_OK)
+		return e;
 	kprintf("locate: HibernateLocation names UUID=%s offset=%llu, which holds no image "
 		"here (%s); scanning every disk instead\n", c->hl.uuid,
 		(unsigned long long)c->hl.offset, locate_strerror(e));
@@ -328,17 +332,6 @@ static struct outcome open_image(struct resume_ctx *c)
 		(unsigned long long)c->d.info.image_pages,
 		(unsigned long long)(c->d.info.image_pages * PAGE_SIZE / MIB),
 		(unsigned long long)c->d.info.nr_meta);
-	return go();
-}
-
-/* The fields HibernateLocation recorded that the image can confirm (its device and
- * offset were confirmed by finding the image there). */
-static struct outcome check_location(struct resume_ctx *c)
-{
-	char why[192];
-
-	if (c->hl_used && !efi_location_matches(&c->hl, &c->d.info, why, sizeof(why)))
-		return refused("the image does not match HibernateLocation", why);
 	return go();
 }
 
@@ -537,7 +530,6 @@ static const resume_step steps[] = {
 	alloc_scratch,          /* a page for headers */
 	locate_image,           /* resume= / resume_offset= → device and header page */
 	open_image,             /* swap header, map page 0, image header */
-	check_location,         /* HibernateLocation's kernel release against the image's */
 	countdown,              /* noresume, thaw.delay: the user may cancel or discard */
 	check_machine,          /* e820 checksum, ACPI hardware signature */
 	probe_firmware,         /* the IOAPICs, before any image page is written */

@@ -3,7 +3,7 @@ real Debian 12 UEFI guest hibernated by tests/fixtures/realimage.py, OVMF's vari
 seeded offline (tests/rig/ovmfvars.py) with the JSON systemd's sleep.c writes, thaw.iso
 booted with no location options. thaw deletes the variable when it commits, so a second
 boot finds neither variable nor image; a variable naming a missing device is reported
-and scanning follows; a variable whose kernel differs from the image's is refused."""
+and scanning follows; resume= wins over the variable."""
 import json
 import sys
 import uuid
@@ -88,16 +88,19 @@ def test_variable_naming_missing_device_then_scan(tmp_path):
     assert ovmfvars.get_variable(vars_file(disk), NAME, SYSTEMD) is None
 
 
-def test_variable_for_another_kernel_refused(tmp_path):
+def test_resume_option_wins(tmp_path):
+    """resume= on the command line wins over the variable, which the resume still
+    consumes (systemd-hibernate-resume reads and clears it in both cases)."""
     fx = hibernated_disk(VARIANT)
     disk = fx.disk_copy(tmp_path)
-    before = ik.digest(disk)
-    data = location(swap_uuid(disk), "5.10.0-99-amd64")
-    run = boot(fx, disk, tmp_path, True, data)
-    assert run.rc == EXIT_FAIL, run.text[-3000:]
-    assert "the image does not match HibernateLocation: HibernateLocation records kernel " \
-           f"5.10.0-99-amd64, the image was written by {fx.meta['kernel']['release']}" \
+    bogus = "0badc0de-0000-4000-8000-000000000002"
+    qemu = fx.qemu_args(cdrom=ik.thaw_iso(THAW_ARGS + " resume=/dev/vda"), disk=disk,
+                        workdir=disk.parent)
+    ovmfvars.set_variable(vars_file(disk), NAME, SYSTEMD,
+                          location(bogus, fx.meta["kernel"]["release"]))
+    run = run_qemu(qemu, tmp_path / "serial.log", timeout=600)
+    assert f"locate: resume=/dev/vda wins over HibernateLocation (UUID={bogus} offset=0)" \
         in run.text, run.text[-3000:]
-    assert "left untouched" in run.text and "thaw: resuming" not in run.text
-    assert ik.digest(disk) == before
-    assert ovmfvars.get_variable(vars_file(disk), NAME, SYSTEMD) == data
+    assert "resume from HibernateLocation" not in run.text
+    assert_resumed(run, fx, disk)
+    assert ovmfvars.get_variable(vars_file(disk), NAME, SYSTEMD) is None
