@@ -368,12 +368,12 @@ FUZZERS += e820
 $(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c resume/e820.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^ -lz
 
 $(BUILD)/fuzz/replay_e820: tests/fuzz/fuzz_e820.c resume/e820.c tests/fuzz/replay.c
 	@mkdir -p $(dir $@)
 	@echo "  REPLAY  $@"
-	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(SANFLAGS) -o $@ $^
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(SANFLAGS) -o $@ $^ -lz
 
 $(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
 	@mkdir -p $(FUZZ_CORPUS)
