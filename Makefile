@@ -225,6 +225,12 @@ $(BUILD)/thawctl: $(THAWCTL_OBJ)
 	@echo "  LINK    $@"
 	$(Q)$(HOSTCC) -o $@ $(THAWCTL_OBJ)
 
+# The thawctl the tests run: the same sources under ASan + UBSan.
+THAWCTL_ASAN_OBJ := $(THAWCTL_OBJ:$(BUILD)/host/%=$(BUILD)/asan/%)
+$(BUILD)/asan/thawctl: $(THAWCTL_ASAN_OBJ)
+	@echo "  LINK    $@"
+	$(Q)$(HOSTCC) $(SANFLAGS) -o $@ $(THAWCTL_ASAN_OBJ)
+
 # ---------------------------------------------------------------------------
 # The ISO.
 
@@ -304,7 +310,13 @@ $(BUILD)/mkimage: tests/tools/mkimage.c image/swsusp_format.h
 
 # Fuzzers (libFuzzer, clang). FUZZERS lists tests/fuzz/fuzz_<name>.c.
 FUZZERS := header_map stream lzo1x lz4
-FUZZ_SECONDS ?= 600
+# libFuzzer with ASan + UBSan; any UBSan finding aborts like an ASan one.
+FUZZSAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+# make fuzz: each target runs FUZZ_RUNS executions (or FUZZ_SECONDS, whichever ends first),
+# then what it found is merged, minimised, into tests/fuzz/corpus/<target>/, which
+# `make test` replays beside the generated seeds.
+FUZZ_RUNS ?= 1000000
+FUZZ_SECONDS ?= 1800
 FUZZ_READER := $(IMAGE_SRCS) lib/crc32.c
 FUZZ_LIBS := -llzo2 -llz4
 FUZZ_CORPUS := $(BUILD)/fuzz-corpus
@@ -313,7 +325,7 @@ FUZZ_CORPUS := $(BUILD)/fuzz-corpus
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_READER) $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen $(FUZZSAN) \
 		-o $@ $< $(FUZZ_READER) $(FUZZ_LIBS)
 
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_READER) $(CRC32_TABLE)
@@ -339,7 +351,7 @@ FUZZERS += $(FUZZ_DISK)
 $(FUZZ_DISK:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DISK_SRCS) $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen $(FUZZSAN) \
 		-o $@ $< $(FUZZ_DISK_SRCS)
 
 $(FUZZ_DISK:%=$(BUILD)/fuzz/replay_%): $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_DISK_SRCS) $(CRC32_TABLE)
@@ -361,7 +373,7 @@ FUZZERS += $(FUZZ_BOOT)
 $(FUZZ_BOOT:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c kernel/%.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. $(FUZZSAN) -o $@ $^
 
 $(FUZZ_BOOT:%=$(BUILD)/fuzz/replay_%): $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c kernel/%.c tests/fuzz/replay.c
 	@mkdir -p $(dir $@)
@@ -379,7 +391,7 @@ FUZZERS += e820
 $(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c resume/e820.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^ -lz
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. $(FUZZSAN) -o $@ $^ -lz
 
 $(BUILD)/fuzz/replay_e820: tests/fuzz/fuzz_e820.c resume/e820.c tests/fuzz/replay.c
 	@mkdir -p $(dir $@)
@@ -392,17 +404,24 @@ $(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.e820-stamp
 
+# Replay fails on a missing or empty corpus (tests/fuzz/replay.c).
 test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
 	$(Q)set -e; for f in $(FUZZERS); do echo "== replay $$f"; \
-		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f; done
+		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f tests/fuzz/corpus/$$f; done
 
 .PHONY: fuzz
 fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ_CORPUS)/.stamp
-	$(Q)set -e; for f in $(FUZZERS); do echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
-		mkdir -p $(BUILD)/fuzz/live_$$f; \
-		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-			-artifact_prefix=$(BUILD)/fuzz/crash_$$f- \
-			$(BUILD)/fuzz/live_$$f $(FUZZ_CORPUS)/$$f; done
+	$(Q)set -e; rm -f $(BUILD)/fuzz/crash_*; for f in $(FUZZERS); do \
+		echo "== fuzz $$f ($(FUZZ_RUNS) runs, at most $(FUZZ_SECONDS) s)"; \
+		rm -rf $(BUILD)/fuzz/live_$$f; mkdir -p $(BUILD)/fuzz/live_$$f tests/fuzz/corpus/$$f; \
+		$(BUILD)/fuzz/fuzz_$$f -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crash_$$f- \
+			$(BUILD)/fuzz/live_$$f $(FUZZ_CORPUS)/$$f tests/fuzz/corpus/$$f \
+			> $(BUILD)/fuzz/$$f.log 2>&1 || true; \
+		$(BUILD)/fuzz/fuzz_$$f -merge=1 tests/fuzz/corpus/$$f $(BUILD)/fuzz/live_$$f \
+			> $(BUILD)/fuzz/$$f.merge.log 2>&1; \
+	done
+	$(Q)$(PYTHON) tests/fuzz/fuzz_report.py $(BUILD)/fuzz $(FUZZERS)
 
 test-system:
 	$(Q)cd tests/system && $(PYTHON) -m pytest -q -ra

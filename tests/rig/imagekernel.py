@@ -41,7 +41,7 @@ RESUMING_RE = re.compile(r"thaw: resuming pages=(?P<pages>\d+) bytes=(?P<bytes>\
                          r"load_ms=(?P<load_ms>\d+) mibps=(?P<mibps>\d+)")
 OK_RE = re.compile(r"IMAGEKERNEL: OK pages=0x(?P<pages>[0-9a-f]+) zero=0x(?P<zero>[0-9a-f]+)")
 FAIL_RE = re.compile(r"IMAGEKERNEL: FAIL (?P<what>\S+) (?P<value>0x[0-9a-f]+)")
-MEM_MIB = 256       # the test machine's RAM (run_thaw's default, Layout.mem_mib)
+MEM_MIB = 512       # the test machine's RAM (run_thaw's default, Layout.mem_mib)
 # The test machine's devices (DISK: the image). SeaBIOS reserves memory for each disk it
 # drives, so they shape the e820 map as much as the RAM size does.
 DEVICES = ["-drive", "file=DISK,format=raw,if=virtio",

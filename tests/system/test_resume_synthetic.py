@@ -132,10 +132,10 @@ def test_e820_ignore_overrides(tmp_path):
 
 
 def test_pfn_beyond_ram_refused(tmp_path):
-    """A 512 MiB-machine frame offered to a 256 MiB machine: refused before any write."""
+    """A 1 GiB-machine frame offered to a 512 MiB machine: refused before any write."""
     crc = machine_e820("bios")
     lay = ik.default_layout()
-    lay.pattern.append((300 * ik.MIB_PAGES, 4))
+    lay.pattern.append((600 * ik.MIB_PAGES, 4))
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "not RAM")
