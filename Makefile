@@ -70,6 +70,7 @@ KERNEL_SRCS := \
 	kernel/acpi.c \
 	kernel/power.c \
 	kernel/stop.c \
+	kernel/cutpoint.c \
 
 KERNEL_PURE_SRCS := \
 	kernel/format.c \
@@ -88,6 +89,7 @@ MM_PURE_SRCS := \
 # block/: block devices, the disk registry drivers plug into, partitions, probes.
 BLOCK_SRCS := \
 	block/disks.c \
+	block/cutdev.c \
 
 BLOCK_PURE_SRCS := \
 	block/blockdev.c \
@@ -432,6 +434,19 @@ fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ_CORPUS)/.stamp
 
 test-system:
 	$(Q)cd tests/system && $(PYTHON) -m pytest -q -ra
+
+# The reliability campaign (tests/system/test_powercut.py, test_disk_faults.py,
+# test_corruption.py) with every case, not make test's sample; the table of cases and
+# totals goes to build/reliability/table.md.
+RELIABILITY_DIR := $(abspath $(BUILD))/reliability
+.PHONY: reliability
+reliability: deps
+	$(Q)$(MAKE) --no-print-directory all iso build/mkimage build/asan/thawctl
+	$(Q)mkdir -p $(RELIABILITY_DIR) && rm -f $(RELIABILITY_DIR)/cases.jsonl
+	$(Q)cd tests/system && THAW_RELIABILITY=1 THAW_RELIABILITY_LOG=$(RELIABILITY_DIR)/cases.jsonl \
+		$(PYTHON) -m pytest -q -ra test_powercut.py test_disk_faults.py test_corruption.py; \
+		status=$$?; cd ../.. && $(PYTHON) tests/rig/reliability_table.py \
+		$(RELIABILITY_DIR)/cases.jsonl $(RELIABILITY_DIR)/table.md && exit $$status
 
 # The demo (README's main command): hibernate a real Debian guest with a workload that
 # checksums its memory, resume it through build/thaw.iso, show the workload's proof and

@@ -44,8 +44,9 @@ FAIL_RE = re.compile(r"IMAGEKERNEL: FAIL (?P<what>\S+) (?P<value>0x[0-9a-f]+)")
 MEM_MIB = 512       # the test machine's RAM (run_thaw's default, Layout.mem_mib)
 # The test machine's devices (DISK: the image). SeaBIOS reserves memory for each disk it
 # drives, so they shape the e820 map as much as the RAM size does.
-DEVICES = ["-drive", "file=DISK,format=raw,if=virtio",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+DISK_ARGS = ["-drive", "file=DISK,format=raw,if=virtio"]
+EXIT_DEVICE = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+DEVICES = DISK_ARGS + EXIT_DEVICE
 E820_HERE_RE = re.compile(r"image e820 crc32 (0x[0-9a-f]+|0), this machine (?P<here>0x[0-9a-f]+|0)")
 
 _B = [(i * PATTERN_MUL) & M64 for i in range(512)]
@@ -269,7 +270,8 @@ def run_thaw(disk: Path, workdir: Path, *, firmware="bios", mem_mib=None, smp=1,
         qemu += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
                  "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}"]
     qemu += ["-cdrom", str(thaw_iso(args))]
-    qemu += drive or [a.replace("DISK", str(disk)) for a in DEVICES]
+    qemu += drive or [a.replace("DISK", str(disk)) for a in DISK_ARGS]
+    qemu += EXIT_DEVICE
     qemu += ["-boot", "order=d", "-net", "none",
              "-display", "none", "-serial", "stdio", "-no-reboot"]
     return run_qemu(qemu, workdir / "serial.log", timeout, keys=keys,
