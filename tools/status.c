@@ -375,10 +375,12 @@ static void check_hibernate_location(void)
 	else if (v >= HIBLOC_SYSTEMD)
 		report(V_OK, "HibernateLocation", "systemd %d records it at hibernation; thaw "
 		       "follows it when resume= is not given", v);
+	else if (v)
+		report(V_INFO, "HibernateLocation", "systemd %d is older than %d and does not "
+		       "record it; thaw uses the GRUB entry's resume=", v, HIBLOC_SYSTEMD);
 	else
-		report(V_INFO, "HibernateLocation", "systemd %s does not record it (needs %d); "
-		       "thaw uses the GRUB entry's resume=", v ? "too old" : "not found",
-		       HIBLOC_SYSTEMD);
+		report(V_INFO, "HibernateLocation", "no systemd found; thaw uses the GRUB entry's "
+		       "resume=");
 }
 
 int thawctl_status(int argc, char **argv)

@@ -23,7 +23,25 @@ fail() {
 	exit 1
 }
 
-# Boot 1: thaw arrives as `make install DESTDIR=` laid it out, in a tar on /dev/vdb.
+# Wait for what a step needs, however long a loaded host takes to provide it: the test
+# judges the boot by its serial output going silent, so say what is awaited now and then.
+wait_for() {
+	what=$1
+	shift
+	n=0
+	until "$@"; do
+		n=$((n + 1))
+		[ $((n % 60)) -eq 0 ] && say "waiting for $what ($((n / 2)) s)"
+		sleep 0.5
+	done
+}
+
+swap_active() { grep -q '^/dev/vda2 ' /proc/swaps; }
+
+# Boot 1: thaw arrives in a tar on /dev/vdb: either as `make install DESTDIR=` laid it
+# out, or as the Debian package in $debs, installed with dpkg -i once GRUB is set up (its
+# postinst runs update-grub).
+debs=$state_dir/debs
 setup() {
 	n=0
 	while [ ! -b /dev/vdb ] && [ $n -lt 20 ]; do sleep 0.5; n=$((n + 1)); done
@@ -31,6 +49,10 @@ setup() {
 	mkswap -L thawswap /dev/vda2 > /dev/null && swapon /dev/vda2 || fail "swap"
 	grub-install --target=i386-pc /dev/vda || fail "grub-install"
 	update-grub || fail "update-grub"
+	if [ -d "$debs" ]; then
+		dpkg -i "$debs"/*.deb || fail "dpkg -i"
+		dpkg -L thaw > "$state_dir/thaw-files" || fail "dpkg -L"
+	fi
 	grep -q "menuentry 'Resume hibernated system (thaw)'" /boot/grub/grub.cfg ||
 		fail "no thaw entry in grub.cfg"
 	mkdir -p "$state_dir"
@@ -39,9 +61,31 @@ setup() {
 	qemu_exit 16
 }
 
+# After the resume, with the package: apt-get purge, then every file and directory the
+# package had that is still there, and what GRUB still knows of thaw.
+purge() {
+	apt-get purge -y thaw > /dev/null 2>&1
+	rc=$?
+	left=""
+	while read -r f; do
+		case "$f" in
+		/boot|/etc|/etc/grub.d|/usr|/usr/bin|/usr/sbin|/usr/lib|/usr/lib/systemd|\
+		/usr/lib/systemd/system-sleep|/usr/share|/usr/share/doc|/usr/share/man|\
+		/usr/share/man/man7|/usr/share/man/man8|/.) continue ;;
+		esac
+		[ -e "$f" ] && left="$left$f,"
+	done < "$state_dir/thaw-files"
+	say "purged rc=$rc left=$left grubcfg=$(grep -c 'thaw' /boot/grub/grub.cfg)" \
+		"grubenv=$(grubenv | tr ' ' '\n' | grep -c '^thaw_\|=thaw$')" \
+		"dpkg=$(dpkg-query -W -f='${Status}' thaw 2>&1 | tr ' ' _)"
+}
+
 # Boot 2: state that must survive (a process, a token in its memory, data in tmpfs),
 # then the user's way to hibernate, which runs thaw's system-sleep hook.
 hibernate() {
+	# fstab waits for the swap device without a time limit (mkdisk.sh); hibernating
+	# before it is on would fail for want of swap.
+	wait_for "swap on /dev/vda2" swap_active
 	echo hibernating > "$state"
 	echo 0 > /sys/power/image_size
 	dd if=/dev/urandom of=/dev/shm/data bs=1M count=16 2>/dev/null
@@ -74,6 +118,7 @@ hibernate() {
 # Boot 4: GRUB's default entry again, grubenv without a pending one-shot entry.
 normal() {
 	say "normal boot state=$1 cmdline=$(cat /proc/cmdline) grubenv=$(grubenv)"
+	[ "$1" = resumed ] && [ -d "$debs" ] && purge
 	echo done > "$state"
 	[ "$1" = resumed ] && qemu_exit 16
 	qemu_exit 17

@@ -3,16 +3,16 @@ hibernates with `systemctl hibernate`, boots thaw once through GRUB's one-shot e
 thaw's system-sleep hook with grub-reboot), comes back with its workload, and then boots
 GRUB's default entry again.
 """
+import os
 import re
+import shutil
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import thawvm  # noqa: E402
+import thawvm
 
 REPO = thawvm.REPO
 EXIT_OK = 33
@@ -25,6 +25,9 @@ INSTALLED = {  # path under DESTDIR (PREFIX=/usr/local): mode
     "usr/local/sbin/thaw-hibernate": 0o755,
     "usr/local/lib/thaw/thaw-next-boot": 0o755,
     "usr/lib/systemd/system-sleep/thaw": 0o755,
+    "usr/local/share/man/man7/thaw.7": 0o644,
+    "usr/local/share/man/man8/thawctl.8": 0o644,
+    "usr/local/share/man/man8/thaw-hibernate.8": 0o644,
 }
 
 
@@ -74,14 +77,34 @@ def agent(run, what):
     return dict(re.findall(r"(\w+)=(\S*)", m[1]), line=m[0])
 
 
-def test_grub_one_shot_resume(tmp_path):
-    """The whole user story, four boots of one machine."""
+def deb_path() -> Path:
+    """`make deb`'s package (debhelper; lintian's verdict in build/deb/lintian.txt)."""
+    out = make("deb").stdout
+    m = re.search(r"DEB +(\S+\.deb)", out)
+    assert m, out
+    return REPO / m[1]
+
+
+SLOW = os.environ.get("THAW_SLOW_TESTS") == "1"
+
+
+@pytest.mark.parametrize("how", ["deb", pytest.param("make-install", marks=pytest.mark.skipif(
+    not SLOW, reason="THAW_SLOW_TESTS=1: the package covers the same story"))])
+def test_grub_one_shot_resume(tmp_path, how):
+    """The whole user story, four boots of one machine: thaw installed with `dpkg -i` of
+    the package (or `make install`); with the package the fourth boot purges it and
+    checks that nothing is left."""
     import debianguest as g
 
     base = g.base_disk()
     disk = g.copy_disk(base, tmp_path)
     stage = tmp_path / "stage"
-    make("install", f"DESTDIR={stage}")
+    if how == "deb":
+        deb = deb_path()
+        (stage / "var/lib/thaw-test/debs").mkdir(parents=True)
+        shutil.copy(deb, stage / "var/lib/thaw-test/debs" / deb.name)
+    else:
+        make("install", f"DESTDIR={stage}")
     tar = tmp_path / "install.tar"
     subprocess.run(["tar", "--owner=0", "--group=0", "-cf", str(tar), "-C", str(stage), "."],
                    check=True)
@@ -129,10 +152,17 @@ def test_grub_one_shot_resume(tmp_path):
     env = g.read_file(disk, "/boot/grub/grubenv").decode()
     assert not re.search(r"^next_entry=.", env, re.M), env
     log = tmp_path / "4-normal.log"
-    run = g.boot(disk, ctl, log, stop_re=re.compile(r"Loading initial ramdisk"))
+    run = g.boot(disk, ctl, log, stop_re=None if how == "deb" else
+                 re.compile(r"Loading initial ramdisk"))
     assert run.first(re.compile(r"Loading Linux \S+-amd64 \.\.\."))[1], f"{log}"
     assert run.first(re.compile(r"Loading initial ramdisk"))[1], f"{log}"
     assert not run.first(re.compile(r"Loading thaw|thaw: resumes"))[1], f"thaw booted again; {log}"
+    if how == "deb":
+        purged = agent(run, "purged")
+        assert purged is not None and run.rc == EXIT_OK, f"rc={run.rc}; {log}"
+        assert purged["rc"] == "0" and purged["left"] == "", purged["line"]
+        assert purged["grubcfg"] == "0" and purged["grubenv"] == "0", purged["line"]
+        assert purged["dpkg"] != "install_ok_installed", purged["line"]
 
 
 @pytest.mark.parametrize("fs, layers, armed", [("ext2", "", True), ("btrfs", "", False),
