@@ -157,7 +157,11 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. \
 KLDFLAGS := -n -nostdlib -T linker.ld -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments
 NASMFLAGS := -f elf64 -g -I. -I$(BUILD)/gen/
 
-HOSTCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP
+# HOST_EXTRA_CFLAGS / HOST_LDFLAGS: the distribution's flags for thawctl (debian/rules
+# passes dpkg-buildflags' hardening flags).
+HOST_EXTRA_CFLAGS ?=
+HOST_LDFLAGS ?=
+HOSTCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP $(HOST_EXTRA_CFLAGS)
 SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # ---------------------------------------------------------------------------
@@ -232,7 +236,7 @@ THAWCTL_OBJ := $(THAWCTL_SRCS:%.c=$(BUILD)/host/%.o) $(PURE_SRCS:%.c=$(BUILD)/ho
 
 $(BUILD)/thawctl: $(THAWCTL_OBJ)
 	@echo "  LINK    $@"
-	$(Q)$(HOSTCC) -o $@ $(THAWCTL_OBJ)
+	$(Q)$(HOSTCC) $(HOST_LDFLAGS) -o $@ $(THAWCTL_OBJ)
 
 # The thawctl the tests run: the same sources under ASan + UBSan.
 THAWCTL_ASAN_OBJ := $(THAWCTL_OBJ:$(BUILD)/host/%=$(BUILD)/asan/%)
