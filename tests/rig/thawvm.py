@@ -221,9 +221,11 @@ class Silence:
 def run_iso(iso: Path, *, firmware: str = "bios", machine: str = "pc",
             memory: str = "512M", smp: int = 1, cpu: Optional[str] = None,
             disks: Sequence[Disk] = (), extra_args: Sequence[str] = (),
-            timeout: float = 120, name: str = "run", no_reboot: bool = True) -> Result:
+            timeout: float = 120, name: str = "run", no_reboot: bool = True,
+            vars_template: Optional[Path] = None) -> Result:
     """Boot iso in QEMU and wait for it to exit, or until its serial output has been
-    silent for timeout seconds (Silence)."""
+    silent for timeout seconds (Silence). UEFI runs start from a fresh copy of
+    vars_template (default: OVMF's empty variable store)."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     fd, log_name = tempfile.mkstemp(prefix=f"{name}-{firmware}-", suffix=".log", dir=LOG_DIR)
     os.close(fd)
@@ -233,7 +235,7 @@ def run_iso(iso: Path, *, firmware: str = "bios", machine: str = "pc",
         if firmware == "uefi":
             # A fresh OVMF_VARS per run: a reused one can hang a later boot.
             vars_copy = Path(tmp) / "OVMF_VARS.fd"
-            shutil.copyfile(_first_existing(OVMF_VARS_CANDIDATES), vars_copy)
+            shutil.copyfile(vars_template or _first_existing(OVMF_VARS_CANDIDATES), vars_copy)
         cmd = qemu_command(iso, firmware=firmware, machine=machine, memory=memory,
                            smp=smp, cpu=cpu, disks=disks, extra_args=extra_args,
                            serial_log=log, vars_copy=vars_copy, no_reboot=no_reboot)

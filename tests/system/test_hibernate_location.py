@@ -5,11 +5,15 @@ booted with no location options. thaw deletes the variable when it commits, so a
 boot finds neither variable nor image; a variable naming a missing device is reported
 and scanning follows; resume= wins over the variable."""
 import json
+import shutil
 import sys
 import uuid
+from pathlib import Path
 
+import diskimg
 import imagekernel as ik
 import ovmfvars
+from thawvm import OVMF_VARS_CANDIDATES, Disk, run_thaw
 
 sys.path.insert(0, str(ik.REPO / "tests"))
 from fixtures.guest_qemu import run_qemu  # noqa: E402
@@ -104,3 +108,26 @@ def test_resume_option_wins(tmp_path):
     assert "resume from HibernateLocation" not in run.text
     assert_resumed(run, fx, disk)
     assert ovmfvars.get_variable(vars_file(disk), NAME, SYSTEMD) is None
+
+
+def test_swap_file_through_variable(tmp_path):
+    """A swap file: the variable names the filesystem's UUID and the file's first block
+    (what systemd's sleep.c records from FIEMAP). The area holds only a hibernation
+    signature, so thaw finds it there and then refuses the missing image; the variable
+    stays, since nothing was committed."""
+    fs_uuid = "0f0e0d0c-0b0a-0908-0706-050403020100"
+    fs = tmp_path / "fs.img"
+    block = diskimg.ext4_with_swapfile(fs, 32 << 20, fs_uuid, "rootfs", tmp_path)
+    disk = diskimg.blank(tmp_path / "disk.img", 40 << 20)
+    diskimg.mbr(disk, "label: dos\n,34M,83\n")
+    diskimg.copy_into(disk, diskimg.part_start(disk, 1) * 512, fs)
+    template = tmp_path / "vars.fd"
+    shutil.copyfile(next(p for p in OVMF_VARS_CANDIDATES if Path(p).exists()), template)
+    ovmfvars.set_variable(template, NAME, SYSTEMD, location(fs_uuid, "6.1.0-56-amd64", block))
+    r = run_thaw("thaw.test_exit thaw.on_fail=poweroff", firmware="uefi", machine="q35",
+                 disks=[Disk(disk)], vars_template=template, timeout=180, name="hibloc-file")
+    r.expect_line(rf"locate: resume from HibernateLocation \(systemd\): UUID={fs_uuid} "
+                  rf"offset={block} kernel=6.1.0-56-amd64")
+    r.expect_line(rf"locate: resume=UUID={fs_uuid} is vda1")
+    r.expect_line(rf"locate: hibernation image on vda1 \(header at page {block},")
+    r.expect_no_line(r"efi: HibernateLocation deleted")
