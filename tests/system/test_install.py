@@ -131,6 +131,9 @@ def test_grub_one_shot_resume(tmp_path, how):
     assert swap_sig(disk, g.PART2_START) == b"S1SUSPEND\0"
     env = g.read_file(disk, "/boot/grub/grubenv").decode()
     assert re.search(r"^next_entry=thaw$", env, re.M), env
+    # The hook recorded the swap area in use at hibernation for the GRUB entry.
+    assert re.search(rf"^thaw_resume={found[1][7:]}$", env, re.M), env
+    assert re.search(r"^thaw_resume_offset=0$", env, re.M), env
 
     # 3: GRUB boots thaw once; thaw resumes Debian, whose workload is still there.
     log = tmp_path / "3-thaw.log"
@@ -139,6 +142,9 @@ def test_grub_one_shot_resume(tmp_path, how):
     t_thaw, _ = run.first(re.compile(r"thaw: resumes a hibernated Linux"))
     assert t_grub is not None and t_thaw is not None, f"GRUB did not boot thaw; {log}"
     assert not run.first(re.compile(r"Loading Linux"))[1], f"GRUB booted Linux; {log}"
+    # GRUB passed what the hook recorded (update-grub's line has no resume_offset=).
+    assert run.first(re.compile(rf'boot: command line "{found[1]} resume_offset=0'))[1], \
+        f"the GRUB entry did not use grubenv's thaw_resume; {log}"
     back = agent(run, "back")
     assert back is not None, f"the workload did not come back; {log}"
     assert back["token"] == before["token"] and back["boot_id"] == before["boot_id"]
