@@ -121,6 +121,13 @@ bool efi_init(const struct boot_info *bi)
 	efi.rt = NULL;
 	if (!bi->efi_system_table)
 		return false;
+	if (bi->from_kexec) {
+		/* Linux switched the runtime services to its virtual addresses
+		 * (SetVirtualAddressMap may be called once per boot, UEFI 2.10 §8.4). */
+		kprintf("efi: started by kexec, after Linux remapped the runtime services; not "
+			"using UEFI variables\n");
+		return false;
+	}
 	if (!map_runtime(bi) || (bi->efi_system_table >= LOW_4G &&
 				 !paging_map_mmio(bi->efi_system_table & ~0xfffull, 8192))) {
 		kprintf("efi: cannot map the firmware's runtime regions; not using UEFI variables\n");
