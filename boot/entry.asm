@@ -26,7 +26,6 @@ PTE_PRESENT		equ 1 << 0
 PTE_WRITE		equ 1 << 1
 PTE_LARGE		equ 1 << 7		; PS: 2 MiB page in a PD entry
 LARGE_PAGE_SIZE		equ 0x200000
-LOW_MAP_GIB		equ 4			; RAM below 4 GiB plus the 32-bit MMIO hole
 STACK_SIZE		equ 16384
 
 COM1			equ 0x3F8
@@ -56,7 +55,7 @@ boot_gdt_ptr:
 
 section .bss
 align 4096
-global boot_pml4, boot_pdpt
+global boot_pml4, boot_pdpt, boot_pd
 boot_pml4:	resb 4096
 boot_pdpt:	resb 4096
 boot_pd:	resb 4096 * LOW_MAP_GIB
