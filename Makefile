@@ -229,7 +229,7 @@ $(BUILD)/efi/thaw-efi.elf: $(EFI_OBJ) boot/efi.ld
 
 $(BUILD)/thaw.efi: $(BUILD)/efi/thaw-efi.elf
 	@echo "  OBJCOPY $@"
-	$(Q)objcopy -j .text -j .data -j .rela -j .reloc --target=efi-app-x86_64 \
+	$(Q)objcopy --strip-all -j .text -j .data -j .rela -j .reloc --target=efi-app-x86_64 \
 		--subsystem=efi-app $< $@
 
 # Secure Boot: sign with sbsigntool (Debian's sbsigntool); README "Secure Boot".

@@ -409,7 +409,7 @@ EFIAPI efi_status efi_main(efi_handle image, struct efi_system_table *st)
 	efi.image = image;
 	efi.st = st;
 	efi.bs = st->boot_services;
-	print("thaw-efi: thaw.efi started by the firmware\n");
+	print("thaw-efi: thaw.efi started as a UEFI application\n");
 	if (!cpu_has_nx())
 		return fail("this CPU has no NX (execute-disable); resuming Linux needs it", 0);
 	s = alloc_buffers();

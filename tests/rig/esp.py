@@ -12,7 +12,18 @@ import shutil
 import struct
 import subprocess
 import uuid
+import sys
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+from fixtures.guest_qemu import (OVMF_VARS, disk_image, guest_qemu_args,  # noqa: E402
+                                 run_qemu)
+from fixtures.realimage import (HIBERNATE_SIG, POWER_DOWN_RE, READY_RE,  # noqa: E402
+                                hibernate_cmdline, swap_header)
+from fixtures.variant import as_variant  # noqa: E402
+
+THAW_EFI = REPO / "build" / "thaw.efi"
 
 ESP_START = 1 << 20
 ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
@@ -66,25 +77,24 @@ def esp_image(path: Path, files: dict, size_mib: int = 64) -> Path:
     return path
 
 
-def esp_qemu_args(fx, esp: Path, disk: Path, *, secure_boot=False, vars_fd: Path = None):
-    """The fixture's QEMU command line with the ESP disk where its CD was.
+def esp_qemu_args(variant, esp: Path, disk: Path, *, secure_boot=False, vars_fd: Path = None):
+    """The fixture machine of variant (guest_qemu_args) with the ESP disk where its CD was.
 
     secure_boot: Debian's Secure Boot OVMF (SMM required, so q35 with smm=on and the
     flash marked secure) with the snakeoil keys enrolled. vars_fd: an OVMF variable store
-    to use instead of the fresh copy guest_qemu_args() makes."""
-    args = fx.qemu_args(cdrom="CDROM", disk=disk)
+    to boot with (kept across boots, as a real machine's NVRAM); default: a fresh copy."""
+    args = guest_qemu_args(variant, "CDROM", disk, workdir=Path(esp).parent,
+                           fresh_vars=vars_fd is None and not secure_boot)
     i = args.index("-cdrom")
     args[i:i + 2] = ["-drive", f"file={esp},format=raw,if=ide,index=2,media=disk"]
-    if vars_fd is not None or secure_boot:
-        code = OVMF_CODE_SB if secure_boot else None
-        for j, a in enumerate(args):
-            if a.startswith("if=pflash") and "unit=1" in a:
-                if vars_fd is None:
-                    vars_fd = Path(str(esp) + ".VARS_SB.fd")
-                    shutil.copyfile(OVMF_VARS_SB, vars_fd)
-                args[j] = f"if=pflash,format=raw,unit=1,file={vars_fd}"
-            if code and a.startswith("if=pflash") and "unit=0" in a:
-                args[j] = f"if=pflash,format=raw,unit=0,readonly=on,file={code}"
+    for j, a in enumerate(args):
+        if a.startswith("if=pflash") and "unit=1" in a and (vars_fd or secure_boot):
+            if vars_fd is None:
+                vars_fd = Path(str(esp) + ".VARS_SB.fd")
+                shutil.copyfile(OVMF_VARS_SB, vars_fd)
+            args[j] = f"if=pflash,format=raw,unit=1,file={vars_fd}"
+        if a.startswith("if=pflash") and "unit=0" in a and secure_boot:
+            args[j] = f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE_SB}"
     if secure_boot:
         m = args.index("-machine")
         args[m + 1] += ",smm=on"
@@ -92,7 +102,25 @@ def esp_qemu_args(fx, esp: Path, disk: Path, *, secure_boot=False, vars_fd: Path
     return args
 
 
-def sign(src: Path, dst: Path, key: Path = SNAKEOIL_KEY, cert: Path = SNAKEOIL_CERT) -> Path:
+def fresh_vars(path: Path, secure_boot=False) -> Path:
+    """A new OVMF variable store: Debian's empty one, or the one with the snakeoil keys."""
+    shutil.copyfile(OVMF_VARS_SB if secure_boot else OVMF_VARS, path)
+    return path
+
+
+def snakeoil_key(workdir: Path) -> Path:
+    """Debian's snakeoil key without its passphrase ("snakeoil", /usr/share/doc/ovmf/
+    README.Debian), so sbsign can read it unattended."""
+    out = Path(workdir) / "PkKek-1-snakeoil.key.pem"
+    if not out.exists():
+        _run("openssl", "pkey", "-in", str(SNAKEOIL_KEY), "-passin", "pass:snakeoil",
+             "-out", str(out))
+    return out
+
+
+def sign(src: Path, dst: Path, key: Path = None, cert: Path = SNAKEOIL_CERT) -> Path:
+    """sbsign src into dst (default: the snakeoil key, which OVMF's snakeoil vars trust)."""
+    key = key or snakeoil_key(Path(dst).parent)
     _run("sbsign", "--key", str(key), "--cert", str(cert), "--output", str(dst), str(src))
     return dst
 
@@ -111,16 +139,34 @@ _START_ID = 0x55AA
 EFI_VARIABLE_NV_BS_RT = 7
 
 
-def add_variable(vars_fd: Path, name: str, guid: str, data: bytes,
-                 attrs: int = EFI_VARIABLE_NV_BS_RT) -> None:
-    """Append a non-authenticated variable to an OVMF_VARS file (offline, before boot)."""
-    blob = bytearray(vars_fd.read_bytes())
+def _variables(blob: bytes):
+    """(end offset, name, guid bytes, state, data) of every record in an OVMF_VARS file."""
     hlen = struct.unpack_from("<H", blob, _FV_HEADER_LEN_AT)[0]
     off = hlen + 28                         # VARIABLE_STORE_HEADER: guid, size, fmt, state, rsvd
     while struct.unpack_from("<H", blob, off)[0] == _START_ID:
         h = _VAR_HEADER.unpack_from(blob, off)
-        off += _VAR_HEADER.size + h[7] + h[8]
-        off = (off + 3) & ~3
+        name_at = off + _VAR_HEADER.size
+        name = blob[name_at:name_at + h[7]].decode("utf-16-le").rstrip("\0")
+        end = (name_at + h[7] + h[8] + 3) & ~3
+        yield end, name, h[9], h[1], blob[name_at + h[7]:name_at + h[7] + h[8]]
+        off = end
+
+
+def variable(vars_fd: Path, name: str, guid: str):
+    """The data of a live (not deleted) variable in an OVMF_VARS file, or None."""
+    for _, n, g, state, data in _variables(vars_fd.read_bytes()):
+        if n == name and g == _guid_bytes(guid) and state == _VAR_ADDED:
+            return data
+    return None
+
+
+def add_variable(vars_fd: Path, name: str, guid: str, data: bytes,
+                 attrs: int = EFI_VARIABLE_NV_BS_RT) -> None:
+    """Append a non-authenticated variable to an OVMF_VARS file (offline, before boot)."""
+    blob = bytearray(vars_fd.read_bytes())
+    off = struct.unpack_from("<H", blob, _FV_HEADER_LEN_AT)[0] + 28
+    for end, _, _, _, _ in _variables(bytes(blob)):
+        off = end
     name16 = (name + "\0").encode("utf-16-le")
     rec = _VAR_HEADER.pack(_START_ID, _VAR_ADDED, 0, attrs, 0, b"\0" * 16, 0,
                            len(name16), len(data), _guid_bytes(guid)) + name16 + data
@@ -128,3 +174,62 @@ def add_variable(vars_fd: Path, name: str, guid: str, data: bytes,
         raise RuntimeError("OVMF variable store full or not in the expected layout")
     blob[off:off + len(rec)] = rec
     vars_fd.write_bytes(bytes(blob))
+
+
+def sdboot_esp(path: Path, kern, initrd: Path, cmdline: str, thaw_efi: Path = THAW_EFI,
+               thaw_options: str = "", signer=None) -> Path:
+    """An ESP with systemd-boot as the boot manager, as `bootctl install` lays it out: a
+    default entry booting Linux through its EFI stub with cmdline, and thaw.conf starting
+    thaw.efi (what `make install` adds). signer(src, dst) signs every EFI binary."""
+    binaries = {"EFI/BOOT/BOOTX64.EFI": SYSTEMD_BOOT, "debian/vmlinuz": kern.vmlinuz,
+                "EFI/thaw/thaw.efi": thaw_efi}
+    files = {}
+    for name, src in binaries.items():
+        if signer:
+            src = signer(Path(src), Path(str(path) + "." + Path(name).name.lower()))
+        files[name] = src
+    files["debian/initrd.gz"] = initrd
+    files["loader/loader.conf"] = "default debian.conf\ntimeout 0\nconsole-mode keep\n"
+    files["loader/entries/debian.conf"] = (f"title Debian\nlinux /debian/vmlinuz\n"
+                                           f"initrd /debian/initrd.gz\noptions {cmdline}\n")
+    files["loader/entries/thaw.conf"] = (f"title thaw (resume from hibernation)\n"
+                                         f"efi /EFI/thaw/thaw.efi\n"
+                                         + (f"options {thaw_options}\n" if thaw_options else ""))
+    return esp_image(path, files)
+
+
+def resign(src: Path, dst: Path, key: Path = None, cert: Path = SNAKEOIL_CERT) -> Path:
+    """Sign with the snakeoil key, replacing any signature the binary had (Debian's)."""
+    bare = Path(str(dst) + ".unsigned")
+    shutil.copyfile(src, bare)
+    # Fails harmlessly on a binary that was not signed to begin with.
+    subprocess.run(["sbattach", "--remove", str(bare)], capture_output=True)
+    sign(bare, dst, key, cert)
+    bare.unlink()
+    return dst
+
+
+class HibernateError(RuntimeError):
+    pass
+
+
+def hibernate_through_sdboot(variant, workdir: Path, esp: Path, vars_fd: Path, *,
+                             secure_boot=False, timeout=900) -> Path:
+    """Boot Linux from esp's default systemd-boot entry on variant's machine and let the
+    guest hibernate onto a fresh disk; return the disk (S1SUSPEND checked)."""
+    v = as_variant(variant)
+    disk = workdir / "disk.img"
+    disk_image(disk, v.disk_mib, v.part)
+    args = esp_qemu_args(v, esp, disk, secure_boot=secure_boot, vars_fd=vars_fd)
+    run = run_qemu(args, workdir / "hibernate.log", timeout)
+    t_off, _ = run.first(POWER_DOWN_RE)
+    if not run.first(READY_RE)[1] or t_off is None or \
+            swap_header(disk, v)["sig"] != HIBERNATE_SIG:
+        raise HibernateError(f"hibernation through systemd-boot failed (rc {run.rc}); "
+                             f"log {workdir / 'hibernate.log'}:\n{run.text[-3000:]}")
+    return disk
+
+
+__all__ = ["esp_image", "esp_qemu_args", "fresh_vars", "sign", "resign", "add_variable",
+           "sdboot_esp", "hibernate_through_sdboot", "hibernate_cmdline", "LOADER_GUID",
+           "THAW_EFI"]
