@@ -7,7 +7,7 @@
 #   make demo       hibernate a real Debian guest and resume it through thaw
 #   make bench      benchmarks against Linux, measured in the same run
 #   make fuzz       run the fuzzers for a long time (FUZZ_SECONDS each)
-#   make install    thaw.elf, GRUB entry, hooks and thawctl (DESTDIR, PREFIX)
+#   make install    thaw.elf, thaw.efi on the ESP, GRUB/systemd-boot entries, hooks, thawctl
 # Add V=1 to see the commands.
 
 BUILD   ?= build
@@ -533,9 +533,30 @@ bench-disk: deps
 LIBDIR     ?= $(PREFIX)/lib
 SLEEPHOOKS ?= /usr/lib/systemd/system-sleep
 
+# thaw.efi goes to the EFI system partition: ESP= names its mount point; by default the
+# first of /boot/efi and /efi that is mounted (or /boot/efi when staging into DESTDIR).
+# The systemd-boot entry is added when systemd-boot is installed there (bootctl
+# is-installed; SDBOOT=1 forces it, SDBOOT=0 skips it); THAW_EFI_OPTIONS become its
+# "options" line.
+ESP ?= $(if $(DESTDIR),/boot/efi,$(shell for d in /boot/efi /efi; do \
+	mountpoint -q $$d 2>/dev/null && { echo $$d; break; }; done))
+SDBOOT ?= auto
+THAW_EFI_OPTIONS ?=
+
 .PHONY: install uninstall
-install: $(BUILD)/thaw.elf $(BUILD)/thawctl
+install: $(BUILD)/thaw.elf $(BUILD)/thaw.efi $(BUILD)/thawctl
 	install -D -m 0644 $(BUILD)/thaw.elf $(DESTDIR)/boot/thaw.elf
+	@if [ -z "$(ESP)" ]; then echo "install: no EFI system partition at /boot/efi or /efi;" \
+		"thaw.efi not installed (ESP=<mount point> to name one)"; else \
+		echo "install -D -m 0644 $(BUILD)/thaw.efi $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi"; \
+		install -D -m 0644 $(BUILD)/thaw.efi $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi; fi
+	@if [ -n "$(ESP)" ] && { [ "$(SDBOOT)" = 1 ] || { [ "$(SDBOOT)" = auto ] && \
+		bootctl --esp-path="$(ESP)" is-installed >/dev/null 2>&1; }; }; then \
+		echo "install: systemd-boot entry $(DESTDIR)$(ESP)/loader/entries/thaw.conf"; \
+		mkdir -p $(DESTDIR)$(ESP)/loader/entries; \
+		{ cat dist/systemd-boot/thaw.conf; [ -z "$(THAW_EFI_OPTIONS)" ] || \
+		  echo "options $(THAW_EFI_OPTIONS)"; } > $(DESTDIR)$(ESP)/loader/entries/thaw.conf; \
+		chmod 0644 $(DESTDIR)$(ESP)/loader/entries/thaw.conf; fi
 	install -D -m 0755 dist/grub.d/42_thaw $(DESTDIR)/etc/grub.d/42_thaw
 	install -D -m 0755 $(BUILD)/thawctl $(DESTDIR)$(PREFIX)/bin/thawctl
 	install -D -m 0755 dist/sleep/thaw-next-boot $(DESTDIR)$(LIBDIR)/thaw/thaw-next-boot
@@ -546,6 +567,9 @@ install: $(BUILD)/thaw.elf $(BUILD)/thawctl
 	@if [ -z "$(DESTDIR)" ] && command -v update-grub >/dev/null; then update-grub; fi
 
 uninstall:
+	@if [ -n "$(ESP)" ]; then rm -f $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi \
+		$(DESTDIR)$(ESP)/loader/entries/thaw.conf; \
+		rmdir $(DESTDIR)$(ESP)/EFI/thaw 2>/dev/null || true; fi
 	rm -f $(DESTDIR)/boot/thaw.elf $(DESTDIR)/etc/grub.d/42_thaw \
 	      $(DESTDIR)$(PREFIX)/bin/thawctl $(DESTDIR)$(LIBDIR)/thaw/thaw-next-boot \
 	      $(DESTDIR)$(SLEEPHOOKS)/thaw $(DESTDIR)$(PREFIX)/sbin/thaw-hibernate

@@ -85,6 +85,16 @@ _Static_assert(offsetof(struct efi_boot_services, exit_boot_services) == 232, "B
 _Static_assert(offsetof(struct efi_boot_services, stall) == 248, "BS Stall");
 _Static_assert(offsetof(struct efi_boot_services, locate_protocol) == 320, "BS LocateProtocol");
 
+/* EFI_RUNTIME_SERVICES: GetVariable only (§8.2). */
+struct efi_runtime_services {
+	struct efi_table_header hdr;                    /* 0 */
+	void *get_time, *set_time, *get_wakeup_time, *set_wakeup_time,
+	     *set_virtual_address_map, *convert_pointer; /* 24 .. 64 */
+	EFIAPI efi_status (*get_variable)(uint16_t *name, const struct efi_guid *vendor,
+					  uint32_t *attrs, uint64_t *size, void *data); /* 72 */
+};
+_Static_assert(offsetof(struct efi_runtime_services, get_variable) == 72, "RT GetVariable");
+
 struct efi_configuration_table {
 	struct efi_guid vendor_guid;    /* 0 */
 	void *vendor_table;             /* 16 */
@@ -101,7 +111,7 @@ struct efi_system_table {
 	struct efi_simple_text_output *con_out;         /* 64 */
 	efi_handle standard_error_handle;               /* 72 */
 	struct efi_simple_text_output *std_err;         /* 80 */
-	void *runtime_services;                         /* 88 */
+	struct efi_runtime_services *runtime_services;  /* 88 */
 	struct efi_boot_services *boot_services;        /* 96 */
 	uint64_t number_of_table_entries;               /* 104 */
 	struct efi_configuration_table *configuration_table; /* 112 */

@@ -35,6 +35,9 @@ static const struct efi_guid ACPI_20_GUID =
 static const struct efi_guid ACPI_10_GUID =
 	{ 0xeb9d2d30, 0x2d88, 0x11d3, { 0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d } };
 
+static const struct efi_guid GLOBAL_VARIABLE_GUID =
+	{ 0x8be4df61, 0x93ca, 0x11d2, { 0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c } };
+
 /* The one state struct: firmware handles and the buffers the exit sequence uses. */
 static struct {
 	efi_handle image;
@@ -209,6 +212,22 @@ static void read_vendor(struct boot_info *bi)
 		utf16_to_ascii(vendor, sizeof(vendor), efi.st->firmware_vendor, sizeof(vendor));
 	memcpy(bi->loader, prefix, sizeof(prefix));
 	memcpy(bi->loader + sizeof(prefix) - 1, vendor, strlen(vendor) + 1);
+}
+
+/* UEFI §3.3 "SecureBoot": 1 when the firmware enforces image signatures. Logged so a
+ * report says whether the thaw that ran was one the firmware had verified. */
+static void report_secure_boot(void)
+{
+	uint16_t name[] = { 'S', 'e', 'c', 'u', 'r', 'e', 'B', 'o', 'o', 't', 0 };
+	uint8_t on = 0;
+	uint64_t size = sizeof(on);
+	uint32_t attrs;
+
+	if (efi.st->runtime_services->get_variable(name, &GLOBAL_VARIABLE_GUID, &attrs, &size,
+						   &on) != EFI_SUCCESS)
+		on = 0;
+	print(on == 1 ? "thaw-efi: Secure Boot is on: the firmware verified thaw.efi\n"
+		      : "thaw-efi: Secure Boot is off\n");
 }
 
 /* A key from the firmware's keyboard (USB included) within s seconds, or -1. */
@@ -410,6 +429,7 @@ EFIAPI efi_status efi_main(efi_handle image, struct efi_system_table *st)
 	efi.st = st;
 	efi.bs = st->boot_services;
 	print("thaw-efi: thaw.efi started as a UEFI application\n");
+	report_secure_boot();
 	if (!cpu_has_nx())
 		return fail("this CPU has no NX (execute-disable); resuming Linux needs it", 0);
 	s = alloc_buffers();

@@ -24,6 +24,7 @@ from fixtures.realimage import (HIBERNATE_SIG, POWER_DOWN_RE, READY_RE,  # noqa:
 from fixtures.variant import as_variant  # noqa: E402
 
 THAW_EFI = REPO / "build" / "thaw.efi"
+SDBOOT_ENTRY = REPO / "dist" / "systemd-boot" / "thaw.conf"
 
 ESP_START = 1 << 20
 ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
@@ -160,6 +161,35 @@ def variable(vars_fd: Path, name: str, guid: str):
     return None
 
 
+def patch_variable(vars_fd: Path, name: str, guid: str, data: bytes) -> None:
+    """Overwrite the data of a live variable in place (same length), offline."""
+    old = variable(vars_fd, name, guid)
+    if old is None or len(old) != len(data):
+        raise ValueError(f"{name}: no live variable of {len(data)} bytes in {vars_fd}")
+    blob = bytearray(vars_fd.read_bytes())
+    at = _data_offset(bytes(blob), name, guid)
+    blob[at:at + len(data)] = data
+    vars_fd.write_bytes(bytes(blob))
+
+
+def _data_offset(blob: bytes, name: str, guid: str) -> int:
+    hlen = struct.unpack_from("<H", blob, _FV_HEADER_LEN_AT)[0]
+    off = hlen + 28
+    while struct.unpack_from("<H", blob, off)[0] == _START_ID:
+        h = _VAR_HEADER.unpack_from(blob, off)
+        name_at = off + _VAR_HEADER.size
+        n = blob[name_at:name_at + h[7]].decode("utf-16-le").rstrip("\0")
+        if n == name and h[9] == _guid_bytes(guid) and h[1] == _VAR_ADDED:
+            return name_at + h[7]
+        off = (name_at + h[7] + h[8] + 3) & ~3
+    raise KeyError(name)
+
+
+# EDK II SecurityPkg SecureBootConfigDxe: the switch behind the SecureBoot variable
+# (AuthVariableLib: SecureBoot = 1 when PK is enrolled and this is 1).
+SECURE_BOOT_ENABLE = ("SecureBootEnable", "f0a30bc7-af08-4556-99c4-001009c93a44")
+
+
 def add_variable(vars_fd: Path, name: str, guid: str, data: bytes,
                  attrs: int = EFI_VARIABLE_NV_BS_RT) -> None:
     """Append a non-authenticated variable to an OVMF_VARS file (offline, before boot)."""
@@ -192,8 +222,8 @@ def sdboot_esp(path: Path, kern, initrd: Path, cmdline: str, thaw_efi: Path = TH
     files["loader/loader.conf"] = "default debian.conf\ntimeout 0\nconsole-mode keep\n"
     files["loader/entries/debian.conf"] = (f"title Debian\nlinux /debian/vmlinuz\n"
                                            f"initrd /debian/initrd.gz\noptions {cmdline}\n")
-    files["loader/entries/thaw.conf"] = (f"title thaw (resume from hibernation)\n"
-                                         f"efi /EFI/thaw/thaw.efi\n"
+    # The entry `make install` writes: dist/systemd-boot/thaw.conf + THAW_EFI_OPTIONS.
+    files["loader/entries/thaw.conf"] = (SDBOOT_ENTRY.read_text()
                                          + (f"options {thaw_options}\n" if thaw_options else ""))
     return esp_image(path, files)
 

@@ -51,6 +51,7 @@ def test_firmware_starts_thaw_efi(tmp_path):
     run = run_qemu(esp.esp_qemu_args(VARIANT, img, disk), tmp_path / "serial.log", TIMEOUT)
     assert_resumed(run, disk)
     assert 'boot: command line ""' in run.text    # the firmware's boot option has none
+    assert "thaw-efi: Secure Boot is off" in run.text
     assert MATCH_RE.search(run.text)
 
 
@@ -63,8 +64,15 @@ def _sdboot_cycle(tmp_path, secure_boot):
                          esp.hibernate_cmdline(esp.as_variant(VARIANT)),
                          thaw_options="thaw.on_fail=poweroff loglevel=7", signer=signer)
     vars_fd = esp.fresh_vars(tmp_path / "OVMF_VARS.fd", secure_boot=secure_boot)
+    if secure_boot:
+        # Linux refuses to hibernate under Secure Boot's lockdown (kernel/power/
+        # hibernate.c hibernation_available()): hibernate with enforcement switched off
+        # in the same variable store, then switch it on for thaw.
+        esp.patch_variable(vars_fd, *esp.SECURE_BOOT_ENABLE, b"\0")
     disk = esp.hibernate_through_sdboot(VARIANT, tmp_path, img, vars_fd,
                                         secure_boot=secure_boot, timeout=TIMEOUT)
+    if secure_boot:
+        esp.patch_variable(vars_fd, *esp.SECURE_BOOT_ENABLE, b"\1")
     esp.add_variable(vars_fd, "LoaderEntryOneShot", esp.LOADER_GUID,
                      "thaw.conf\0".encode("utf-16-le"))
     args = esp.esp_qemu_args(VARIANT, img, disk, secure_boot=secure_boot, vars_fd=vars_fd)
@@ -89,6 +97,7 @@ def test_secure_boot_signed_resumes(tmp_path):
     the snakeoil key; thaw resumes."""
     run = _sdboot_cycle(tmp_path, secure_boot=True)
     assert not DENIED_RE.search(run.text)
+    assert "thaw-efi: Secure Boot is on: the firmware verified thaw.efi" in run.text
 
 
 @pytest.mark.parametrize("how", ["unsigned", "tampered"])
@@ -109,3 +118,74 @@ def test_secure_boot_refuses(how, tmp_path):
     run = run_qemu(args, tmp_path / "serial.log", TIMEOUT, stop_re=DENIED_RE)
     assert DENIED_RE.search(run.text), run.text[-3000:]
     assert not STUB_RE.search(run.text) and BANNER not in run.text
+
+
+def _efivar(d, name, guid, data: bytes):
+    (d / f"{name}-{guid}").write_bytes(b"\x07\x00\x00\x00" + data)    # efivarfs: attrs first
+
+
+@pytest.mark.parametrize("manager, secure, cfg_has_efi, expect", [
+    ("systemd-boot", False, False, "bootctl set-oneshot thaw.conf"),
+    ("grub", False, True, "grub-reboot thaw"),
+    ("grub", True, True, "grub-reboot thaw-efi"),
+    ("grub", True, False, None),            # Secure Boot and no chainloader entry: refuse
+])
+def test_next_boot_hook_efi(tmp_path, manager, secure, cfg_has_efi, expect):
+    """dist/sleep/thaw-next-boot with stand-ins for bootctl and GRUB's tools and a fake
+    efivarfs: systemd-boot (LoaderInfo) gets LoaderEntryOneShot, GRUB gets the
+    multiboot2 entry, or the thaw.efi chainloader entry under Secure Boot."""
+    import subprocess
+    bin_dir, efivars, esp_dir = tmp_path / "bin", tmp_path / "efivars", tmp_path / "esp"
+    for d in (bin_dir, efivars, esp_dir / "loader/entries"):
+        d.mkdir(parents=True)
+    (esp_dir / "loader/entries/thaw.conf").write_text(esp.SDBOOT_ENTRY.read_text())
+    calls = tmp_path / "calls"
+    tools = {"grub-probe": 'case "$1" in --target=fs) echo ext2 ;; esac',
+             "grub-reboot": "", "grub-editenv": "",
+             "bootctl": f'[ "$1" = --print-esp-path ] && echo {esp_dir}'}
+    for tool, body in tools.items():
+        (bin_dir / tool).write_text(f'#!/bin/sh\necho "{tool} $*" >> {calls}\n{body}\nexit 0\n')
+        (bin_dir / tool).chmod(0o755)
+    if manager == "systemd-boot":
+        _efivar(efivars, "LoaderInfo", esp.LOADER_GUID, "systemd-boot 252\0".encode("utf-16-le"))
+    _efivar(efivars, "SecureBoot", "8be4df61-93ca-11d2-aa0d-00e098032b8c",
+            bytes([1 if secure else 0]))
+    cfg = tmp_path / "grub.cfg"
+    cfg.write_text("menuentry 'x' --id thaw {\n}\n" +
+                   ("menuentry 'y' --id thaw-efi {\n}\n" if cfg_has_efi else ""))
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "THAW_EFIVARS": str(efivars),
+           "THAW_GRUB_CFG": str(cfg)}
+    hook = ik.REPO / "dist/sleep/thaw-next-boot"
+    pre = subprocess.run(["sh", str(hook), "pre"], env=env, capture_output=True, text=True)
+    log = calls.read_text() if calls.exists() else ""
+    if expect is None:
+        assert pre.returncode == 1 and "not arming thaw" in pre.stderr
+        assert "grub-reboot" not in log
+    else:
+        assert pre.returncode == 0, pre.stderr
+        assert re.search(rf"^{re.escape(expect)}$", log, re.M), log
+    post = subprocess.run(["sh", str(hook), "post"], env=env, capture_output=True, text=True)
+    assert post.returncode == 0
+    undo = 'bootctl set-oneshot ' if manager == "systemd-boot" else "grub-editenv - unset next_entry"
+    assert undo in calls.read_text()
+
+
+def test_install_systemd_boot_entry(tmp_path):
+    """make install with systemd-boot: thaw.efi and loader/entries/thaw.conf on the ESP;
+    uninstall takes both away."""
+    import subprocess
+    root = tmp_path / "root"
+
+    def make(*a):
+        r = subprocess.run(["make", "-C", str(ik.REPO), "--no-print-directory", *a,
+                            f"DESTDIR={root}", "ESP=/efi", "SDBOOT=1"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+
+    make("install", "THAW_EFI_OPTIONS=thaw.delay=3")
+    assert (root / "efi/EFI/thaw/thaw.efi").read_bytes() == esp.THAW_EFI.read_bytes()
+    conf = (root / "efi/loader/entries/thaw.conf").read_text()
+    assert "efi     /EFI/thaw/thaw.efi" in conf and conf.endswith("options thaw.delay=3\n")
+    make("uninstall")
+    assert not (root / "efi/EFI/thaw/thaw.efi").exists()
+    assert not (root / "efi/loader/entries/thaw.conf").exists()
