@@ -296,6 +296,8 @@ static void early_keys(struct boot_info *bi)
 		      "It can never be resumed afterwards. [y/N] (30 s)\n");
 		c = wait_key(PROMPT_S);
 		add_key(bi, c < 0 ? 'n' : c);
+		print(c < 0 ? "thaw-efi: no answer; thaw's prompt gets 'n'\n"
+			    : "thaw-efi: answer read; thaw's prompt gets it\n");
 	}
 }
 

@@ -260,6 +260,43 @@ def hibernate_through_sdboot(variant, workdir: Path, esp: Path, vars_fd: Path, *
     return disk
 
 
+def run_qemu_typing(args, log_path: Path, timeout: float, prompt_re, keys: bytes):
+    """Like fixtures.guest_qemu.run_qemu, but with the serial console's input open: when a
+    line matches prompt_re, type keys (the firmware's serial terminal is one of its
+    ConIn keyboards). Returns (rc, text); rc 124 on timeout."""
+    import subprocess as sp
+    import threading
+    import time
+    proc = sp.Popen(["timeout", "--kill-after=5", str(int(timeout) + 5)] + list(args),
+                    stdin=sp.PIPE, stdout=sp.PIPE, stderr=sp.STDOUT)
+    lines, typed = [], threading.Event()
+
+    def reader():
+        with open(log_path, "w") as log:
+            log.write("# " + " ".join(args) + "\n")
+            start = time.monotonic()
+            for raw in proc.stdout:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                lines.append(line)
+                log.write(f"[{time.monotonic() - start:8.3f}] {line}\n")
+                log.flush()
+                if not typed.is_set() and prompt_re.search(line):
+                    typed.set()
+                    proc.stdin.write(keys)
+                    proc.stdin.flush()
+
+    th = threading.Thread(target=reader, daemon=True)
+    th.start()
+    try:
+        rc = proc.wait(timeout=timeout)
+    except sp.TimeoutExpired:
+        proc.terminate()
+        proc.wait()
+        rc = 124
+    th.join(timeout=10)
+    return rc, "\n".join(lines)
+
+
 __all__ = ["esp_image", "esp_qemu_args", "fresh_vars", "sign", "resign", "add_variable",
            "sdboot_esp", "hibernate_through_sdboot", "hibernate_cmdline", "LOADER_GUID",
-           "THAW_EFI"]
+           "THAW_EFI", "run_qemu_typing"]

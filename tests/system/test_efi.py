@@ -120,6 +120,27 @@ def test_secure_boot_refuses(how, tmp_path):
     assert not STUB_RE.search(run.text) and BANNER not in run.text
 
 
+def test_firmware_keyboard_discard(tmp_path):
+    """noresume through systemd-boot: thaw.efi asks the discard question through the
+    firmware's keyboard (here its serial terminal) before ExitBootServices, and thaw's own
+    prompt takes that answer: the image is discarded, the swap area is swap again."""
+    fx = hibernated_disk(VARIANT)
+    disk = fx.disk_copy(tmp_path)
+    kern = kernel()
+    img = esp.sdboot_esp(tmp_path / "esp.img", kern, initramfs(kern), "unused",
+                         thaw_options="noresume thaw.test_exit")
+    vars_fd = esp.fresh_vars(tmp_path / "OVMF_VARS.fd")
+    esp.add_variable(vars_fd, "LoaderEntryOneShot", esp.LOADER_GUID,
+                     "thaw.conf\0".encode("utf-16-le"))
+    args = esp.esp_qemu_args(VARIANT, img, disk, vars_fd=vars_fd)
+    rc, text = esp.run_qemu_typing(args, tmp_path / "serial.log", TIMEOUT,
+                                   re.compile(r"thaw-efi: not resuming\. Discard"), b"y")
+    assert "thaw-efi: not resuming. Discard the hibernation image" in text, text[-3000:]
+    assert "thaw-efi: answer read; thaw's prompt gets it" in text    # read before EBS
+    assert BANNER in text and "resume: image discarded" in text, text[-3000:]
+    assert swap_header(disk, VARIANT)["sig"] == b"SWAPSPACE2"
+
+
 def _efivar(d, name, guid, data: bytes):
     (d / f"{name}-{guid}").write_bytes(b"\x07\x00\x00\x00" + data)    # efivarfs: attrs first
 
