@@ -55,6 +55,40 @@ def test_firmware_starts_thaw_efi(tmp_path):
     assert MATCH_RE.search(run.text)
 
 
+GRUB_CFG = """serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=0
+search --no-floppy --file /EFI/thaw/thaw.efi --set=root
+menuentry 'Resume hibernated system (thaw.efi)' --id thaw-efi {
+	echo 'Loading thaw.efi ...'
+	chainloader /EFI/thaw/thaw.efi thaw.on_fail=poweroff loglevel=6
+	boot
+}
+"""
+
+
+def test_grub_chainloader(tmp_path):
+    """GRUB (UEFI) chainloads thaw.efi as dist/grub.d/42_thaw's thaw-efi entry does; the
+    arguments arrive as thaw's command line, and thaw resumes."""
+    import subprocess
+    fx = hibernated_disk(VARIANT)
+    disk = fx.disk_copy(tmp_path)
+    (tmp_path / "grub.cfg").write_text(GRUB_CFG)
+    grub = tmp_path / "grubx64.efi"
+    subprocess.run(["grub-mkstandalone", "-O", "x86_64-efi", "--locales=", "--fonts=",
+                    "--themes=", "--modules=part_gpt fat chain search search_fs_file serial "
+                    "terminal echo", "-o", str(grub),
+                    f"boot/grub/grub.cfg={tmp_path / 'grub.cfg'}"], check=True,
+                   capture_output=True)
+    img = esp.esp_image(tmp_path / "esp.img", {"EFI/BOOT/BOOTX64.EFI": grub,
+                                               "EFI/thaw/thaw.efi": esp.THAW_EFI})
+    run = run_qemu(esp.esp_qemu_args(VARIANT, img, disk), tmp_path / "serial.log", TIMEOUT)
+    assert "Loading thaw.efi ..." in run.text, run.text[-3000:]
+    assert_resumed(run, disk)
+    assert 'boot: command line "thaw.on_fail=poweroff loglevel=6"' in run.text
+
+
 def _sdboot_cycle(tmp_path, secure_boot):
     """Hibernate Linux booted by systemd-boot (its EFI stub makes the e820), then boot
     again with LoaderEntryOneShot=thaw.conf, as dist/sleep/thaw-next-boot arranges."""
