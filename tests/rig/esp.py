@@ -141,48 +141,40 @@ EFI_VARIABLE_NV_BS_RT = 7
 
 
 def _variables(blob: bytes):
-    """(end offset, name, guid bytes, state, data) of every record in an OVMF_VARS file."""
-    hlen = struct.unpack_from("<H", blob, _FV_HEADER_LEN_AT)[0]
-    off = hlen + 28                         # VARIABLE_STORE_HEADER: guid, size, fmt, state, rsvd
+    """(data offset, end offset, name, guid bytes, state, data) of each record in an
+    OVMF_VARS file, in store order."""
+    off = struct.unpack_from("<H", blob, _FV_HEADER_LEN_AT)[0] + 28   # + VARIABLE_STORE_HEADER
     while struct.unpack_from("<H", blob, off)[0] == _START_ID:
         h = _VAR_HEADER.unpack_from(blob, off)
         name_at = off + _VAR_HEADER.size
-        name = blob[name_at:name_at + h[7]].decode("utf-16-le").rstrip("\0")
-        end = (name_at + h[7] + h[8] + 3) & ~3
-        yield end, name, h[9], h[1], blob[name_at + h[7]:name_at + h[7] + h[8]]
+        data_at = name_at + h[7]
+        end = (data_at + h[8] + 3) & ~3
+        name = blob[name_at:data_at].decode("utf-16-le").rstrip("\0")
+        yield data_at, end, name, h[9], h[1], blob[data_at:data_at + h[8]]
         off = end
+
+
+def _live(blob: bytes, name: str, guid: str):
+    for rec in _variables(blob):
+        if rec[2] == name and rec[3] == _guid_bytes(guid) and rec[4] == _VAR_ADDED:
+            return rec
+    return None
 
 
 def variable(vars_fd: Path, name: str, guid: str):
     """The data of a live (not deleted) variable in an OVMF_VARS file, or None."""
-    for _, n, g, state, data in _variables(vars_fd.read_bytes()):
-        if n == name and g == _guid_bytes(guid) and state == _VAR_ADDED:
-            return data
-    return None
+    rec = _live(vars_fd.read_bytes(), name, guid)
+    return rec[5] if rec else None
 
 
 def patch_variable(vars_fd: Path, name: str, guid: str, data: bytes) -> None:
     """Overwrite the data of a live variable in place (same length), offline."""
-    old = variable(vars_fd, name, guid)
-    if old is None or len(old) != len(data):
-        raise ValueError(f"{name}: no live variable of {len(data)} bytes in {vars_fd}")
     blob = bytearray(vars_fd.read_bytes())
-    at = _data_offset(bytes(blob), name, guid)
-    blob[at:at + len(data)] = data
+    rec = _live(bytes(blob), name, guid)
+    if rec is None or len(rec[5]) != len(data):
+        raise ValueError(f"{name}: no live variable of {len(data)} bytes in {vars_fd}")
+    blob[rec[0]:rec[0] + len(data)] = data
     vars_fd.write_bytes(bytes(blob))
-
-
-def _data_offset(blob: bytes, name: str, guid: str) -> int:
-    hlen = struct.unpack_from("<H", blob, _FV_HEADER_LEN_AT)[0]
-    off = hlen + 28
-    while struct.unpack_from("<H", blob, off)[0] == _START_ID:
-        h = _VAR_HEADER.unpack_from(blob, off)
-        name_at = off + _VAR_HEADER.size
-        n = blob[name_at:name_at + h[7]].decode("utf-16-le").rstrip("\0")
-        if n == name and h[9] == _guid_bytes(guid) and h[1] == _VAR_ADDED:
-            return name_at + h[7]
-        off = (name_at + h[7] + h[8] + 3) & ~3
-    raise KeyError(name)
 
 
 # EDK II SecurityPkg SecureBootConfigDxe: the switch behind the SecureBoot variable
@@ -195,8 +187,8 @@ def add_variable(vars_fd: Path, name: str, guid: str, data: bytes,
     """Append a non-authenticated variable to an OVMF_VARS file (offline, before boot)."""
     blob = bytearray(vars_fd.read_bytes())
     off = struct.unpack_from("<H", blob, _FV_HEADER_LEN_AT)[0] + 28
-    for end, _, _, _, _ in _variables(bytes(blob)):
-        off = end
+    for rec in _variables(bytes(blob)):
+        off = rec[1]
     name16 = (name + "\0").encode("utf-16-le")
     rec = _VAR_HEADER.pack(_START_ID, _VAR_ADDED, 0, attrs, 0, b"\0" * 16, 0,
                            len(name16), len(data), _guid_bytes(guid)) + name16 + data

@@ -141,8 +141,17 @@ def test_secure_boot_refuses(how, tmp_path):
     if how == "unsigned":
         efi.write_bytes(esp.THAW_EFI.read_bytes())
     else:
-        esp.sign(esp.THAW_EFI, efi)
-        data = bytearray(efi.read_bytes())
+        # `make sign` (sbsign + sbverify), then one byte of code changed.
+        import subprocess
+        key = esp.snakeoil_key(tmp_path)
+        r = subprocess.run(["make", "-C", str(ik.REPO), "--no-print-directory", "sign",
+                            f"KEY={key}", f"CERT={esp.SNAKEOIL_CERT}"],
+                           capture_output=True, text=True)
+        assert r.returncode == 0 and "Signature verification OK" in r.stdout + r.stderr, \
+            r.stdout + r.stderr
+        signed = (ik.REPO / "build/thaw.signed.efi").read_bytes()
+        assert len(signed) > len(esp.THAW_EFI.read_bytes())    # the signature was appended
+        data = bytearray(signed)
         data[0x1200] ^= 0x01                    # inside .text, after the headers
         efi.write_bytes(bytes(data))
     img = esp.esp_image(tmp_path / "esp.img", {"EFI/BOOT/BOOTX64.EFI": efi})
