@@ -163,23 +163,31 @@ def test_secure_boot_refuses(how, tmp_path):
     assert not STUB_RE.search(run.text) and BANNER not in run.text
 
 
-def test_firmware_keyboard_discard(tmp_path):
-    """noresume through systemd-boot: thaw.efi asks the discard question through the
-    firmware's keyboard (here its serial terminal) before ExitBootServices, and thaw's own
-    prompt takes that answer: the image is discarded, the swap area is swap again."""
+@pytest.mark.parametrize("options, prompt, keys", [
+    ("noresume thaw.test_exit", r"thaw-efi: not resuming\. Discard", b"y"),
+    ("thaw.delay=20 thaw.test_exit", r"thaw-efi: resuming in 20 s; press any key", b"xy"),
+])
+def test_firmware_keyboard_discard(tmp_path, options, prompt, keys):
+    """Through systemd-boot, thaw.efi asks its questions through the firmware's keyboard
+    (here its serial terminal) before ExitBootServices: noresume's discard question, or
+    thaw.delay's countdown (a key cancels, then the discard question). thaw's own prompt
+    takes the answer: the image is discarded, the swap area is swap again."""
     fx = hibernated_disk(VARIANT)
     disk = fx.disk_copy(tmp_path)
     kern = kernel()
     img = esp.sdboot_esp(tmp_path / "esp.img", kern, initramfs(kern), "unused",
-                         thaw_options="noresume thaw.test_exit")
+                         thaw_options=options)
     vars_fd = esp.fresh_vars(tmp_path / "OVMF_VARS.fd")
     esp.add_variable(vars_fd, "LoaderEntryOneShot", esp.LOADER_GUID,
                      "thaw.conf\0".encode("utf-16-le"))
     args = esp.esp_qemu_args(VARIANT, img, disk, vars_fd=vars_fd)
     rc, text = esp.run_qemu_typing(args, tmp_path / "serial.log", TIMEOUT,
-                                   re.compile(r"thaw-efi: not resuming\. Discard"), b"y")
+                                   re.compile(prompt), keys)
     assert "thaw-efi: not resuming. Discard the hibernation image" in text, text[-3000:]
     assert "thaw-efi: answer read; thaw's prompt gets it" in text    # read before EBS
+    if "thaw.delay" in options:     # the countdown ran in the stub, not again in thaw
+        assert f'boot: command line "{options} thaw.delay=0 noresume"' in text
+        assert "thaw: resuming in" not in text
     assert BANNER in text and "resume: image discarded" in text, text[-3000:]
     assert swap_header(disk, VARIANT)["sig"] == b"SWAPSPACE2"
 
