@@ -4,7 +4,9 @@ Debian images hibernated on the same firmware; the firmware refuses an unsigned 
 tampered thaw.efi when Secure Boot is on.
 
 Machines: tests/fixtures' UEFI guest (q35 + OVMF) with an ESP disk in the CD's place
-(tests/rig/esp.py). Success is the guest's own proof, as in test_resume_real.py."""
+(tests/rig/esp.py). Success is the guest's own proof, as in test_resume_real.py.
+The thaw.delay variant of the keyboard test runs with THAW_SLOW_TESTS=1."""
+import os
 import re
 import sys
 
@@ -29,6 +31,7 @@ MATCH_RE = re.compile(r"resume: memory map matches the image's \(e820 crc32 0x[0
 # EDK II BdsDxe when a boot option's image fails to load (MdeModulePkg BmBoot.c).
 DENIED_RE = re.compile(r"BdsDxe: failed to load Boot\d+ .*: Access Denied")
 TIMEOUT = 900
+SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1", reason="set THAW_SLOW_TESTS=1")
 
 
 def assert_resumed(run, disk, variant=VARIANT):
@@ -165,7 +168,8 @@ def test_secure_boot_refuses(how, tmp_path):
 
 @pytest.mark.parametrize("options, prompt, keys", [
     ("noresume thaw.test_exit", r"thaw-efi: not resuming\. Discard", b"y"),
-    ("thaw.delay=20 thaw.test_exit", r"thaw-efi: resuming in 20 s; press any key", b"xy"),
+    pytest.param("thaw.delay=20 thaw.test_exit", r"thaw-efi: resuming in 20 s; press any key",
+                 b"xy", marks=SLOW),
 ])
 def test_firmware_keyboard_discard(tmp_path, options, prompt, keys):
     """Through systemd-boot, thaw.efi asks its questions through the firmware's keyboard
