@@ -19,6 +19,16 @@
 #define PROMPT_S        30      /* as resume/resume.c's discard prompt */
 #define STALL_US        10000
 
+/* thaw_entry64 loads 4-level page tables, which a CPU in 5-level paging (CR4.LA57,
+ * Intel SDM Vol. 3 §4.5) cannot take without leaving long mode; refuse up front. */
+static bool firmware_uses_la57(void)
+{
+	uint64_t cr4;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	return cr4 & (1ull << 12);
+}
+
 EFIAPI efi_status efi_main(efi_handle image, struct efi_system_table *st);
 
 /* PE payload and ELF relocation bounds (boot/efi.ld, boot/efi_payload.asm). */
@@ -112,9 +122,12 @@ static efi_status fail(const char *what, efi_status st)
 {
 	print("thaw-efi: ");
 	print(what);
-	print(" (EFI status ");
-	print_hex(st);
-	print(")\n");
+	if (st) {
+		print(" (EFI status ");
+		print_hex(st);
+		print(")");
+	}
+	print("\n");
 	return st ? st : EFI_LOAD_ERROR;
 }
 
@@ -432,6 +445,8 @@ EFIAPI efi_status efi_main(efi_handle image, struct efi_system_table *st)
 	efi.bs = st->boot_services;
 	print("thaw-efi: thaw.efi started as a UEFI application\n");
 	report_secure_boot();
+	if (firmware_uses_la57())
+		return fail("the firmware runs with 5-level paging; thaw.efi supports 4-level only", 0);
 	if (!cpu_has_nx())
 		return fail("this CPU has no NX (execute-disable); resuming Linux needs it", 0);
 	s = alloc_buffers();
