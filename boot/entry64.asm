@@ -4,18 +4,11 @@
 ; below 4 GiB. Switches to thaw's own GDT, page tables and stack, then calls kmain
 ; exactly as boot/entry.asm does; from there on nothing tells the two entries apart.
 
-%include "boot/constants.inc"
+%include "kernel/segments.inc"		; SEL_*: kernel/segments.h
+%include "kernel/x86.inc"		; CR0_/MSR_/EFER_/CPUID_/PTE_ bits: kernel/x86.h
 
-CPUID_EXT_FEATURES	equ 0x80000001
-CPUID_EDX_PDPE1GB	equ 1 << 26
-CR0_WP			equ 1 << 16
-MSR_EFER		equ 0xC0000080
-EFER_NXE		equ 1 << 11
-PTE_PRESENT		equ 1 << 0
-PTE_WRITE		equ 1 << 1
-PTE_LARGE		equ 1 << 7
-
-extern boot_gdt_ptr, boot_pml4, boot_pdpt, boot_pd, boot_stack_top, boot_cpu_pdpe1gb
+extern boot_gdt_ptr, boot_pml4, boot_pdpt, boot_pd, boot_low_map_gib, boot_stack_top
+extern boot_cpu_pdpe1gb
 extern __bss_start, __bss_end
 extern kmain
 
@@ -67,8 +60,10 @@ thaw_entry64:
 	or rax, PTE_PRESENT | PTE_WRITE
 	mov [boot_pdpt + rcx * 8], rax
 	inc ecx
-	cmp ecx, LOW_MAP_GIB
+	cmp ecx, boot_low_map_gib
 	jb .pdpt_loop
+	mov edx, boot_low_map_gib
+	shl edx, 9			; 512 PD entries per GiB
 	xor ecx, ecx
 .pd_loop:
 	mov rax, rcx
@@ -76,7 +71,7 @@ thaw_entry64:
 	or rax, PTE_PRESENT | PTE_WRITE | PTE_LARGE
 	mov [boot_pd + rcx * 8], rax
 	inc ecx
-	cmp ecx, 512 * LOW_MAP_GIB
+	cmp ecx, edx
 	jb .pd_loop
 
 	; EFER.NXE before Linux's page tables are used (the firmware may not have set it),
