@@ -1,9 +1,10 @@
 """thaw finds the image through systemd's HibernateLocation EFI variable (no resume=): a
 real Debian 12 UEFI guest hibernated by tests/fixtures/realimage.py, OVMF's variable store
-seeded offline (tests/rig/ovmfvars.py) with the JSON systemd's sleep.c writes, thaw.iso
-booted with no location options. thaw deletes the variable when it commits, so a second
-boot finds neither variable nor image; a variable naming a missing device is reported
-and scanning follows; resume= wins over the variable."""
+seeded offline (tests/rig/esp.py add_variable) with the JSON systemd's sleep.c writes,
+thaw.iso booted with no location options. thaw deletes the variable when it commits, so a
+second boot finds neither variable nor image; a variable naming a missing device is
+reported and scanning follows; resume= wins over the variable; a swap file is found by
+its filesystem's UUID and first block."""
 import json
 import shutil
 import sys
@@ -11,8 +12,8 @@ import uuid
 from pathlib import Path
 
 import diskimg
+import esp
 import imagekernel as ik
-import ovmfvars
 from thawvm import OVMF_VARS_CANDIDATES, Disk, run_thaw
 
 sys.path.insert(0, str(ik.REPO / "tests"))
@@ -50,7 +51,7 @@ def boot(fx, disk, workdir, fresh_vars, seed=None, name="serial.log"):
     qemu = fx.qemu_args(cdrom=ik.thaw_iso(THAW_ARGS), disk=disk, workdir=disk.parent,
                         fresh_vars=fresh_vars)
     if seed is not None:
-        ovmfvars.set_variable(vars_file(disk), NAME, SYSTEMD, seed)
+        esp.add_variable(vars_file(disk), NAME, SYSTEMD, seed)
     return run_qemu(qemu, workdir / name, timeout=600)
 
 
@@ -70,7 +71,7 @@ def test_resume_through_variable_then_nothing(tmp_path):
     assert_resumed(run, fx, disk)
     assert f"locate: resume from HibernateLocation (systemd): UUID={u} offset=0" in run.text
     assert "efi: HibernateLocation deleted" in run.text
-    assert ovmfvars.get_variable(vars_file(disk), NAME, SYSTEMD) is None
+    assert esp.variable(vars_file(disk), NAME, SYSTEMD) is None
     # The same machine again, same variable store: no variable, no image.
     again = boot(fx, disk, tmp_path, False, name="again.log")
     assert again.rc == EXIT_OK, again.text[-3000:]
@@ -89,7 +90,7 @@ def test_variable_naming_missing_device_then_scan(tmp_path):
         run.text[-3000:]
     assert_resumed(run, fx, disk)
     # The resume consumed the hibernation the variable stood for.
-    assert ovmfvars.get_variable(vars_file(disk), NAME, SYSTEMD) is None
+    assert esp.variable(vars_file(disk), NAME, SYSTEMD) is None
 
 
 def test_resume_option_wins(tmp_path):
@@ -100,14 +101,14 @@ def test_resume_option_wins(tmp_path):
     bogus = "0badc0de-0000-4000-8000-000000000002"
     qemu = fx.qemu_args(cdrom=ik.thaw_iso(THAW_ARGS + " resume=/dev/vda"), disk=disk,
                         workdir=disk.parent)
-    ovmfvars.set_variable(vars_file(disk), NAME, SYSTEMD,
+    esp.add_variable(vars_file(disk), NAME, SYSTEMD,
                           location(bogus, fx.meta["kernel"]["release"]))
     run = run_qemu(qemu, tmp_path / "serial.log", timeout=600)
     assert f"locate: resume=/dev/vda wins over HibernateLocation (UUID={bogus} offset=0)" \
         in run.text, run.text[-3000:]
     assert "resume from HibernateLocation" not in run.text
     assert_resumed(run, fx, disk)
-    assert ovmfvars.get_variable(vars_file(disk), NAME, SYSTEMD) is None
+    assert esp.variable(vars_file(disk), NAME, SYSTEMD) is None
 
 
 def test_swap_file_through_variable(tmp_path):
@@ -123,7 +124,7 @@ def test_swap_file_through_variable(tmp_path):
     diskimg.copy_into(disk, diskimg.part_start(disk, 1) * 512, fs)
     template = tmp_path / "vars.fd"
     shutil.copyfile(next(p for p in OVMF_VARS_CANDIDATES if Path(p).exists()), template)
-    ovmfvars.set_variable(template, NAME, SYSTEMD, location(fs_uuid, "6.1.0-56-amd64", block))
+    esp.add_variable(template, NAME, SYSTEMD, location(fs_uuid, "6.1.0-56-amd64", block))
     r = run_thaw("thaw.test_exit thaw.on_fail=poweroff", firmware="uefi", machine="q35",
                  disks=[Disk(disk)], vars_template=template, timeout=180, name="hibloc-file")
     r.expect_line(rf"locate: resume from HibernateLocation \(systemd\): UUID={fs_uuid} "
