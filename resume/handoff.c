@@ -11,6 +11,7 @@
 #include "kernel/io.h"
 #include "kernel/panic.h"
 #include "mm/pmm.h"
+#include "resume/pgmode.h"
 #include "resume/trampoline_abi.h"
 
 #define PTE_P           (1ull << 0)
@@ -26,6 +27,9 @@
 #define KERNEL_HALF     0xffff800000000000ull   /* lowest upper-half (kernel) VA, 4-level */
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_EDX_NX    (1u << 20)
+#define CPUID_STRUCT_EXT 7u
+#define CPUID_ECX_LA57  (1u << 16)
+#define LOW_4G          0x100000000ull  /* the 32-bit paging switch sees only this */
 #define MSR_APIC_BASE   0x1Bu
 #define APIC_BASE_EXTD  (1u << 10)              /* x2APIC mode */
 #define APIC_BASE_EN    (1u << 11)
@@ -54,8 +58,10 @@ const char *handoff_strerror(enum handoff_err e)
 	case HANDOFF_OK:        return "ok";
 	case HANDOFF_ENOMEM:    return "no safe frame left for the hand-off page tables";
 	case HANDOFF_EJUMP:     return "jump address is not a kernel address";
-	case HANDOFF_EUNMAPPED: return "the image's page tables do not map restore_registers";
-	case HANDOFF_ELA57:     return "the image uses 5-level paging but thaw runs with 4 (or the reverse)";
+	case HANDOFF_EUNMAPPED: return "the image's page tables do not map restore_registers "
+				       "(as 4-level or as 5-level tables)";
+	case HANDOFF_ELA57:     return "the image uses 5-level paging, which this CPU lacks "
+				       "(CPUID LA57); it was made on another machine";
 	case HANDOFF_ENONX:     return "the CPU lacks NX, which the image's page tables use";
 	}
 	return "unknown hand-off error";
@@ -82,40 +88,22 @@ static uint32_t cpuid_edx(uint32_t leaf)
 	return d;
 }
 
-/* Walk the image's own tables (as they will be after the copy) for va; true with
- * *pa set if mapped. levels = 4 or 5; large pages at the PDPT and PD levels. */
-static bool image_walk(const struct placer *p, uint64_t cr3, int levels, uint64_t va, uint64_t *pa)
+static const void *image_frame(void *ctx, uint64_t pfn)
 {
-	uint64_t table = cr3 & PTE_ADDR;
-
-	for (int l = levels; l >= 1; l--) {
-		unsigned shift = 12 + 9 * (unsigned)(l - 1);
-		const uint64_t *t = place_lookup(p, table >> 12);
-		uint64_t e = t ? t[(va >> shift) & 511] : 0;
-
-		if (!(e & PTE_P))
-			return false;
-		if (l == 1 || ((l == 2 || l == 3) && (e & PTE_PS))) {
-			uint64_t span = 1ull << shift;
-			*pa = ((e & PTE_ADDR) & ~(span - 1)) | (va & (span - 1));
-			return true;
-		}
-		table = e & PTE_ADDR;
-	}
-	return false;
+	return place_lookup(ctx, pfn);
 }
 
-/* The image's paging depth: the one under which jump resolves to jump_phys
- * (format doc §3.4: the header does not record it). 0 if neither does. */
-static int image_levels(const struct placer *p, const struct handoff *h)
+/* CPUID.(EAX=7,ECX=0):ECX[16]: the CPU can run 5-level paging (Intel SDM Vol. 2A). */
+static bool cpu_has_la57(void)
 {
-	uint64_t pa;
+	uint32_t a, b, c, d;
 
-	if (image_walk(p, h->image_cr3, 4, h->jump, &pa) && pa == h->jump_phys)
-		return 4;
-	if (image_walk(p, h->image_cr3, 5, h->jump, &pa) && pa == h->jump_phys)
-		return 5;
-	return 0;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (a < CPUID_STRUCT_EXT)
+		return false;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(CPUID_STRUCT_EXT), "c"(0));
+	return (c & CPUID_ECX_LA57) != 0;
 }
 
 /* The next-level table under entry idx of table t, allocated (safe, zeroed) if absent. */
@@ -169,9 +157,16 @@ static bool temp_text(struct handoff *h)
 	return true;
 }
 
+/* A frame for the tables' root or the trampoline: below 4 GiB when the trampoline
+ * switches paging depth, because it loads CR3 and runs from 32-bit code then. */
+static uint64_t alloc_tramp_frame(const struct handoff *h)
+{
+	return h->switch_levels ? pmm_alloc_below(LOW_4G) : pmm_alloc();
+}
+
 static enum handoff_err temp_tables(struct handoff *h)
 {
-	h->temp_cr3 = pmm_alloc();
+	h->temp_cr3 = alloc_tramp_frame(h);
 	if (!h->temp_cr3)
 		return HANDOFF_ENOMEM;
 	h->table_frames = 1;
@@ -198,11 +193,20 @@ enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p)
 		h->jump_phys = h->jump - START_KERNEL_MAP;
 	}
 	/* Records without cr3 (2007 seed): restore_registers loads its own tables. */
-	h->levels = h->image_cr3 ? image_levels(p, h) : cpu_levels;
+	h->levels = h->image_cr3 ? pgmode_image_levels(image_frame, (void *)p, h->image_cr3,
+							h->jump, h->jump_phys) : cpu_levels;
 	if (!h->levels)
 		return HANDOFF_EUNMAPPED;
-	if (h->levels != cpu_levels)
+	switch (pgmode_plan(cpu_levels, cpu_has_la57(), h->levels)) {
+	case PGMODE_ENOLA57:
 		return HANDOFF_ELA57;
+	case PGMODE_SWITCH:
+		h->switch_levels = true;
+		break;
+	case PGMODE_KEEP:
+		h->switch_levels = false;
+		break;
+	}
 	err = temp_tables(h);
 	if (err != HANDOFF_OK)
 		return err;
@@ -210,7 +214,7 @@ enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p)
 	if ((size_t)(trampoline_end - trampoline_start) > TRAMP_ARGS_OFF)
 		panic("handoff: trampoline is %zu bytes, more than its frame allows",
 		      (size_t)(trampoline_end - trampoline_start));
-	h->tramp = pmm_alloc();
+	h->tramp = alloc_tramp_frame(h);
 	if (!h->tramp)
 		return HANDOFF_ENOMEM;
 	memcpy((void *)(uintptr_t)h->tramp, trampoline_start,
@@ -300,6 +304,7 @@ __attribute__((noreturn)) void handoff_jump(const struct handoff *h, const struc
 	args->jump = h->jump;
 	args->list = p->head;
 	args->protocol = h->protocol;
+	args->levels = (uint64_t)h->levels;
 	tramp((uint64_t)(uintptr_t)args);
 	panic("handoff: the trampoline returned");
 }

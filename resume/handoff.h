@@ -1,8 +1,9 @@
-/* The hand-off to the image kernel: paging-depth check, temporary page tables and
- * the trampoline in safe frames, device and interrupt quiesce, the jump
- * (linux-hibernation-format.md §3.3–§3.4, §4). */
+/* The hand-off to the image kernel: its paging depth (resume/pgmode.h), temporary
+ * page tables and the trampoline in safe frames, device and interrupt quiesce, the
+ * jump (docs/handoff.md). */
 #ifndef THAW_RESUME_HANDOFF_H
 #define THAW_RESUME_HANDOFF_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "resume/place.h"
@@ -12,7 +13,7 @@ enum handoff_err {
 	HANDOFF_ENOMEM,         /* no safe frame for the tables or the trampoline */
 	HANDOFF_EJUMP,          /* jump address is not a kernel (upper-half) address */
 	HANDOFF_EUNMAPPED,      /* the image's page tables do not map the jump address */
-	HANDOFF_ELA57,          /* image paging depth differs from the CPU's, cannot switch */
+	HANDOFF_ELA57,          /* the image is 5-level and the CPU has no LA57 */
 	HANDOFF_ENONX,          /* the CPU has no NX; the image's tables need EFER.NXE */
 };
 
@@ -27,7 +28,8 @@ struct handoff {
 	uint64_t image_cr3;
 	uint64_t protocol;      /* TRAMP_PROTO_* */
 	/* Filled by handoff_prepare(). */
-	int levels;             /* 4 or 5 */
+	int levels;             /* the image's paging depth, 4 or 5: the temporary tables' */
+	bool switch_levels;     /* thaw runs the other depth: the trampoline switches */
 	uint64_t temp_cr3;
 	uint64_t tramp;         /* physical frame holding the trampoline + its args */
 	uint64_t table_frames;  /* frames used by the temporary tables */
@@ -40,9 +42,11 @@ struct handoff {
  * while they are certainly intact: before the first image page is written. */
 void handoff_probe(struct handoff *h);
 
-/* Check the image's paging depth against the CPU's by walking image_cr3 (as the
- * placer will leave memory) for jump → jump_phys; then build the temporary tables
- * and copy the trampoline, all in safe frames. Must run after every listed frame is
+/* Find the image's paging depth by walking image_cr3 (as the placer will leave
+ * memory) for jump → jump_phys and plan the hand-off in it (switching CR4.LA57 in the
+ * trampoline when thaw runs the other depth); then build the temporary tables in
+ * that depth and copy the trampoline, all in safe frames (the root table and the
+ * trampoline below 4 GiB when switching). Must run after every listed frame is
  * forbidden to the allocator. Writes nothing outside newly allocated frames. */
 enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p);
 
