@@ -1,6 +1,6 @@
 /* The hand-off to the image kernel: its paging depth (resume/pgmode.h), temporary
  * page tables and the trampoline in safe frames, device and interrupt quiesce, the
- * jump (docs/handoff.md). */
+ * jump (Linux arch/x86/power/hibernate.c, hibernate_asm_64.S: restore_registers). */
 #ifndef THAW_RESUME_HANDOFF_H
 #define THAW_RESUME_HANDOFF_H
 #include <stdbool.h>
