@@ -9,9 +9,10 @@
 ;                 jump_address_phys. When args.levels differs from the CPU's current
 ;                 depth (CR4.LA57), this frame and temp_cr3 lie below 4 GiB: the depth
 ;                 switch runs 32-bit code with paging off (Intel SDM Vol. 3A §4.1.1,
-;                 §9.8.5: LA57 changes only then), using the top of this frame as stack.
+;                 §9.8.5.4: LA57 changes only then), using the top of this frame as
+;                 its stack.
 ; Touches:        only its own frame, the args block, the copy-list pages, the staged
-;                 source frames and their destinations. No stack: thaw's stack may be
+;                 source frames and their destinations. Never thaw's stack: it may be
 ;                 among the destinations (restore-lessons.md #9).
 ; Out (never returns), Linux arch/x86/power/hibernate_asm_64.S:
 ;                 modern protocol: r9 = image cr3;  2007 protocol: rbx = image cr3.
@@ -52,7 +53,7 @@ trampoline_start:
 	mov cr4, rax
 	jmp .tables_loaded
 
-; Switch paging depth the way Linux's decompressor does (arch/x86/boot/compressed/
+; Switch paging depth the way Linux's decompressor does (6.1: arch/x86/boot/compressed/
 ; head_64.S, trampoline_32bit_src): through compatibility mode into 32-bit protected
 ; mode with paging off, flip CR4.LA57, load the new root, page on again, far return to
 ; 64-bit code. Runs before the copy, so thaw's GDT is still intact.
@@ -93,7 +94,6 @@ bits 64
 	mov edi, edi                    ; upper halves are undefined after 32-bit code
 
 .tables_loaded:
-
 	mov r8, [rdi + TA_JUMP]
 	mov r9, [rdi + TA_IMAGE_CR3]
 	mov r10, [rdi + TA_PROTOCOL]
