@@ -1,7 +1,7 @@
 /* The hand-off's decisions and tables: the image's paging depth found by walking its
  * own page tables (as placement will leave memory; resume/pgmode.c), the temporary
- * tables in that depth and the trampoline in safe frames (Linux
- * arch/x86/power/hibernate.c, hibernate_asm_64.S: restore_registers). Pure: every frame
+ * tables in that depth and the trampoline in safe frames (docs/hibernation-format.md
+ * §7). Pure: every frame
  * is reached through the placer's struct place_env, every CPU fact comes in struct
  * handoff_env, so all of it runs on the host. resume/jump.c does the machine side. */
 #ifndef THAW_RESUME_HANDOFF_H

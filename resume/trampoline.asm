@@ -13,20 +13,15 @@
 ;                 its stack.
 ; Touches:        only its own frame, the args block, the copy-list pages, the staged
 ;                 source frames and their destinations. Never thaw's stack: it may be
-;                 among the destinations (restore-lessons.md #9).
+;                 among the destinations (docs/ARCHITECTURE.md, memory plan).
 ; Out (never returns), Linux arch/x86/power/hibernate_asm_64.S:
 ;                 modern protocol: r9 = image cr3;  2007 protocol: rbx = image cr3.
 ;                 r10 = 0 in both; jumps to args.jump.
 
 %include "resume/trampoline_abi.inc"
+%include "kernel/x86.inc"
+%include "kernel/segments.inc"
 
-%define CR0_PG          (1 << 31)
-%define CR4_PGE         (1 << 7)
-%define CR4_LA57_BIT    12
-%define CR4_PCIDE       (1 << 17)
-%define SEL_CODE32      0x08            ; thaw's GDT = Linux's layout (boot/entry.asm)
-%define SEL_CODE64      0x10
-%define SEL_DATA        0x18
 %define FRAME_SIZE      4096
 
 bits 64
@@ -37,8 +32,8 @@ global trampoline_end
 trampoline_start:
 	cld
 	mov rax, cr4
-	bt rax, CR4_LA57_BIT
-	setc cl                         ; cl = 1: the CPU runs 5-level paging now
+	test eax, CR4_LA57
+	setnz cl                        ; cl = 1: the CPU runs 5-level paging now
 	cmp qword [rdi + TA_LEVELS], 5
 	sete ch
 	cmp cl, ch
@@ -76,7 +71,7 @@ bits 32
 	and eax, ~CR0_PG                ; leaves long mode: EFER.LMA = 0
 	mov cr0, eax
 	mov eax, cr4
-	btc eax, CR4_LA57_BIT
+	xor eax, CR4_LA57
 	mov cr4, eax
 	mov cr3, esi
 	mov eax, cr0
