@@ -123,6 +123,7 @@ RESUME_PURE_SRCS := \
 	resume/place.c \
 	resume/e820.c \
 	resume/hwsig.c \
+	resume/pgmode.c \
 
 RESUME_ASM := \
 	resume/trampoline.asm \
@@ -255,7 +256,8 @@ $(BUILD)/gen/%.inc: %.h scripts/gen_nasm_inc.py
 	$(Q)$(PYTHON) scripts/gen_nasm_inc.py $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/k/boot/entry.o $(BUILD)/k/boot/entry64.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
-$(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc
+$(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc \
+	$(BUILD)/gen/kernel/segments.inc
 
 # The console font: 8x16 ASCII glyphs rendered from grub-common's ascii.pf2.
 FONT_H := $(BUILD)/gen/font8x16.h
@@ -328,7 +330,7 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 madt crc32 lzo1x lz4 image \
+HOST_TESTS := e820 place hwsig pgmode part_table resume_spec cmdline boot_info pmm format aml_s5 madt crc32 lzo1x lz4 image \
 	locate handoff readahead commit verify
 
 define host_test
@@ -341,11 +343,12 @@ TEST_e820_SRCS := resume/e820.c lib/crc32.c
 TEST_e820_LIBS := -lz
 TEST_place_SRCS := resume/place.c
 TEST_hwsig_SRCS := resume/hwsig.c
+TEST_pgmode_SRCS := resume/pgmode.c
 TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c lib/crc32.c
 TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 TEST_locate_SRCS := resume/locate.c resume/resume_spec.c block/uuid.c block/swaparea.c \
 	block/fsprobe.c block/blockdev.c
-TEST_handoff_SRCS := resume/handoff.c resume/place.c
+TEST_handoff_SRCS := resume/handoff.c resume/place.c resume/pgmode.c
 TEST_readahead_SRCS := resume/readahead.c block/blockdev.c
 TEST_commit_SRCS := resume/commit.c block/blockdev.c image/swsusp_header.c image/img_err.c
 TEST_verify_SRCS := resume/verify.c resume/e820.c resume/hwsig.c kernel/format.c kernel/snprintf.c \
