@@ -10,13 +10,9 @@
 #define MIN_BLOCK   512
 #define CHUNK       BLOCKDEV_BLOCK_MAX  /* entry-array bytes read per request (32 entries) */
 
-/* One buffer for the header block, then for the entry array it describes (the header
- * is decoded into a struct gpt_header first). GPT LBAs are logical blocks (UEFI 2.x
- * §5.3.1: "LBA" is the device's logical block; Linux efi.c reads with
- * bdev_logical_block_size()). */
-static struct {
-	uint8_t block[CHUNK] __attribute__((aligned(4096)));
-} gpt;
+/* GPT LBAs are logical blocks (UEFI 2.x §5.3.1: "LBA" is the device's logical block;
+ * Linux efi.c reads with bdev_logical_block_size()). One CHUNK buffer holds the header
+ * block, then, once the header is decoded, pieces of the entry array. */
 
 enum part_err gpt_check_header(const uint8_t *buf, size_t len, uint64_t lba,
 			       uint64_t disk_blocks, struct gpt_header *h)
@@ -139,7 +135,7 @@ static void add_entry(struct part_table *t, const struct gpt_header *h, struct p
 
 /* Read the entry array h describes, checking its CRC32 as it streams by. */
 static enum part_err read_entries(struct blockdev *disk, const struct gpt_header *h,
-				  struct part_table *t)
+				  struct part_table *t, uint8_t *buf)
 {
 	uint64_t total = (uint64_t)h->entry_count * h->entry_size, done = 0;
 	uint64_t first = h->entries_lba * blockdev_block_sectors(disk);
@@ -153,13 +149,13 @@ static enum part_err read_entries(struct blockdev *disk, const struct gpt_header
 		uint32_t secs = (n + MIN_BLOCK - 1) / MIN_BLOCK;
 
 		secs = (secs + bs - 1) / bs * bs;
-		if (disk->ops->read(disk, first + done / MIN_BLOCK, secs, gpt.block) != BLK_OK)
+		if (disk->ops->read(disk, first + done / MIN_BLOCK, secs, buf) != BLK_OK)
 			return PART_EIO;
-		crc = crc32(crc, gpt.block, n);
+		crc = crc32(crc, buf, n);
 		for (uint32_t off = 0; off < n; off += h->entry_size, number++) {
 			struct part_entry e;
 
-			if (gpt_decode_entry(gpt.block + off, &e, number))
+			if (gpt_decode_entry(buf + off, &e, number))
 				add_entry(t, h, &e, bs);
 		}
 		done += n;
@@ -174,16 +170,17 @@ static enum part_err read_entries(struct blockdev *disk, const struct gpt_header
 /* Try the header at lba and its entries; PART_OK fills t. */
 static enum part_err try_header(struct blockdev *disk, uint64_t lba, struct part_table *t)
 {
+	uint8_t buf[CHUNK] __attribute__((aligned(16)));
 	uint32_t bs = blockdev_block_sectors(disk);
 	struct gpt_header h;
 	enum part_err err;
 	uint32_t saved = t->problem_count;
 
-	if (disk->ops->read(disk, lba * bs, bs, gpt.block) != BLK_OK)
+	if (disk->ops->read(disk, lba * bs, bs, buf) != BLK_OK)
 		return PART_EIO;
-	err = gpt_check_header(gpt.block, blockdev_block_bytes(disk), lba, disk->sectors / bs, &h);
+	err = gpt_check_header(buf, blockdev_block_bytes(disk), lba, disk->sectors / bs, &h);
 	if (err == PART_OK)
-		err = read_entries(disk, &h, t);
+		err = read_entries(disk, &h, t, buf);
 	if (err != PART_OK) {
 		t->problem_count = saved;    /* entry notes of a rejected array mean nothing */
 		return err;

@@ -9,11 +9,9 @@
 #define SECTOR     512      /* the boot record's own size, whatever the block size */
 #define EBR_MAX    128      /* Linux msdos.c gives up after 100 links; be a bit kinder */
 
-/* One logical block of the disk being read: the MBR or an EBR. Record LBAs count in
- * these blocks (Linux msdos.c scales them by the logical block size). */
-static struct {
-	uint8_t block[BLOCKDEV_BLOCK_MAX] __attribute__((aligned(4096)));
-} mbr;
+/* Boot records are read one logical block at a time into a caller's buffer of
+ * BLOCKDEV_BLOCK_MAX bytes; their LBAs count those blocks (Linux msdos.c scales them
+ * by the logical block size). */
 
 bool mbr_is_extended(uint8_t type)
 {
@@ -82,19 +80,19 @@ static void add_part(struct part_table *t, const struct blockdev *disk, uint32_t
 	e->mbr_type = type;
 }
 
-/* Read logical block lba into mbr.block. */
-static bool read_block(struct blockdev *disk, uint64_t lba)
+/* Read logical block lba into buf. */
+static bool read_block(struct blockdev *disk, uint64_t lba, uint8_t *buf)
 {
 	uint32_t bs = blockdev_block_sectors(disk);
 
-	return disk->ops->read(disk, lba * bs, bs, mbr.block) == BLK_OK;
+	return disk->ops->read(disk, lba * bs, bs, buf) == BLK_OK;
 }
 
 /* Walk the EBR chain of the extended partition at ext_start. In each EBR, record 0
  * is a logical partition relative to the EBR itself and record 1 links to the next
  * EBR relative to the start of the extended partition (Linux msdos.c parse_extended). */
 static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t ext_slot,
-			  uint64_t ext_start, uint64_t ext_sectors)
+			  uint64_t ext_start, uint64_t ext_sectors, uint8_t *buf)
 {
 	struct mbr_record rec[4];
 	uint32_t sig, number = 5;
@@ -109,11 +107,11 @@ static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t 
 			part_note(t, PART_EPASTEND, ext_slot);
 			return;
 		}
-		if (!read_block(disk, ebr)) {
+		if (!read_block(disk, ebr, buf)) {
 			part_note(t, PART_EIO, ext_slot);
 			return;
 		}
-		if (!mbr_decode(mbr.block, SECTOR, rec, &sig)) {
+		if (!mbr_decode(buf, SECTOR, rec, &sig)) {
 			part_note(t, PART_EEBRBAD, ext_slot);
 			return;
 		}
@@ -143,6 +141,7 @@ static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t 
 
 enum part_err mbr_scan(struct blockdev *disk, struct part_table *t)
 {
+	uint8_t buf[BLOCKDEV_BLOCK_MAX] __attribute__((aligned(16)));
 	struct mbr_record rec[4];
 	uint32_t sig;
 	int ext = -1;
@@ -150,9 +149,9 @@ enum part_err mbr_scan(struct blockdev *disk, struct part_table *t)
 	t->scheme = PART_NONE;
 	if (disk_blocks(disk) == 0)
 		return PART_OK;
-	if (!read_block(disk, 0))
+	if (!read_block(disk, 0, buf))
 		return PART_EIO;
-	if (!mbr_decode(mbr.block, SECTOR, rec, &sig))
+	if (!mbr_decode(buf, SECTOR, rec, &sig))
 		return PART_OK;
 	t->mbr_signature = sig;
 	if (mbr_is_protective(rec)) {
@@ -172,6 +171,7 @@ enum part_err mbr_scan(struct blockdev *disk, struct part_table *t)
 			 rec[i].lba_count, rec[i].type);
 	}
 	if (ext >= 0)
-		scan_extended(disk, t, (uint32_t)ext + 1, rec[ext].lba_start, rec[ext].lba_count);
+		scan_extended(disk, t, (uint32_t)ext + 1, rec[ext].lba_start, rec[ext].lba_count,
+			      buf);
 	return PART_OK;
 }
