@@ -5,6 +5,7 @@
 #include <string.h>
 #include "selftest/disk.h"
 #include "block/disks.h"
+#include "drivers/nvme.h"
 #include "resume/locate.h"
 #include "kernel/console.h"
 #include "kernel/power.h"
@@ -313,6 +314,32 @@ static bool test_bench(void)
 	return e == BLK_OK;
 }
 
+/* The first NVMe disk's controller driven into fatal status: a clear message, the
+ * controller reset, and every later request refused at once (no hang, no write). */
+static bool test_nvme_fatal(void)
+{
+	static uint8_t buf[4096] __attribute__((aligned(4096)));
+	struct blockdev *d = NULL;
+	const char *why;
+	enum blk_err r, w;
+	uint64_t t0;
+
+	for (unsigned i = 0; i < blockdev_count() && !d; i++)
+		if (!blockdev_at(i)->parent && strncmp(blockdev_at(i)->name, "nvme", 4) == 0)
+			d = blockdev_at(i);
+	if (!d) {
+		kprintf("disk-nvme-fatal: no NVMe disk\n");
+		return false;
+	}
+	why = nvme_test_fatal(d);
+	t0 = timer_ms();
+	r = d->ops->read(d, 0, 8, buf);
+	w = d->ops->write(d, 0, 8, buf);
+	kprintf("disk-nvme-fatal: %s enable=\"%s\" read=%s write=%s ms=%llu\n", d->name, why,
+		blk_strerror(r), blk_strerror(w), (unsigned long long)(timer_ms() - t0));
+	return r == BLK_EIO && w == BLK_EIO;
+}
+
 void disktest_run(const struct options *o)
 {
 	bool ok;
@@ -325,6 +352,8 @@ void disktest_run(const struct options *o)
 		ok = test_write();
 	else if (strcmp(o->test, "disk-bench") == 0)
 		ok = test_bench();
+	else if (strcmp(o->test, "disk-nvme-fatal") == 0)
+		ok = test_nvme_fatal();
 	else
 		return;
 	kprintf("disktest: %s %s\n", o->test, ok ? "passed" : "FAILED");
