@@ -255,3 +255,22 @@ def test_real_debian_resume_from_nvme(variant, tmp_path):
     assert re.search(r"nvme: nvme0: controller disabled for the hand-off \(CC.EN=0, "
                      r"CSTS.RDY=0: ok\)", text)
     assert swap_header(disk, fx.variant)["sig"] == b"SWAPSPACE2"
+
+
+@pytest.mark.skipif(not SLOW, reason="slow: set THAW_SLOW_TESTS=1")
+def test_thaw_efi_resumes_from_nvme(tmp_path):
+    """OVMF starts thaw.efi itself after its own NVMe driver used the controller (its
+    admin queue in boot-services memory): thaw stops, resets and reads it, and resumes."""
+    import esp
+    variant = "lzo-uefi-smp1-nvme"
+    fx = hibernated_disk(variant)
+    disk = fx.disk_copy(tmp_path)
+    img = esp.esp_image(tmp_path / "esp.img", {"EFI/BOOT/BOOTX64.EFI": esp.THAW_EFI})
+    run = run_qemu(esp.esp_qemu_args(variant, img, disk), tmp_path / "serial.log", 900)
+    _, m = run.first(RESUMED_RE)
+    assert m, f"rc {run.rc} timed_out {run.timed_out}\n{run.text[-4000:]}"
+    assert m["checksum"] == "ok" and m["counter"] == "ok", m.group(0)
+    assert run.rc == 33
+    assert re.search(r"nvme: nvme0: controller found enabled \(CC 0x[0-9a-f]*1, ", run.text)
+    assert "locate: hibernation image on nvme0n1 " in run.text
+    assert swap_header(disk, fx.variant)["sig"] == b"SWAPSPACE2"
