@@ -13,6 +13,7 @@
 #include "kernel/paging.h"
 #include "kernel/pci.h"
 #include "kernel/timer.h"
+#include "lib/le.h"
 #include "mm/pmm.h"
 
 #define SECTOR        512u
@@ -749,8 +750,7 @@ static const char *identify_ctrl(struct nvme_ctrl *c, uint32_t *nn)
 	if (mdts && mdts < 20 && (NVME_PAGE << mdts) < c->max_bytes)
 		c->max_bytes = NVME_PAGE << mdts;
 	c->vwc = id[NVME_IDC_VWC] & 1;
-	*nn = id[NVME_IDC_NN] | (uint32_t)id[NVME_IDC_NN + 1] << 8 |
-	      (uint32_t)id[NVME_IDC_NN + 2] << 16 | (uint32_t)id[NVME_IDC_NN + 3] << 24;
+	*nn = get_le32(id + NVME_IDC_NN);
 	memcpy(model, id + NVME_IDC_MN, 40);
 	while (n && (model[n - 1] == ' ' || model[n - 1] == '\0'))
 		n--;
@@ -792,15 +792,6 @@ static const char *create_io_queues(struct nvme_ctrl *c)
 	return NULL;
 }
 
-static uint64_t le64_at(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* "nvme0" + instance 1 → "nvme0n1" (Linux nvme_alloc_ns: nvme%dn%d). */
 static void ns_name(char *out, size_t cap, const char *ctrl, unsigned instance)
 {
@@ -827,7 +818,7 @@ static void add_namespace(struct nvme_ctrl *c, uint32_t nsid, unsigned instance)
 	uint16_t st = identify(c, NVME_ID_CNS_NS, nsid);
 	const uint8_t *id = c->ident;
 	uint32_t nlbaf = id[NVME_IDN_NLBAF], flbas = id[NVME_IDN_FLBAS], fmt, lbads, ms;
-	uint64_t nsze = le64_at(id + NVME_IDN_NSZE);
+	uint64_t nsze = get_le64(id + NVME_IDN_NSZE);
 	char name[16];
 
 	ns_name(name, sizeof(name), c->name, instance);
@@ -838,7 +829,7 @@ static void add_namespace(struct nvme_ctrl *c, uint32_t nsid, unsigned instance)
 	}
 	/* The format in use (Linux nvme_lbaf_index): bits 3:0, and 6:5 above 16 formats. */
 	fmt = (flbas & 0xF) | (nlbaf + 1 > 16 ? (flbas & 0x60) >> 1 : 0);
-	ms = id[NVME_IDN_LBAF + 4 * fmt] | (uint32_t)id[NVME_IDN_LBAF + 4 * fmt + 1] << 8;
+	ms = get_le16(id + NVME_IDN_LBAF + 4 * fmt);
 	lbads = id[NVME_IDN_LBAF + 4 * fmt + 2];
 	if (nsze == 0) {
 		kprintf("nvme: %s: namespace %u has size 0; ignored\n", name, nsid);
@@ -884,9 +875,7 @@ static void scan_namespaces(struct nvme_ctrl *c, uint32_t nn)
 
 	if (st == 0) {
 		for (uint32_t i = 0; i < 1024 && count < sizeof(list) / sizeof(list[0]); i++) {
-			const uint8_t *p = c->ident + 4 * i;
-			uint32_t id = p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-				      (uint32_t)p[3] << 24;
+			uint32_t id = get_le32(c->ident + 4 * i);
 
 			if (id == 0)
 				break;
