@@ -156,6 +156,21 @@ static enum ready disable(const struct nvme_ctrl *c, uint32_t ms)
 	return wait_ready(c, false, ms);
 }
 
+/* A controller that would not go idle may still write memory: take its bus mastering
+ * away, so nothing it does can reach RAM (PCI 3.0 §6.2.2: Bus Master Enable). */
+static enum ready disable_or_cut(const struct nvme_ctrl *c)
+{
+	enum ready r = disable(c, c->ready_ms);
+
+	if (r != READY_OK) {
+		pci_write16(&c->pci, PCI_COMMAND,
+			    pci_read16(&c->pci, PCI_COMMAND) & ~PCI_COMMAND_MASTER);
+		kprintf("nvme: %s: controller did not go idle (%s); bus mastering turned off\n",
+			c->name, ready_str(r));
+	}
+	return r;
+}
+
 static uint32_t cap_ready_ms(uint64_t cap)
 {
 	uint32_t to = NVME_CAP_TO(cap);
@@ -318,7 +333,7 @@ static unsigned io_reap(struct nvme_ctrl *c)
 static void declare_dead(struct nvme_ctrl *c, const char *why, enum blk_err err)
 {
 	unsigned failed = 0;
-	enum ready r = disable(c, c->ready_ms);
+	enum ready r = disable_or_cut(c);
 
 	for (uint16_t i = 0; i < c->cids; i++) {
 		struct nvme_cmd *k = &c->cmd[i];
@@ -557,7 +572,7 @@ static bool nvme_complete(struct blockdev *d, uint64_t *tag, enum blk_err *statu
  * it on restore, Linux drivers/nvme/host/pci.c nvme_simple_resume). */
 static void ctrl_quiesce(struct nvme_ctrl *c)
 {
-	enum ready r = disable(c, c->ready_ms);
+	enum ready r = disable_or_cut(c);
 
 	if (!c->dead) {
 		for (uint16_t i = 0; i < c->cids; i++)
@@ -914,8 +929,9 @@ static const char *bring_up(struct nvme_ctrl *c)
 	if (!why)
 		why = create_io_queues(c);
 	if (why) {
-		disable(c, c->ready_ms);
-		pmm_free_contig(c->mem_phys, c->mem_pages);
+		/* Its queues' frames go back to the allocator only once it cannot write them. */
+		if (disable_or_cut(c) == READY_OK)
+			pmm_free_contig(c->mem_phys, c->mem_pages);
 		return why;
 	}
 	scan_namespaces(c, nn);
