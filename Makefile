@@ -394,6 +394,8 @@ FUZZSAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # `make test` replays beside the generated seeds.
 FUZZ_RUNS ?= 1000000
 FUZZ_SECONDS ?= 1800
+# Inputs kept in the committed corpus are cut to this many bytes.
+FUZZ_KEEP_LEN ?= 16384
 FUZZ_READER := $(IMAGE_SRCS) lib/crc32.c
 FUZZ_LIBS := -llzo2 -llz4
 FUZZ_CORPUS := $(BUILD)/fuzz-corpus
@@ -499,7 +501,8 @@ fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ_CORPUS)/.stamp
 			-timeout=10 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crash_$$f- \
 			$(BUILD)/fuzz/live_$$f $(FUZZ_CORPUS)/$$f tests/fuzz/corpus/$$f \
 			> $(BUILD)/fuzz/$$f.log 2>&1 || true; \
-		$(BUILD)/fuzz/fuzz_$$f -merge=1 tests/fuzz/corpus/$$f $(BUILD)/fuzz/live_$$f \
+		$(BUILD)/fuzz/fuzz_$$f -merge=1 -max_len=$(FUZZ_KEEP_LEN) tests/fuzz/corpus/$$f \
+			$(BUILD)/fuzz/live_$$f \
 			> $(BUILD)/fuzz/$$f.merge.log 2>&1; \
 	done
 	$(Q)$(PYTHON) tests/fuzz/fuzz_report.py $(BUILD)/fuzz $(FUZZERS)
