@@ -107,6 +107,10 @@ DRIVER_SRCS := \
 	drivers/virtio_pci.c \
 	drivers/virtqueue.c \
 	drivers/virtio_blk.c \
+	drivers/nvme.c \
+
+DRIVER_PURE_SRCS := \
+	drivers/nvme_prp.c \
 
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
@@ -135,7 +139,7 @@ SELFTEST_SRCS := \
 
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
 PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(KERNEL_PURE_SRCS) \
-	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(RESUME_PURE_SRCS)
+	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(DRIVER_PURE_SRCS) $(RESUME_PURE_SRCS)
 
 THAWCTL_SRCS := \
 	tools/thawctl.c \
@@ -330,7 +334,7 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig pgmode part_table resume_spec cmdline boot_info pmm format aml_s5 madt crc32 lzo1x lz4 image \
+HOST_TESTS := e820 place hwsig pgmode part_table blockdev nvme_prp resume_spec cmdline boot_info pmm format aml_s5 madt crc32 lzo1x lz4 image \
 	locate handoff readahead commit verify
 
 define host_test
@@ -345,6 +349,8 @@ TEST_place_SRCS := resume/place.c
 TEST_hwsig_SRCS := resume/hwsig.c
 TEST_pgmode_SRCS := resume/pgmode.c
 TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c lib/crc32.c
+TEST_blockdev_SRCS := block/blockdev.c
+TEST_nvme_prp_SRCS := drivers/nvme_prp.c
 TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 TEST_locate_SRCS := resume/locate.c resume/resume_spec.c block/uuid.c block/swaparea.c \
 	block/fsprobe.c block/blockdev.c
@@ -576,14 +582,16 @@ bench-resume: deps
 	$(Q)$(PYTHON) tests/bench/bench_resume.py --runs $(BENCH_RUNS) \
 		--out $(BUILD)/bench/resume.json $(BENCH_RESUME_VARIANTS)
 
-# bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU.
+# bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU,
+# per disk controller (BENCH_DISK_CONTROLLERS, comma-separated).
 BENCH_DISK_RUNS ?= 3
+BENCH_DISK_CONTROLLERS ?= virtio,nvme
 .PHONY: bench-disk
 bench-disk: deps
 	$(Q)$(MAKE) --no-print-directory all iso
 	$(Q)mkdir -p $(BUILD)/bench
 	$(Q)$(PYTHON) tests/bench/bench_disk.py --runs $(BENCH_DISK_RUNS) \
-		--out $(BUILD)/bench/disk.json
+		--controllers $(BENCH_DISK_CONTROLLERS) --out $(BUILD)/bench/disk.json
 
 
 # ---------------------------------------------------------------------------
