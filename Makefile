@@ -71,6 +71,16 @@ CRYPTO_SRCS := \
 	crypto/blake2b.c \
 	crypto/argon2.c \
 
+# luks/: LUKS1/LUKS2 headers, their JSON metadata, keyslot unlocking (PURE; at the
+# block layer: it describes containers the block devices hold).
+LUKS_SRCS := \
+	luks/json.c \
+	luks/base64.c \
+	luks/luks1.c \
+	luks/luks2.c \
+	luks/luks_load.c \
+	luks/luks_unlock.c \
+
 # kernel/ and mm/: the platform thaw runs on.
 KERNEL_SRCS := \
 	kernel/main.c \
@@ -144,12 +154,13 @@ SELFTEST_SRCS := \
 
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
 PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(CRYPTO_SRCS) $(KERNEL_PURE_SRCS) \
-	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(RESUME_PURE_SRCS)
+	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(LUKS_SRCS) $(RESUME_PURE_SRCS)
 
 THAWCTL_SRCS := \
 	tools/thawctl.c \
 	tools/file_source.c \
 	tools/kexec.c \
+	tools/luks_source.c \
 
 # ---------------------------------------------------------------------------
 # Flags. Kernel flags in one place (platform-facts.md §6.2).

@@ -7,7 +7,7 @@ docs/ARCHITECTURE.md, and that pure sources include only pure headers.
 Layers, lowest first; a file may include its own folder and any folder below it:
 
     lib < image, crypto              (PURE: build for thaw, thawctl, tests, fuzzers)
-    lib < kernel = mm < block < drivers < resume < selftest
+    lib < kernel = mm < block = luks = lvm < drivers < resume < selftest
 
 kernel/main.c (kmain) is the root and may include anything. kernel/ and mm/ are one
 layer (the allocator prints and the page tables allocate). image/ and lib/ include
@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-RANK = {"lib": 0, "kernel": 1, "mm": 1, "block": 2, "drivers": 3, "resume": 4, "selftest": 5}
+RANK = {"lib": 0, "kernel": 1, "mm": 1, "block": 2, "luks": 2, "lvm": 2, "drivers": 3,
+        "resume": 4, "selftest": 5}
 PURE_FOLDERS = {"lib", "image", "crypto"}
 ROOT = "kernel/main.c"
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
