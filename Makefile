@@ -427,6 +427,26 @@ $(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.e820-stamp
 
+# The LUKS2 metadata reader (JSON parser + luks2.c) over the crypto it links;
+# seeds: real cryptsetup headers' JSON (tests/fuzz/make_luks_corpus.py).
+FUZZ_LUKS_SRCS := $(LUKS_SRCS) $(CRYPTO_SRCS)
+FUZZERS += luks2_json
+$(BUILD)/fuzz/fuzz_luks2_json: tests/fuzz/fuzz_luks2_json.c $(FUZZ_LUKS_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. $(AESNI_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^
+
+$(BUILD)/fuzz/replay_luks2_json: tests/fuzz/fuzz_luks2_json.c $(FUZZ_LUKS_SRCS) tests/fuzz/replay.c
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(AESNI_FLAGS) $(SANFLAGS) -o $@ $^
+
+$(FUZZ_CORPUS)/.luks-stamp: tests/fuzz/make_luks_corpus.py
+	@mkdir -p $(FUZZ_CORPUS)
+	$(Q)$(PYTHON) tests/fuzz/make_luks_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.luks-stamp
+
 test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
 	$(Q)set -e; for f in $(FUZZERS); do echo "== replay $$f"; \
 		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f; done

@@ -96,7 +96,9 @@ static enum luks_err segment(struct meta *m, int32_t segs)
 	int32_t key, seg;
 	char size[24];
 
-	if (!json_member_at(&m->d, segs, 0, &key, &seg) || m->d.tok[segs].count != 1 ||
+	if (!json_member_at(&m->d, segs, 0, &key, &seg))
+		return LUKS_EMETA;
+	if (m->d.tok[segs].count != 1 ||
 	    !json_string(&m->d, key, m->seg_key, sizeof(m->seg_key)))
 		return m->d.tok[segs].count > 1 ? LUKS_EUNSUPP : LUKS_EMETA;
 	if (!json_string_is(&m->d, json_member(&m->d, seg, "type"), "crypt") ||
