@@ -81,6 +81,14 @@ LUKS_SRCS := \
 	luks/luks_load.c \
 	luks/luks_unlock.c \
 
+# lvm/: LVM2 labels, metadata areas and text, linear/striped LV mapping (PURE; at
+# the block layer).
+LVM_SRCS := \
+	lvm/lvm_label.c \
+	lvm/lvm_pv.c \
+	lvm/lvm_text.c \
+	lvm/lvm_vg.c \
+
 # kernel/ and mm/: the platform thaw runs on.
 KERNEL_SRCS := \
 	kernel/main.c \
@@ -154,13 +162,14 @@ SELFTEST_SRCS := \
 
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
 PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(CRYPTO_SRCS) $(KERNEL_PURE_SRCS) \
-	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(LUKS_SRCS) $(RESUME_PURE_SRCS)
+	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(LUKS_SRCS) $(LVM_SRCS) $(RESUME_PURE_SRCS)
 
 THAWCTL_SRCS := \
 	tools/thawctl.c \
 	tools/file_source.c \
 	tools/kexec.c \
 	tools/luks_source.c \
+	tools/lvm_cmd.c \
 
 # ---------------------------------------------------------------------------
 # Flags. Kernel flags in one place (platform-facts.md §6.2).

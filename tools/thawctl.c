@@ -14,6 +14,7 @@
 #include "tools/file_source.h"
 #include "tools/kexec.h"
 #include "tools/luks_source.h"
+#include "tools/lvm_cmd.h"
 
 /* Exit codes (documented in usage()). */
 enum {
@@ -452,6 +453,7 @@ static const struct command commands[] = {
 	{ "verify", cmd_verify, NULL, "decode the whole stream: lengths, LZO/LZ4 data, CRC32, PFN list" },
 	{ "discard", cmd_discard, NULL, "put the original swap signature back (like Linux noresume); needs --yes" },
 	{ "luks", NULL, cmd_luks, "unlock a LUKS container with thaw's code (--key-file F, --dump OUT)" },
+	{ "lvm", NULL, thawctl_lvm, "list LVM2 volumes on PVs; --lv VG/LV --dump OUT copies one out" },
 	{ "kexec", NULL, thawctl_kexec, "load thaw with kexec-tools to resume now (thawctl kexec --help)" },
 };
 static const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
