@@ -80,6 +80,7 @@ LUKS_SRCS := \
 	luks/luks2.c \
 	luks/luks_load.c \
 	luks/luks_unlock.c \
+	luks/luks_dev.c \
 
 # lvm/: LVM2 labels, metadata areas and text, linear/striped LV mapping (PURE; at
 # the block layer).
@@ -88,6 +89,7 @@ LVM_SRCS := \
 	lvm/lvm_pv.c \
 	lvm/lvm_text.c \
 	lvm/lvm_vg.c \
+	lvm/lvm_dev.c \
 
 # kernel/ and mm/: the platform thaw runs on.
 KERNEL_SRCS := \
@@ -105,6 +107,7 @@ KERNEL_SRCS := \
 	kernel/acpi.c \
 	kernel/power.c \
 	kernel/stop.c \
+	kernel/passphrase.c \
 
 KERNEL_PURE_SRCS := \
 	kernel/format.c \
@@ -122,6 +125,7 @@ MM_PURE_SRCS := \
 # block/: block devices, the disk registry drivers plug into, partitions, probes.
 BLOCK_SRCS := \
 	block/disks.c \
+	block/stack.c \
 
 BLOCK_PURE_SRCS := \
 	block/blockdev.c \
@@ -449,7 +453,7 @@ test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.e820-stamp
 
 # The LUKS2 metadata reader (JSON parser + luks2.c) over the crypto it links;
 # seeds: real cryptsetup headers' JSON (tests/fuzz/make_luks_corpus.py).
-FUZZ_LUKS_SRCS := $(LUKS_SRCS) $(CRYPTO_SRCS)
+FUZZ_LUKS_SRCS := $(filter-out luks/luks_dev.c,$(LUKS_SRCS)) $(CRYPTO_SRCS)
 FUZZERS += luks2_json
 $(BUILD)/fuzz/fuzz_luks2_json: tests/fuzz/fuzz_luks2_json.c $(FUZZ_LUKS_SRCS)
 	@mkdir -p $(dir $@)

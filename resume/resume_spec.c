@@ -16,7 +16,7 @@ const char *rspec_strerror(enum rspec_err e)
 	case RSPEC_EUUID:   return "malformed UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
 	case RSPEC_EDEVNUM: return "device numbers (major:minor) mean nothing to thaw; name the device instead";
 	case RSPEC_ELONG:   return "value too long";
-	case RSPEC_ENAME:   return "not a virtio disk name (expected /dev/vdX or /dev/vdXN)";
+	case RSPEC_ENAME:   return "not a disk name thaw knows (expected /dev/vdX, /dev/vdXN, /dev/mapper/NAME or /dev/VG/LV)";
 	}
 	return "unknown resume= error";
 }
@@ -62,6 +62,17 @@ static bool valid_vd_name(const char *n)
 	while (n[i] >= '0' && n[i] <= '9')
 		i++;
 	return n[i] == '\0';
+}
+
+/* Device-mapper devices as Linux names them: dm-N, /dev/mapper/NAME, /dev/VG/LV
+ * (one slash, both sides non-empty, no further path). */
+static bool valid_dm_name(const char *n)
+{
+	const char *slash = strchr(n, '/');
+
+	if (n[0] == 'd' && n[1] == 'm' && n[2] == '-' && n[3] >= '0' && n[3] <= '9')
+		return true;
+	return slash && slash != n && slash[1] && !strchr(slash + 1, '/');
 }
 
 static enum rspec_err set_text(struct resume_spec *out, enum rspec_kind k, const char *v)
@@ -136,7 +147,7 @@ enum rspec_err resume_spec_parse(const char *s, struct resume_spec *out)
 	if (has_prefix(s, "/dev/disk/by-partlabel/"))
 		return set_text(out, RSPEC_PARTLABEL, s + 23);
 	if (has_prefix(s, "/dev/")) {
-		if (!valid_vd_name(s + 5))
+		if (!valid_vd_name(s + 5) && !valid_dm_name(s + 5))
 			return RSPEC_ENAME;
 		return set_text(out, RSPEC_DEVNAME, s + 5);
 	}
@@ -154,7 +165,9 @@ bool resume_spec_matches(const struct resume_spec *s, const struct rspec_candida
 	case RSPEC_NONE:
 		return swap_present(c->swap) && c->swap->kind == SWAP_HIBERNATED;
 	case RSPEC_DEVNAME:
-		return strcmp(s->text, c->name) == 0;
+		return strcmp(s->text, c->name) == 0 ||
+		       (c->alias[0] && !strcmp(s->text, c->alias[0])) ||
+		       (c->alias[1] && !strcmp(s->text, c->alias[1]));
 	case RSPEC_UUID:
 		/* A swap partition by its own UUID, or the filesystem holding a swap
 		 * file (then resume_offset= says where the file's header is). */
