@@ -154,8 +154,9 @@ static void add_luks(struct blockdev *d, const struct luks_volume *v)
 		kprintf("luks: %s: data segment does not fit the device; not used\n", d->name);
 	} else {
 		st.luks[st.nluks++] = ld;
-		kprintf("luks: %s: decrypted as %s (/dev/%s), %s, %u-byte sectors\n", d->name,
-			name, alias, v->cipher, v->sector_size);
+		kprintf("luks: %s: decrypted as %s (/dev/%s), %s, %u-byte sectors, %s\n", d->name,
+			name, alias, v->cipher, v->sector_size,
+			aes_ni_available() ? "AES-NI" : "constant-time software AES");
 		disks_add_stacked(&ld->dev, alias, NULL);
 	}
 	crypto_wipe(st.key, sizeof(st.key));
