@@ -38,12 +38,14 @@ static struct {
 	unsigned next_dm;
 	char pass[PASS_MAX];                    /* the passphrase, while it is tried */
 	uint8_t key[LUKS_MAX_KEY];              /* the volume key, until the cipher has it */
+	uint8_t bounce[512] __attribute__((aligned(512)));
 } st;
 
 void stack_wipe_secrets(void)
 {
 	crypto_wipe(st.pass, sizeof(st.pass));
 	crypto_wipe(st.key, sizeof(st.key));
+	crypto_wipe(st.bounce, sizeof(st.bounce));
 	for (unsigned i = 0; i < st.nluks; i++)
 		luks_dev_wipe(st.luks[i]);
 }
@@ -54,11 +56,30 @@ static void free_bytes(void *p, uint64_t bytes)
 		pmm_free_contig((uint64_t)(uintptr_t)p, (bytes + PAGE_SIZE - 1) / PAGE_SIZE);
 }
 
+/* Byte-granular reads for the parsers: whole sectors straight into buf, the ragged
+ * ends (LVM metadata text starts anywhere) through st.bounce. */
 static bool dev_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
-	if (off % 512 || len % 512)
-		return false;
-	return blockdev_read(ctx, off / 512, (uint32_t)(len / 512), buf) == BLK_OK;
+	struct blockdev *d = ctx;
+	uint8_t *p = buf;
+
+	while (len) {
+		uint64_t sector = off / 512;
+		size_t in = off % 512, n;
+
+		if (!in && len >= 512) {
+			n = len / 512 > 2048 ? 2048u * 512 : len / 512 * 512;
+			if (blockdev_read(d, sector, (uint32_t)(n / 512), p) != BLK_OK)
+				return false;
+		} else {
+			n = 512 - in < len ? 512 - in : len;
+			if (blockdev_read(d, sector, 1, st.bounce) != BLK_OK)
+				return false;
+			memcpy(p, st.bounce + in, n);
+		}
+		p += n, off += n, len -= n;
+	}
+	return true;
 }
 
 static void dm_name(char *out)

@@ -9,13 +9,18 @@
 #include "crypto/wipe.h"
 #include <string.h>
 
+/* The fixed-count loops below are unrolled (#pragma GCC unroll) so the bit planes
+ * stay in registers; that is where the time goes. */
+
 typedef uint64_t planes[8];
 
 static void pack(const uint8_t *in, size_t n, planes q)
 {
 	memset(q, 0, sizeof(planes));
 	for (size_t j = 0; j < n; j++)
+		#pragma GCC unroll 16
 		for (unsigned k = 0; k < 16; k++)
+			#pragma GCC unroll 16
 			for (unsigned b = 0; b < 8; b++)
 				q[b] |= (uint64_t)((in[16 * j + k] >> b) & 1) << (4 * k + j);
 }
@@ -23,9 +28,11 @@ static void pack(const uint8_t *in, size_t n, planes q)
 static void unpack(const planes q, size_t n, uint8_t *out)
 {
 	for (size_t j = 0; j < n; j++)
+		#pragma GCC unroll 16
 		for (unsigned k = 0; k < 16; k++) {
 			unsigned v = 0;
 
+			#pragma GCC unroll 16
 			for (unsigned b = 0; b < 8; b++)
 				v |= (unsigned)((q[b] >> (4 * k + j)) & 1) << b;
 			out[16 * j + k] = (uint8_t)v;
@@ -37,9 +44,12 @@ static void gf_mul(planes r, const planes a, const planes b)
 {
 	uint64_t c[15] = { 0 };
 
+	#pragma GCC unroll 16
 	for (unsigned i = 0; i < 8; i++)
+		#pragma GCC unroll 16
 		for (unsigned j = 0; j < 8; j++)
 			c[i + j] ^= a[i] & b[j];
+	#pragma GCC unroll 16
 	for (unsigned k = 14; k >= 8; k--) {      /* x^8 = x^4 + x^3 + x + 1 */
 		c[k - 4] ^= c[k], c[k - 5] ^= c[k], c[k - 7] ^= c[k], c[k - 8] ^= c[k];
 	}
@@ -50,8 +60,10 @@ static void gf_sq(planes r, const planes a)
 {
 	uint64_t c[15] = { 0 };
 
+	#pragma GCC unroll 16
 	for (unsigned i = 0; i < 8; i++)
 		c[2 * i] = a[i];
+	#pragma GCC unroll 16
 	for (unsigned k = 14; k >= 8; k--) {
 		c[k - 4] ^= c[k], c[k - 5] ^= c[k], c[k - 7] ^= c[k], c[k - 8] ^= c[k];
 	}
@@ -68,6 +80,7 @@ static void gf_inv(planes x)
 	gf_sq(t, x3);
 	gf_sq(x12, t);
 	gf_mul(t, x12, x3);
+	#pragma GCC unroll 16
 	for (unsigned i = 0; i < 4; i++)
 		gf_sq(t, t);
 	gf_mul(t, t, x12);
@@ -80,6 +93,7 @@ static void sub_bytes(planes q)
 
 	gf_inv(q);
 	memcpy(b, q, sizeof(b));
+	#pragma GCC unroll 16
 	for (unsigned i = 0; i < 8; i++)     /* FIPS-197 eq. 5.1, c = 0x63 */
 		q[i] = b[i] ^ b[(i + 4) & 7] ^ b[(i + 5) & 7] ^ b[(i + 6) & 7] ^ b[(i + 7) & 7];
 	q[0] = ~q[0], q[1] = ~q[1], q[5] = ~q[5], q[6] = ~q[6];
@@ -90,6 +104,7 @@ static void inv_sub_bytes(planes q)
 	planes s;
 
 	memcpy(s, q, sizeof(s));
+	#pragma GCC unroll 16
 	for (unsigned i = 0; i < 8; i++)     /* the inverse affine map, d = 0x05 */
 		q[i] = s[(i + 2) & 7] ^ s[(i + 5) & 7] ^ s[(i + 7) & 7];
 	q[0] = ~q[0], q[2] = ~q[2];
@@ -104,9 +119,11 @@ static uint64_t rotl64(uint64_t x, unsigned n) { return n ? x << n | x >> (64 - 
 /* Row r moves r columns left: column c takes column c + r (FIPS-197 §5.1.2). */
 static void shift_rows(planes q, bool inverse)
 {
+	#pragma GCC unroll 16
 	for (unsigned b = 0; b < 8; b++) {
 		uint64_t x = q[b], y = x & ROW0;
 
+		#pragma GCC unroll 16
 		for (unsigned r = 1; r < 4; r++) {
 			uint64_t row = x & (ROW0 << 4 * r);
 
@@ -139,9 +156,11 @@ static void mix_columns(planes q)
 {
 	planes t, x;
 
+	#pragma GCC unroll 16
 	for (unsigned b = 0; b < 8; b++)
 		t[b] = q[b] ^ rot_rows(q[b], 1);
 	xtime(x, t);
+	#pragma GCC unroll 16
 	for (unsigned b = 0; b < 8; b++)
 		q[b] = x[b] ^ rot_rows(q[b], 1) ^ rot_rows(q[b], 2) ^ rot_rows(q[b], 3);
 }
@@ -153,10 +172,12 @@ static void inv_mix_columns(planes q)
 {
 	planes t, x;
 
+	#pragma GCC unroll 16
 	for (unsigned b = 0; b < 8; b++)
 		t[b] = q[b] ^ rot_rows(q[b], 2);
 	xtime(x, t);
 	xtime(t, x);
+	#pragma GCC unroll 16
 	for (unsigned b = 0; b < 8; b++)
 		q[b] ^= t[b];
 	mix_columns(q);
@@ -164,6 +185,7 @@ static void inv_mix_columns(planes q)
 
 static void add_round_key(planes q, const uint64_t *k)
 {
+	#pragma GCC unroll 16
 	for (unsigned b = 0; b < 8; b++)
 		q[b] ^= k[b];
 }
@@ -184,10 +206,13 @@ void aes_ct_subword(uint8_t w[4])
 /* Spread each round key into the planes, the same for all four block lanes. */
 void aes_ct_prepare(struct aes_ctx *c)
 {
+	#pragma GCC unroll 16
 	for (unsigned r = 0; r <= c->rounds; r++)
+		#pragma GCC unroll 16
 		for (unsigned b = 0; b < 8; b++) {
 			uint64_t p = 0;
 
+			#pragma GCC unroll 16
 			for (unsigned k = 0; k < 16; k++) {
 				uint64_t bit = (c->rk[r][k] >> b) & 1;
 
@@ -200,6 +225,7 @@ void aes_ct_prepare(struct aes_ctx *c)
 static void encrypt4(const struct aes_ctx *c, planes q)
 {
 	add_round_key(q, c->bs[0]);
+	#pragma GCC unroll 16
 	for (unsigned r = 1; r < c->rounds; r++) {
 		sub_bytes(q);
 		shift_rows(q, false);
@@ -214,6 +240,7 @@ static void encrypt4(const struct aes_ctx *c, planes q)
 static void decrypt4(const struct aes_ctx *c, planes q)
 {
 	add_round_key(q, c->bs[c->rounds]);
+	#pragma GCC unroll 16
 	for (unsigned r = c->rounds - 1; r > 0; r--) {
 		shift_rows(q, true);
 		inv_sub_bytes(q);
