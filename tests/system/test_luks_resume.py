@@ -132,6 +132,21 @@ def test_damaged_primary_header(tmp_path, tmp_path_factory):
     assert "luks: vda: primary LUKS2 header damaged; using the secondary copy" in run.text
 
 
+def test_argon2_memory_refused(tmp_path, tmp_path_factory):
+    """A keyslot whose Argon2 memory cost exceeds the machine's free memory is refused
+    by name (and the disk left alone), not attempted."""
+    lay, disk = image(tmp_path, tmp_path_factory)
+    encrypt(disk, "--pbkdf", "argon2id", "--pbkdf-force-iterations", "4", "--pbkdf-memory",
+            str(512 * 1024), "--pbkdf-parallel", "1")
+    before = ik.digest(disk)
+    run = run_thaw(disk, tmp_path, keys=PASS + "\r", keys_after=PROMPT, timeout=300, mem_mib=256)
+    assert run.rc == EXIT_OK, run.text[-3000:]
+    assert re.search(r"luks: vda: keyslot 0 needs 51\d MiB for its key derivation; only "
+                     r"\d+ MiB free: skipped", run.text), run.text[-3000:]
+    assert "not enough memory for the keyslot's key derivation; it stays locked" in run.text
+    assert ik.digest(disk) == before
+
+
 def test_luks_key_option_refused(tmp_path, tmp_path_factory):
     lay, disk = image(tmp_path, tmp_path_factory)
     encrypt(disk, *CHEAP)
