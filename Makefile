@@ -478,6 +478,27 @@ $(FUZZ_CORPUS)/.luks-stamp: tests/fuzz/make_luks_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.luks-stamp
 
+# The LVM2 metadata text parser and VG reader; seeds: tests/fuzz/make_lvm_corpus.py.
+FUZZ_LVM_SRCS := lvm/lvm_text.c lvm/lvm_vg.c lvm/lvm_label.c lib/crc32.c
+FUZZERS += lvm_meta
+$(BUILD)/fuzz/fuzz_lvm_meta: tests/fuzz/fuzz_lvm_meta.c $(FUZZ_LVM_SRCS) $(CRC32_TABLE)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+		-o $@ tests/fuzz/fuzz_lvm_meta.c $(FUZZ_LVM_SRCS)
+
+$(BUILD)/fuzz/replay_lvm_meta: tests/fuzz/fuzz_lvm_meta.c $(FUZZ_LVM_SRCS) tests/fuzz/replay.c $(CRC32_TABLE)
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. -I$(BUILD)/gen $(SANFLAGS) -o $@ \
+		tests/fuzz/fuzz_lvm_meta.c $(FUZZ_LVM_SRCS) tests/fuzz/replay.c
+
+$(FUZZ_CORPUS)/.lvm-stamp: tests/fuzz/make_lvm_corpus.py
+	@mkdir -p $(FUZZ_CORPUS)
+	$(Q)$(PYTHON) tests/fuzz/make_lvm_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.lvm-stamp
+
 test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
 	$(Q)set -e; for f in $(FUZZERS); do echo "== replay $$f"; \
 		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f; done
