@@ -304,7 +304,7 @@ check-layers:
 # in TEST_<name>_SRCS (sanitised build).
 HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 madt crc32 lzo1x lz4 image \
 	locate handoff readahead commit verify \
-	aes sha pbkdf2 argon2 lvm
+	aes sha pbkdf2 argon2 lvm luks
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -355,6 +355,7 @@ TEST_argon2_SRCS := crypto/argon2.c crypto/blake2b.c
 TEST_argon2_LIBS := -largon2
 TEST_lvm_SRCS := lvm/lvm_label.c lvm/lvm_pv.c lvm/lvm_text.c lvm/lvm_vg.c lib/crc32.c
 TEST_lvm_LIBS := -lz
+TEST_luks_SRCS := $(filter-out luks/luks_dev.c,$(LUKS_SRCS)) $(CRYPTO_SRCS)
 
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test,$(t))))
 
