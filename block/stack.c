@@ -115,7 +115,15 @@ static enum luks_err open_slots(struct blockdev *d, const struct luks_volume *v,
 				      need, st.key);
 		free_bytes(work, need);
 		if (last == LUKS_OK) {
-			kprintf("luks: %s: keyslot %u opened\n", d->name, s);
+			const struct luks_kdf *k = &v->slot[s].kdf;
+
+			if (k->type == LUKS_KDF_PBKDF2)
+				kprintf("luks: %s: keyslot %u opened (pbkdf2-%s, %u iterations)\n",
+					d->name, s, k->hash->name, k->iterations);
+			else
+				kprintf("luks: %s: keyslot %u opened (%s, %u passes, %u KiB, %u lanes)\n",
+					d->name, s, k->type == LUKS_KDF_ARGON2I ? "argon2i" : "argon2id",
+					k->time, k->memory, k->cpus);
 			return LUKS_OK;
 		}
 		if (last != LUKS_ENOKEY && last != LUKS_ENOSLOT)

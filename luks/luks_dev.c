@@ -69,8 +69,79 @@ static enum blk_err ld_flush(struct blockdev *b)
 	return blockdev_flush(of(b)->container);
 }
 
+/* Asynchronous reads: the container reads into the caller's buffer under our slot
+ * number as its tag; completion decrypts in place and hands back the caller's tag. */
+static enum blk_err ld_submit(struct blockdev *b, uint64_t sector, uint32_t count, void *buf,
+			      uint64_t tag)
+{
+	struct luks_dev *d = of(b);
+	struct luks_req *r = NULL;
+	enum blk_err e;
+
+	for (unsigned i = 0; i < LUKS_DEV_ASYNC && !r; i++)
+		if (!d->req[i].used)
+			r = &d->req[i];
+	if (!r)
+		return BLK_ENOMEM;
+	if (sector > b->sectors || count > b->sectors - sector)
+		return BLK_ERANGE;
+	*r = (struct luks_req){ .tag = tag, .sector = sector, .count = count, .buf = buf, .used = true };
+	if (sector % d->spe || count % d->spe) {         /* rare: read it now */
+		r->done = true;
+		r->status = ld_read(b, sector, count, buf);
+		return BLK_OK;
+	}
+	e = d->container->ops->submit_read(d->container, d->first + sector, count, buf,
+					   (uint64_t)(r - d->req));
+	if (e != BLK_OK)
+		r->used = false;
+	return e;
+}
+
+static void ld_kick(struct blockdev *b)
+{
+	of(b)->container->ops->kick(of(b)->container);
+}
+
+static bool ld_complete(struct blockdev *b, uint64_t *tag, enum blk_err *status)
+{
+	struct luks_dev *d = of(b);
+	uint64_t slot;
+	struct luks_req *r;
+
+	for (unsigned i = 0; i < LUKS_DEV_ASYNC; i++)
+		if (d->req[i].used && d->req[i].done) {
+			d->req[i].used = false;
+			*tag = d->req[i].tag, *status = d->req[i].status;
+			return true;
+		}
+	if (!d->container->ops->complete(d->container, &slot, status))
+		return false;
+	if (slot >= LUKS_DEV_ASYNC || !d->req[slot].used) {
+		*status = BLK_EIO;              /* not ours: a broken invariant of the caller */
+		return true;
+	}
+	r = &d->req[slot];
+	for (uint32_t i = 0; *status == BLK_OK && i < r->count; i += d->spe)
+		sector_decrypt(&d->c, r->sector + i + d->iv_tweak, r->buf + 512u * i, 512u * d->spe);
+	r->used = false;
+	*tag = r->tag;
+	return true;
+}
+
+static void ld_quiesce(struct blockdev *b)
+{
+	if (of(b)->container->ops->quiesce)
+		of(b)->container->ops->quiesce(of(b)->container);
+}
+
 static const struct blockdev_ops luks_dev_ops = {
-	.read = ld_read, .write = ld_write, .flush = ld_flush,
+	.read = ld_read, .write = ld_write, .flush = ld_flush, .quiesce = ld_quiesce,
+};
+
+static const struct blockdev_ops luks_dev_ops_async = {
+	.read = ld_read, .write = ld_write, .flush = ld_flush, .quiesce = ld_quiesce,
+	.submit_read = ld_submit, .kick = ld_kick, .complete = ld_complete,
 };
 
 bool luks_dev_init(struct luks_dev *d, struct blockdev *container, const struct luks_volume *v,
@@ -92,7 +163,13 @@ bool luks_dev_init(struct luks_dev *d, struct blockdev *container, const struct 
 	memcpy(d->dev.name, name, strnlen(name, sizeof(d->dev.name) - 1));
 	d->dev.sectors = size;
 	d->dev.max_sectors = container->max_sectors - container->max_sectors % d->spe;
-	d->dev.ops = &luks_dev_ops;
+	if (container->ops->submit_read && container->ops->kick && container->ops->complete) {
+		d->dev.ops = &luks_dev_ops_async;
+		d->dev.max_async = container->max_async && container->max_async < LUKS_DEV_ASYNC ?
+				   container->max_async : LUKS_DEV_ASYNC;
+	} else {
+		d->dev.ops = &luks_dev_ops;
+	}
 	d->dev.priv = d;
 	return true;
 }
