@@ -27,6 +27,9 @@ EXIT_OK = 33
 THAW_ARGS = "thaw.test_exit thaw.on_fail=poweroff"
 VARIANT = "lzo-bios-smp1"
 
+SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1",
+                          reason="LUKS2 and LVM alone: set THAW_SLOW_TESTS=1 (LUKS2->LVM runs always)")
+
 pytestmark = pytest.mark.skipif(shutil.which("cryptsetup") is None or os.geteuid() != 0,
                                 reason="needs root, cryptsetup-bin and lvm2 (scripts/deps.sh)")
 
@@ -51,6 +54,7 @@ def assert_resumed(run):
     return text
 
 
+@SLOW
 def test_real_luks2(tmp_path):
     fx = hibernated_disk(VARIANT)
     disk = fx.disk_copy(tmp_path)
@@ -60,6 +64,7 @@ def test_real_luks2(tmp_path):
     assert "locate: hibernation image on dm-0" in text
 
 
+@SLOW
 def test_real_lvm(tmp_path):
     fx = hibernated_disk(VARIANT)
     swap = fx.disk_copy(tmp_path, "swap.img")

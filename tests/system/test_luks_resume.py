@@ -26,6 +26,8 @@ CHEAP = ["--pbkdf", "pbkdf2", "--pbkdf-force-iterations", "1000"]
 MiB = 1 << 20
 PROMPT = r"luks: vd\w+ is encrypted"
 
+SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1", reason="set THAW_SLOW_TESTS=1")
+
 pytestmark = pytest.mark.skipif(shutil.which("cryptsetup") is None or os.geteuid() != 0,
                                 reason="needs root, cryptsetup-bin and lvm2 (scripts/deps.sh)")
 
@@ -208,7 +210,9 @@ def lvm_disk(tmp, swap_img, vg, lv="swap", extra_lv=True):
     return disk
 
 
-@pytest.mark.parametrize("spec", ["/dev/mapper/thaw--vg-swap", "/dev/thaw-vg/swap", ""])
+@pytest.mark.parametrize("spec", ["/dev/mapper/thaw--vg-swap",
+                                  pytest.param("/dev/thaw-vg/swap", marks=SLOW),
+                                  pytest.param("", marks=SLOW)])
 def test_lvm_resume(tmp_path, tmp_path_factory, spec):
     lay, img = image(tmp_path, tmp_path_factory, device_mib=40)
     disk = lvm_disk(tmp_path, img, "thaw-vg")
