@@ -108,6 +108,7 @@ KERNEL_SRCS := \
 	kernel/power.c \
 	kernel/stop.c \
 	kernel/passphrase.c \
+	kernel/cutpoint.c \
 
 KERNEL_PURE_SRCS := \
 	kernel/format.c \
@@ -127,6 +128,7 @@ MM_PURE_SRCS := \
 BLOCK_SRCS := \
 	block/disks.c \
 	block/stack.c \
+	block/cutdev.c \
 
 BLOCK_PURE_SRCS := \
 	block/blockdev.c \
@@ -275,6 +277,12 @@ $(BUILD)/thawctl: $(THAWCTL_OBJ)
 	@echo "  LINK    $@"
 	$(Q)$(HOSTCC) -o $@ $(THAWCTL_OBJ)
 
+# The thawctl the tests run: the same sources under ASan + UBSan.
+THAWCTL_ASAN_OBJ := $(THAWCTL_OBJ:$(BUILD)/host/%=$(BUILD)/asan/%)
+$(BUILD)/asan/thawctl: $(THAWCTL_ASAN_OBJ)
+	@echo "  LINK    $@"
+	$(Q)$(HOSTCC) $(SANFLAGS) -o $@ $(THAWCTL_ASAN_OBJ)
+
 # ---------------------------------------------------------------------------
 # The ISO.
 
@@ -370,7 +378,13 @@ $(BUILD)/mkimage: tests/tools/mkimage.c image/swsusp_format.h
 
 # Fuzzers (libFuzzer, clang). FUZZERS lists tests/fuzz/fuzz_<name>.c.
 FUZZERS := header_map stream lzo1x lz4
-FUZZ_SECONDS ?= 600
+# libFuzzer with ASan + UBSan; any UBSan finding aborts like an ASan one.
+FUZZSAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+# make fuzz: each target runs FUZZ_RUNS executions (or FUZZ_SECONDS, whichever ends first),
+# then what it found is merged, minimised, into tests/fuzz/corpus/<target>/, which
+# `make test` replays beside the generated seeds.
+FUZZ_RUNS ?= 1000000
+FUZZ_SECONDS ?= 1800
 FUZZ_READER := $(IMAGE_SRCS) lib/crc32.c
 FUZZ_LIBS := -llzo2 -llz4
 FUZZ_CORPUS := $(BUILD)/fuzz-corpus
@@ -379,7 +393,7 @@ FUZZ_CORPUS := $(BUILD)/fuzz-corpus
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_READER) $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen $(FUZZSAN) \
 		-o $@ $< $(FUZZ_READER) $(FUZZ_LIBS)
 
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_READER) $(CRC32_TABLE)
@@ -405,7 +419,7 @@ FUZZERS += $(FUZZ_DISK)
 $(FUZZ_DISK:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DISK_SRCS) $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen $(FUZZSAN) \
 		-o $@ $< $(FUZZ_DISK_SRCS)
 
 $(FUZZ_DISK:%=$(BUILD)/fuzz/replay_%): $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_DISK_SRCS) $(CRC32_TABLE)
@@ -427,7 +441,7 @@ FUZZERS += $(FUZZ_BOOT)
 $(FUZZ_BOOT:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c kernel/%.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. $(FUZZSAN) -o $@ $^
 
 $(FUZZ_BOOT:%=$(BUILD)/fuzz/replay_%): $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c kernel/%.c tests/fuzz/replay.c
 	@mkdir -p $(dir $@)
@@ -446,14 +460,14 @@ FUZZ_E820_SRCS := resume/e820.c lib/crc32.c
 $(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c $(FUZZ_E820_SRCS) $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(FUZZ_E820_SRCS)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen $(FUZZSAN) \
+		-o $@ $< $(FUZZ_E820_SRCS) -lz
 
 $(BUILD)/fuzz/replay_e820: tests/fuzz/fuzz_e820.c $(FUZZ_E820_SRCS) tests/fuzz/replay.c $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  REPLAY  $@"
 	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. -I$(BUILD)/gen $(SANFLAGS) \
-		-o $@ $< $(FUZZ_E820_SRCS) tests/fuzz/replay.c
+		-o $@ $< $(FUZZ_E820_SRCS) tests/fuzz/replay.c -lz
 
 $(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
 	@mkdir -p $(FUZZ_CORPUS)
@@ -502,20 +516,41 @@ $(FUZZ_CORPUS)/.lvm-stamp: tests/fuzz/make_lvm_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.lvm-stamp
 
+# Replay fails on a missing or empty corpus (tests/fuzz/replay.c).
 test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
 	$(Q)set -e; for f in $(FUZZERS); do echo "== replay $$f"; \
-		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f; done
+		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f \
+			$$(test -d tests/fuzz/corpus/$$f && echo tests/fuzz/corpus/$$f); done
 
 .PHONY: fuzz
 fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ_CORPUS)/.stamp
-	$(Q)set -e; for f in $(FUZZERS); do echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
-		mkdir -p $(BUILD)/fuzz/live_$$f; \
-		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-			-artifact_prefix=$(BUILD)/fuzz/crash_$$f- \
-			$(BUILD)/fuzz/live_$$f $(FUZZ_CORPUS)/$$f; done
+	$(Q)set -e; rm -f $(BUILD)/fuzz/crash_*; for f in $(FUZZERS); do \
+		echo "== fuzz $$f ($(FUZZ_RUNS) runs, at most $(FUZZ_SECONDS) s)"; \
+		rm -rf $(BUILD)/fuzz/live_$$f; mkdir -p $(BUILD)/fuzz/live_$$f tests/fuzz/corpus/$$f; \
+		$(BUILD)/fuzz/fuzz_$$f -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crash_$$f- \
+			$(BUILD)/fuzz/live_$$f $(FUZZ_CORPUS)/$$f tests/fuzz/corpus/$$f \
+			> $(BUILD)/fuzz/$$f.log 2>&1 || true; \
+		$(BUILD)/fuzz/fuzz_$$f -merge=1 tests/fuzz/corpus/$$f $(BUILD)/fuzz/live_$$f \
+			> $(BUILD)/fuzz/$$f.merge.log 2>&1; \
+	done
+	$(Q)$(PYTHON) tests/fuzz/fuzz_report.py $(BUILD)/fuzz $(FUZZERS)
 
 test-system:
 	$(Q)cd tests/system && $(PYTHON) -m pytest -q -ra
+
+# The reliability campaign (tests/system/test_powercut.py, test_disk_faults.py,
+# test_corruption.py) with every case, not make test's sample; the table of cases and
+# totals goes to build/reliability/table.md.
+RELIABILITY_DIR := $(abspath $(BUILD))/reliability
+.PHONY: reliability
+reliability: deps
+	$(Q)$(MAKE) --no-print-directory all iso build/mkimage build/asan/thawctl
+	$(Q)mkdir -p $(RELIABILITY_DIR) && rm -f $(RELIABILITY_DIR)/cases.jsonl
+	$(Q)cd tests/system && THAW_RELIABILITY=1 THAW_RELIABILITY_LOG=$(RELIABILITY_DIR)/cases.jsonl \
+		$(PYTHON) -m pytest -q -ra test_powercut.py test_disk_faults.py test_corruption.py; \
+		status=$$?; cd ../.. && $(PYTHON) tests/rig/reliability_table.py \
+		$(RELIABILITY_DIR)/cases.jsonl $(RELIABILITY_DIR)/table.md && exit $$status
 
 # The demo (README's main command): hibernate a real Debian guest with a workload that
 # checksums its memory, resume it through build/thaw.iso, show the workload's proof and

@@ -7,6 +7,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/cutpoint.h"
 #include "kernel/idt.h"
 #include "kernel/layout.h"
 #include "kernel/paging.h"
@@ -139,6 +140,7 @@ void kmain(uint32_t magic, uint64_t mbi)
 	power_describe();
 	self_checks();
 	faulttest_run(&options);         /* returns unless thaw.test= names a fault test */
+	cutpoint_arm(options.test);      /* thaw.test=cut:<phase>: the power-cut tests */
 
 	/* Find the disks (unlocking LUKS, assembling LVM), then resume from the swap area
 	 * holding an image. Every stop wipes the keys unlocking gave. */

@@ -6,13 +6,11 @@ GRUB's default entry again.
 import re
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import thawvm  # noqa: E402
+import thawvm
 
 REPO = thawvm.REPO
 EXIT_OK = 33
