@@ -71,7 +71,7 @@ def resumed(run, lay):
 def image(tmp, tmp_path_factory, device_mib=24):
     """The image kernel with the pages below 12 MiB only (~3000 pages): decryption in
     TCG is slow, and what is inside the container is tested elsewhere."""
-    lay = layout("bios", tmp_path_factory, protocol="v1")
+    lay = layout("bios", protocol="v1")
     limit = 12 * ik.MIB_PAGES
     lay.pattern = [(s, min(n, limit - s)) for s, n in lay.pattern if s < limit]
     lay.zero = [(s, min(n, limit - s)) for s, n in lay.zero if s < limit]
