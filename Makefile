@@ -561,12 +561,24 @@ demo: deps
 	$(Q)$(PYTHON) scripts/demo.py
 
 # Benchmarks. Each part adds its own target as a prerequisite of bench.
+# bench-crypto: thaw's AES-XTS (software, AES-NI), PBKDF2 and Argon2 next to OpenSSL and
+# libargon2 on this host (tests/bench/bench_crypto.c; not a test).
+BENCH_CRYPTO_SRCS := $(CRYPTO_SRCS)
+$(BUILD)/bench_crypto: tests/bench/bench_crypto.c $(BENCH_CRYPTO_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. $(AESNI_FLAGS) -o $@ $^ -lcrypto -largon2
+
+.PHONY: bench-crypto
+bench-crypto: $(BUILD)/bench_crypto
+	$(Q)$(BUILD)/bench_crypto
+
 # bench-linux: Linux's own resume of the real fixtures (tests/bench/bench_linux.py).
 BENCH_RUNS ?= 5
 BENCH_LINUX_VARIANTS ?= lzo-bios-smp1 none-bios-smp1
 
 .PHONY: bench bench-linux
-bench: bench-linux bench-decoders bench-disk bench-resume
+bench: bench-linux bench-decoders bench-disk bench-resume bench-crypto
 
 # bench-decoders: thaw's LZO/LZ4/CRC32 against liblzo2/liblz4/zlib (not a test), with the
 # decoders built as for the host and as for the kernel (freestanding, general registers
