@@ -42,12 +42,43 @@ void hmac_wipe(struct hmac_ctx *c)
 	crypto_wipe(c, sizeof(*c));
 }
 
+/* One HMAC of a digest-sized message straight through the compression function: the
+ * message and its padding fill exactly one block after the key block (FIPS 180-4
+ * §5.1.1), so each PBKDF2 round is two compressions and no buffering. */
+static void hmac_digest_fast(const struct hmac_ctx *prf, uint8_t *block, uint8_t *u)
+{
+	const struct hash_alg *a = prf->inner.alg;
+	uint32_t h[8];
+
+	memcpy(h, prf->inner.h, sizeof(h));
+	a->compress(h, block);
+	for (unsigned i = 0; i < a->digest; i++)
+		block[i] = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
+	memcpy(h, prf->outer.h, sizeof(h));
+	a->compress(h, block);
+	for (unsigned i = 0; i < a->digest; i++)
+		u[i] = block[i] = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
+	crypto_wipe(h, sizeof(h));
+}
+
+/* The padded block for a digest-sized message after one key block: the message, 0x80,
+ * zeros, and the big-endian bit length (block + digest) * 8. */
+static void padded_block(const struct hash_alg *a, uint8_t *block)
+{
+	uint64_t bits = (uint64_t)(a->block + a->digest) * 8;
+
+	memset(block + a->digest, 0, a->block - a->digest);
+	block[a->digest] = 0x80;
+	for (unsigned i = 0; i < 8; i++)
+		block[a->block - 1 - i] = (uint8_t)(bits >> 8 * i);
+}
+
 /* T_i = U_1 ^ ... ^ U_c, U_1 = PRF(P, S || INT(i)), U_j = PRF(P, U_{j-1}). */
 static void pbkdf2_block(const struct hmac_ctx *prf, const uint8_t *salt, size_t slen,
 			 uint32_t iterations, uint32_t index, uint8_t *t)
 {
 	struct hash_ctx h = prf->inner;
-	uint8_t u[HASH_MAX_DIGEST], be[4] = {
+	uint8_t u[HASH_MAX_DIGEST], block[HASH_MAX_BLOCK], be[4] = {
 		(uint8_t)(index >> 24), (uint8_t)(index >> 16), (uint8_t)(index >> 8), (uint8_t)index
 	};
 	unsigned dl = prf->inner.alg->digest;
@@ -59,12 +90,15 @@ static void pbkdf2_block(const struct hmac_ctx *prf, const uint8_t *salt, size_t
 	hash_update(&h, u, dl);
 	hash_final(&h, u);
 	memcpy(t, u, dl);
+	padded_block(prf->inner.alg, block);
+	memcpy(block, u, dl);
 	for (uint32_t j = 1; j < iterations; j++) {
-		hmac(prf, u, dl, u);
+		hmac_digest_fast(prf, block, u);
 		for (unsigned i = 0; i < dl; i++)
 			t[i] ^= u[i];
 	}
 	crypto_wipe(u, sizeof(u));
+	crypto_wipe(block, sizeof(block));
 }
 
 void pbkdf2(const struct hash_alg *alg, const uint8_t *pass, size_t plen,
