@@ -212,7 +212,9 @@ def lvm_disk(tmp, swap_img, vg, lv="swap", extra_lv=True):
 
 @pytest.mark.parametrize("spec", ["/dev/mapper/thaw--vg-swap",
                                   pytest.param("/dev/thaw-vg/swap", marks=SLOW),
-                                  pytest.param("", marks=SLOW)])
+                                  pytest.param("", marks=SLOW),
+                                  pytest.param("UUID=a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf",
+                                               marks=SLOW)])
 def test_lvm_resume(tmp_path, tmp_path_factory, spec):
     lay, img = image(tmp_path, tmp_path_factory, device_mib=40)
     disk = lvm_disk(tmp_path, img, "thaw-vg")
