@@ -11,6 +11,7 @@ a PV whose logical volume holds the swap area's bytes. The resumed guest never r
 its disk again, so it does not notice. The machine gets AES-NI (qemu64,+aes) so TCG
 decrypts the ~150 MiB image in reasonable time."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 import imagekernel as ik
 
 sys.path.insert(0, str(ik.REPO / "tests"))
+from fixtures.guest_qemu import run_qemu  # noqa: E402
 from fixtures.realimage import RESUMED_RE, hibernated_disk  # noqa: E402
 from test_luks_resume import PASS, CHEAP, PROMPT, encrypt, lvm_disk  # noqa: E402
 
@@ -36,11 +38,8 @@ pytestmark = pytest.mark.skipif(shutil.which("cryptsetup") is None or os.geteuid
 
 def boot(fx, disk, workdir, args=THAW_ARGS, keys=None):
     qemu = fx.qemu_args(cdrom=ik.thaw_iso(args), disk=disk) + ["-cpu", "qemu64,+aes"]
-    if keys is None:
-        from fixtures.guest_qemu import run_qemu
-        return run_qemu(qemu, workdir / "serial.log", timeout=900)
-    import re
-    return ik._run_typing(qemu, workdir / "serial.log", 900, keys, re.compile(PROMPT))
+    return run_qemu(qemu, workdir / "serial.log", timeout=900, keys=keys,
+                    keys_after=re.compile(PROMPT) if keys is not None else None)
 
 
 def assert_resumed(run):

@@ -143,8 +143,9 @@ def test_argon2_memory_refused(tmp_path, tmp_path_factory):
     before = ik.digest(disk)
     run = run_thaw(disk, tmp_path, keys=PASS + "\r", keys_after=PROMPT, timeout=300, mem_mib=256)
     assert run.rc == EXIT_OK, run.text[-3000:]
-    assert re.search(r"luks: vda: keyslot 0 needs 51\d MiB for its key derivation; only "
-                     r"\d+ MiB free: skipped", run.text), run.text[-3000:]
+    m = re.search(r"luks: vda: keyslot 0 needs (\d+) MiB for its key derivation; only "
+                  r"(\d+) MiB free: skipped", run.text)
+    assert m and int(m[1]) > int(m[2]) and int(m[1]) >= 256, run.text[-3000:]
     assert "not enough memory for the keyslot's key derivation; it stays locked" in run.text
     assert ik.digest(disk) == before
 
