@@ -1,12 +1,13 @@
 # thaw — a tiny 64-bit kernel that resumes a hibernated Linux.
 # One flat Makefile: explicit source lists, everything built under build/.
-#   make            build/thaw.elf and build/thawctl
+#   make            build/thaw.elf, build/thaw.efi and build/thawctl
+#   make sign       build/thaw.signed.efi, signed with KEY= and CERT= (Secure Boot)
 #   make iso        build/thaw.iso (GRUB, BIOS + UEFI)
 #   make test       install what is missing, build, run every test
 #   make demo       hibernate a real Debian guest and resume it through thaw
 #   make bench      benchmarks against Linux, measured in the same run
 #   make fuzz       run the fuzzers for a long time (FUZZ_SECONDS each)
-#   make install    thaw.elf, GRUB entry, hooks and thawctl (DESTDIR, PREFIX)
+#   make install    thaw.elf, thaw.efi on the ESP, GRUB/systemd-boot entries, hooks, thawctl
 # Add V=1 to see the commands.
 
 BUILD   ?= build
@@ -31,6 +32,7 @@ endif
 BOOT_ASM := \
 	boot/multiboot2.asm \
 	boot/entry.asm \
+	boot/entry64.asm \
 	boot/isr.asm \
 
 # Layers, lowest first; scripts/check_layers.py checks that every #include points down
@@ -206,7 +208,7 @@ KERNEL_OBJ := $(BOOT_ASM:%.asm=$(BUILD)/k/%.o) $(RESUME_ASM:%.asm=$(BUILD)/k/%.o
               $(KERNEL_C:%.c=$(BUILD)/k/%.o)
 
 .PHONY: all
-all: $(BUILD)/thaw.elf $(BUILD)/thawctl
+all: $(BUILD)/thaw.elf $(BUILD)/thaw.efi $(BUILD)/thawctl
 
 $(BUILD)/thaw.elf: $(KERNEL_OBJ) linker.ld
 	@echo "  LD      $@"
@@ -228,6 +230,69 @@ AESNI_FLAGS := -msse2 -maes
 $(BUILD)/k/crypto/aes_ni.o: KCFLAGS := $(filter-out -mgeneral-regs-only,$(KCFLAGS)) $(AESNI_FLAGS)
 $(BUILD)/host/crypto/aes_ni.o $(BUILD)/asan/crypto/aes_ni.o: HOSTCFLAGS += $(AESNI_FLAGS)
 
+# ---------------------------------------------------------------------------
+# thaw.efi: a PE32+ EFI application made of a small stub (boot/efi_stub.c) and thaw.elf's
+# own loaded bytes as its payload. The stub reads the firmware's data into a struct
+# boot_info, puts the payload at thaw's link address (1 MiB), exits boot services and
+# enters thaw at thaw_entry64 (boot/entry64.asm): same kmain, same code as thaw.elf.
+# Why a copying stub and objcopy rather than PIE or gnu-efi: boot/efi.ld's header.
+
+EFI_SRCS := boot/efi_stub.c kernel/cmdline.c resume/e820.c lib/crc32.c lib/string.c
+EFI_OBJ  := $(EFI_SRCS:%.c=$(BUILD)/efi/%.o) $(BUILD)/efi/boot/efi_payload.o
+EFICFLAGS := -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen \
+	-ffreestanding -nostdinc -isystem $(shell $(KCC) -print-file-name=include) -isystem lib/include \
+	-fpie -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fcf-protection=none -DTHAW_KERNEL -MMD -MP
+
+# The payload: thaw.elf from __thaw_start to the end of .data (.bss is zeroed by the
+# stub and again by thaw_entry64).
+$(BUILD)/thaw.bin: $(BUILD)/thaw.elf
+	@echo "  OBJCOPY $@"
+	$(Q)objcopy -O binary -j .text -j .rodata -j .data $< $@
+
+# Where the payload goes and where to enter it, read from thaw.elf's symbols.
+$(BUILD)/gen/thaw_efi_layout.h: $(BUILD)/thaw.elf
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)nm $< | awk '$$3 == "__thaw_start" { s = $$1 } $$3 == "__thaw_end" { e = $$1 } \
+		$$3 == "thaw_entry64" { x = $$1 } END { if (!s || !e || !x) exit 1; \
+		print "/* generated from thaw.elf by the Makefile */"; \
+		print "#define THAW_LINK_START 0x" s "ull"; print "#define THAW_LINK_END 0x" e "ull"; \
+		print "#define THAW_ENTRY64 0x" x "ull" }' > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  EFICC   $<"
+	$(Q)$(KCC) $(EFICFLAGS) -c $< -o $@
+$(BUILD)/efi/boot/efi_stub.o: $(BUILD)/gen/thaw_efi_layout.h
+$(BUILD)/efi/lib/crc32.o: $(BUILD)/gen/crc32_table.h
+
+$(BUILD)/efi/boot/efi_payload.o: boot/efi_payload.asm $(BUILD)/thaw.bin
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) -f elf64 -DTHAW_BIN='"$(BUILD)/thaw.bin"' $< -o $@
+
+# Linked -pie so every absolute address is an R_X86_64_RELATIVE record the stub applies
+# to itself; any other dynamic relocation would be left undone, so the build refuses it.
+$(BUILD)/efi/thaw-efi.elf: $(EFI_OBJ) boot/efi.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -pie --no-dynamic-linker -nostdlib -z noexecstack -z norelro -z nodynamic-undefined-weak \
+		--hash-style=sysv -T boot/efi.ld -o $@ $(EFI_OBJ)
+	$(Q)if readelf -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_X86_64_/ && $$3 != "R_X86_64_RELATIVE"' | grep -q .; then \
+		echo "thaw.efi: the stub has relocations other than R_X86_64_RELATIVE" >&2; rm -f $@; exit 1; fi
+
+$(BUILD)/thaw.efi: $(BUILD)/efi/thaw-efi.elf
+	@echo "  OBJCOPY $@"
+	$(Q)objcopy --strip-all -j .text -j .data -j .rela -j .reloc --target=efi-app-x86_64 \
+		--subsystem=efi-app $< $@
+
+# Secure Boot: sign with sbsigntool (Debian's sbsigntool); README "Secure Boot".
+.PHONY: sign
+sign: $(BUILD)/thaw.efi
+	@test -n "$(KEY)" -a -n "$(CERT)" || { echo "make sign: give KEY=<key.pem> CERT=<cert.pem>" >&2; exit 2; }
+	$(Q)sbsign --key "$(KEY)" --cert "$(CERT)" --output $(BUILD)/thaw.signed.efi $(BUILD)/thaw.efi
+	$(Q)sbverify --cert "$(CERT)" $(BUILD)/thaw.signed.efi
+
 # Constants shared by C and nasm have one source, a C header; nasm includes the
 # $(BUILD)/gen/<header>.inc generated from it (scripts/gen_nasm_inc.py). The C side
 # asserts struct offsets against offsetof() (resume/trampoline_abi.h).
@@ -236,7 +301,7 @@ $(BUILD)/gen/%.inc: %.h scripts/gen_nasm_inc.py
 	@echo "  GEN     $@"
 	$(Q)$(PYTHON) scripts/gen_nasm_inc.py $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/k/boot/entry.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
+$(BUILD)/k/boot/entry.o $(BUILD)/k/boot/entry64.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
 $(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc
 
 # The console font: 8x16 ASCII glyphs rendered from grub-common's ascii.pf2.
@@ -385,6 +450,8 @@ FUZZSAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # `make test` replays beside the generated seeds.
 FUZZ_RUNS ?= 1000000
 FUZZ_SECONDS ?= 1800
+# Inputs kept in the committed corpus are cut to this many bytes.
+FUZZ_KEEP_LEN ?= 16384
 FUZZ_READER := $(IMAGE_SRCS) lib/crc32.c
 FUZZ_LIBS := -llzo2 -llz4
 FUZZ_CORPUS := $(BUILD)/fuzz-corpus
@@ -531,7 +598,8 @@ fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ_CORPUS)/.stamp
 			-timeout=10 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crash_$$f- \
 			$(BUILD)/fuzz/live_$$f $(FUZZ_CORPUS)/$$f tests/fuzz/corpus/$$f \
 			> $(BUILD)/fuzz/$$f.log 2>&1 || true; \
-		$(BUILD)/fuzz/fuzz_$$f -merge=1 tests/fuzz/corpus/$$f $(BUILD)/fuzz/live_$$f \
+		$(BUILD)/fuzz/fuzz_$$f -merge=1 -max_len=$(FUZZ_KEEP_LEN) tests/fuzz/corpus/$$f \
+			$(BUILD)/fuzz/live_$$f \
 			> $(BUILD)/fuzz/$$f.merge.log 2>&1; \
 	done
 	$(Q)$(PYTHON) tests/fuzz/fuzz_report.py $(BUILD)/fuzz $(FUZZERS)
@@ -637,9 +705,30 @@ bench-disk: deps
 LIBDIR     ?= $(PREFIX)/lib
 SLEEPHOOKS ?= /usr/lib/systemd/system-sleep
 
+# thaw.efi goes to the EFI system partition: ESP= names its mount point; by default the
+# first of /boot/efi and /efi that is mounted (or /boot/efi when staging into DESTDIR).
+# The systemd-boot entry is added when systemd-boot is installed there (bootctl
+# is-installed; SDBOOT=1 forces it, SDBOOT=0 skips it); THAW_EFI_OPTIONS become its
+# "options" line.
+ESP ?= $(if $(DESTDIR),/boot/efi,$(shell for d in /boot/efi /efi; do \
+	mountpoint -q $$d 2>/dev/null && { echo $$d; break; }; done))
+SDBOOT ?= auto
+THAW_EFI_OPTIONS ?=
+
 .PHONY: install uninstall
-install: $(BUILD)/thaw.elf $(BUILD)/thawctl
+install: $(BUILD)/thaw.elf $(BUILD)/thaw.efi $(BUILD)/thawctl
 	install -D -m 0644 $(BUILD)/thaw.elf $(DESTDIR)/boot/thaw.elf
+	@if [ -z "$(ESP)" ]; then echo "install: no EFI system partition at /boot/efi or /efi;" \
+		"thaw.efi not installed (ESP=<mount point> to name one)"; else \
+		echo "install -D -m 0644 $(BUILD)/thaw.efi $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi"; \
+		install -D -m 0644 $(BUILD)/thaw.efi $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi; fi
+	@if [ -n "$(ESP)" ] && { [ "$(SDBOOT)" = 1 ] || { [ "$(SDBOOT)" = auto ] && \
+		bootctl --esp-path="$(ESP)" is-installed >/dev/null 2>&1; }; }; then \
+		echo "install: systemd-boot entry $(DESTDIR)$(ESP)/loader/entries/thaw.conf"; \
+		mkdir -p $(DESTDIR)$(ESP)/loader/entries; \
+		{ cat dist/systemd-boot/thaw.conf; [ -z "$(THAW_EFI_OPTIONS)" ] || \
+		  echo "options $(THAW_EFI_OPTIONS)"; } > $(DESTDIR)$(ESP)/loader/entries/thaw.conf; \
+		chmod 0644 $(DESTDIR)$(ESP)/loader/entries/thaw.conf; fi
 	install -D -m 0755 dist/grub.d/42_thaw $(DESTDIR)/etc/grub.d/42_thaw
 	install -D -m 0755 $(BUILD)/thawctl $(DESTDIR)$(PREFIX)/bin/thawctl
 	install -D -m 0755 dist/sleep/thaw-next-boot $(DESTDIR)$(LIBDIR)/thaw/thaw-next-boot
@@ -650,6 +739,9 @@ install: $(BUILD)/thaw.elf $(BUILD)/thawctl
 	@if [ -z "$(DESTDIR)" ] && command -v update-grub >/dev/null; then update-grub; fi
 
 uninstall:
+	@if [ -n "$(ESP)" ]; then rm -f $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi \
+		$(DESTDIR)$(ESP)/loader/entries/thaw.conf; \
+		rmdir $(DESTDIR)$(ESP)/EFI/thaw 2>/dev/null || true; fi
 	rm -f $(DESTDIR)/boot/thaw.elf $(DESTDIR)/etc/grub.d/42_thaw \
 	      $(DESTDIR)$(PREFIX)/bin/thawctl $(DESTDIR)$(LIBDIR)/thaw/thaw-next-boot \
 	      $(DESTDIR)$(SLEEPHOOKS)/thaw $(DESTDIR)$(PREFIX)/sbin/thaw-hibernate
