@@ -87,6 +87,7 @@ MM_PURE_SRCS := \
 # block/: block devices, the disk registry drivers plug into, partitions, probes.
 BLOCK_SRCS := \
 	block/disks.c \
+	block/sdname.c \
 
 BLOCK_PURE_SRCS := \
 	block/blockdev.c \
@@ -102,6 +103,7 @@ DRIVER_SRCS := \
 	drivers/virtio_pci.c \
 	drivers/virtqueue.c \
 	drivers/virtio_blk.c \
+	drivers/ahci.c \
 
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
