@@ -97,6 +97,7 @@ BLOCK_PURE_SRCS := \
 	block/swaparea.c \
 	block/uuid.c \
 	block/fsprobe.c \
+	block/scsi.c \
 
 # drivers/: disk controllers; each registers itself with DISK_DRIVER() (block/disks.h).
 DRIVER_SRCS := \
@@ -104,6 +105,7 @@ DRIVER_SRCS := \
 	drivers/virtqueue.c \
 	drivers/virtio_blk.c \
 	drivers/ahci.c \
+	drivers/virtio_scsi.c \
 
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
