@@ -254,7 +254,7 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig part_table blockdev resume_spec cmdline boot_info pmm format aml_s5 crc32 lzo1x lz4 image
+HOST_TESTS := e820 place hwsig part_table blockdev resume_spec cmdline boot_info pmm format aml_s5 crc32 lzo1x lz4 image scsi
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -268,6 +268,7 @@ TEST_place_SRCS := resume/place.c
 TEST_hwsig_SRCS := resume/hwsig.c
 TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c lib/crc32.c
 TEST_blockdev_SRCS := block/blockdev.c
+TEST_scsi_SRCS := block/scsi.c kernel/format.c kernel/snprintf.c
 TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 
 TEST_cmdline_SRCS := kernel/cmdline.c

@@ -22,7 +22,10 @@
 #define READY_MS        2000       /* BSY and DRQ clear before ST is set (§10.3.1) */
 #define BOH_MS          25         /* BIOS/OS hand-off: BOS clears (§10.6.3) */
 #define BOH_BUSY_MS     2000       /* …or BB announces the BIOS needs longer */
+#define HBA_RESET_MS    1000       /* GHC.HR clears within 1 s (§10.4.3) */
 #define ERRORS_SHOWN    5
+#define ABAR_BYTES      (AHCI_PORT_BASE + AHCI_PORTS_MAX * AHCI_PORT_SIZE)
+#define BOOT_MAP_LIMIT  (1ull << 32)   /* boot code identity-maps the first 4 GiB */
 
 enum { SLOT_FREE, SLOT_SYNC, SLOT_ASYNC };
 
@@ -70,6 +73,7 @@ struct ahci_disk {
 	enum blk_err sync_status;
 	uint64_t seq;
 	bool dead, flush_ext;
+	uint32_t spb;                      /* 512-byte sectors per logical sector */
 	unsigned errors;
 	uint64_t mem_phys, mem_pages;
 };
@@ -164,17 +168,21 @@ static void enable_ahci_mode(const struct ahci_hba *h)
 	hba_write(h, AHCI_GHC, (hba_read(h, AHCI_GHC) | AHCI_GHC_AE) & ~AHCI_GHC_IE);
 }
 
-/* Map ABAR, enable the function and put the HBA in AHCI mode; NULL-safe message. */
-static const char *hba_init(struct ahci_hba *h, const struct pci_dev *f)
+/* Where ABAR is; NULL or why it is unusable. */
+static const char *hba_locate(const struct pci_dev *f, uint64_t *abar)
 {
 	struct pci_bar bar;
 
-	*h = (struct ahci_hba){ .pci = f };
 	if (!pci_bar_decode(f, AHCI_ABAR, &bar) || bar.io || bar.addr == 0)
 		return "BAR5 (ABAR) is not an assigned memory BAR";
-	if (!paging_map_mmio(bar.addr, AHCI_PORT_BASE + AHCI_PORTS_MAX * AHCI_PORT_SIZE))
-		return "cannot map ABAR";
-	h->abar = (uintptr_t)bar.addr;
+	*abar = bar.addr;
+	return NULL;
+}
+
+/* Enable the function and put the HBA in AHCI mode, taken from the BIOS. */
+static const char *hba_takeover(struct ahci_hba *h, const struct pci_dev *f, uint64_t abar)
+{
+	*h = (struct ahci_hba){ .pci = f, .abar = (uintptr_t)abar };
 	pci_enable(f, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	enable_ahci_mode(h);
 	bios_handoff(h);
@@ -184,6 +192,33 @@ static const char *hba_init(struct ahci_hba *h, const struct pci_dev *f)
 	if (!(hba_read(h, AHCI_GHC) & AHCI_GHC_AE))
 		return "GHC.AE does not stay set";
 	return NULL;
+}
+
+/* Map ABAR (OVMF may place BARs above 4 GiB) and take the HBA over. */
+static const char *hba_init(struct ahci_hba *h, const struct pci_dev *f)
+{
+	uint64_t abar = 0;
+	const char *why = hba_locate(f, &abar);
+
+	if (why)
+		return why;
+	if (!paging_map_mmio(abar, ABAR_BYTES))
+		return "cannot map ABAR";
+	return hba_takeover(h, f, abar);
+}
+
+/* HBA reset (§10.4.3): stops every port's DMA. CAP and PI are partly written once
+ * by the BIOS and lost by the reset, so they are written back (Linux
+ * ahci_save_initial_config / ahci_restore_initial_config). */
+static bool hba_reset(const struct ahci_hba *h)
+{
+	hba_write(h, AHCI_GHC, hba_read(h, AHCI_GHC) | AHCI_GHC_HR);
+	if (!hba_wait(h, AHCI_GHC, AHCI_GHC_HR, 0, HBA_RESET_MS))
+		return false;
+	enable_ahci_mode(h);
+	hba_write(h, AHCI_CAP, h->cap);
+	hba_write(h, AHCI_PI, h->pi);
+	return true;
 }
 
 /* ---- port engines (§10.1.2) ---- */
@@ -208,7 +243,7 @@ static const char *port_stop(uintptr_t px)
 }
 
 /* A port that will not stop may still write its firmware-owned command list and FIS
- * area: keep those frames away from the allocator. */
+ * area: keep those frames away from the allocator (only once it exists). */
 static void fence_port_memory(uintptr_t px)
 {
 	uint64_t clb = px_read(px, PX_CLB) | (uint64_t)px_read(px, PX_CLBU) << 32;
@@ -218,8 +253,11 @@ static void fence_port_memory(uintptr_t px)
 	pmm_forbid(fb >> PAGE_SHIFT, 1);
 }
 
-static void stop_all_ports(const struct ahci_hba *h)
+/* Stop every implemented port; returns a mask of those that would not stop. */
+static uint32_t stop_all_ports(const struct ahci_hba *h, bool quiet)
 {
+	uint32_t stuck = 0;
+
 	for (unsigned p = 0; p < AHCI_PORTS_MAX; p++) {
 		uintptr_t px = port_regs(h, p);
 		const char *why;
@@ -228,25 +266,59 @@ static void stop_all_ports(const struct ahci_hba *h)
 			continue;
 		px_write(px, PX_IE, 0);
 		why = port_stop(px);
-		if (why) {
-			kprintf("ahci: %02x:%02x.%x port %u: the %s; its memory is fenced off and "
-				"the port is not used\n", h->pci->bus, h->pci->dev, h->pci->fn, p, why);
-			fence_port_memory(px);
-		}
+		if (!why)
+			continue;
+		stuck |= 1u << p;
+		if (!quiet)
+			kprintf("ahci: %02x:%02x.%x port %u: the %s\n", h->pci->bus, h->pci->dev,
+				h->pci->fn, p, why);
 	}
+	return stuck;
 }
 
+/* The disk_driver stop_firmware hook, before the frame allocator exists: stop every
+ * port's engines; a port that will not stop gets the whole HBA reset. */
 void ahci_stop_firmware(const struct pci_dev *f)
 {
 	struct ahci_hba h;
-	const char *why = hba_init(&h, f);
+	uint64_t abar = 0;
+	const char *why = hba_locate(f, &abar);
 
+	if (!why && abar + ABAR_BYTES > BOOT_MAP_LIMIT)
+		why = "ABAR lies above the boot identity map; its ports are stopped at attach";
+	if (!why)
+		why = hba_takeover(&h, f, abar);
 	if (why) {
-		kprintf("ahci: %02x:%02x.%x: %s; its ports were not stopped\n", f->bus, f->dev,
-			f->fn, why);
+		kprintf("ahci: %02x:%02x.%x: %s\n", f->bus, f->dev, f->fn, why);
 		return;
 	}
-	stop_all_ports(&h);
+	if (!stop_all_ports(&h, false))
+		return;
+	if (hba_reset(&h) && !stop_all_ports(&h, true)) {
+		kprintf("ahci: %02x:%02x.%x: HBA reset; every port is stopped now\n", f->bus,
+			f->dev, f->fn);
+		return;
+	}
+	kprintf("ahci: %02x:%02x.%x: ports still running after an HBA reset; their memory "
+		"is fenced off once the allocator exists\n", f->bus, f->dev, f->fn);
+}
+
+/* At attach (allocator up): stop every port again; fence and forget any that still
+ * runs, after one HBA reset. Returns the ports that must not be used. */
+static uint32_t stop_ports_for_attach(const struct ahci_hba *h)
+{
+	uint32_t stuck = stop_all_ports(h, false);
+
+	if (stuck && hba_reset(h))
+		stuck = stop_all_ports(h, true);
+	for (unsigned p = 0; p < AHCI_PORTS_MAX; p++)
+		if (stuck & (1u << p)) {
+			kprintf("ahci: %02x:%02x.%x port %u: will not stop; its memory is fenced "
+				"off and the port is not used\n", h->pci->bus, h->pci->dev,
+				h->pci->fn, p);
+			fence_port_memory(port_regs(h, p));
+		}
+	return stuck;
 }
 
 /* COMRESET (§10.4.2): SCTL.DET = 1 for at least 1 ms, then 0, and wait for the link. */
@@ -337,23 +409,25 @@ static unsigned fill_prdt(struct ahci_cmd_table *t, uint8_t *buf, uint32_t bytes
 	return n;
 }
 
-static void fill_fis(struct ahci_cmd_table *t, const struct ahci_req *r)
+/* The FIS in device units: requests count 512-byte sectors, ATA logical sectors. */
+static void fill_fis(struct ahci_cmd_table *t, const struct ahci_req *r, uint32_t spb)
 {
 	struct fis_reg_h2d *f = (struct fis_reg_h2d *)t->cfis;
-	uint16_t count = (uint16_t)r->count;     /* 65536 wraps to 0, as ATA wants */
+	uint16_t count = (uint16_t)(r->count / spb);   /* 65536 wraps to 0, as ATA wants */
 	bool lba = r->command != ATA_CMD_IDENTIFY;
+	uint64_t block = r->lba / spb;
 
 	memset(f, 0, sizeof(*f));
 	f->type = FIS_TYPE_REG_H2D;
 	f->flags = FIS_H2D_COMMAND;
 	f->command = r->command;
 	f->device = lba ? ATA_DEVICE_LBA : 0;
-	f->lba0 = (uint8_t)r->lba;
-	f->lba1 = (uint8_t)(r->lba >> 8);
-	f->lba2 = (uint8_t)(r->lba >> 16);
-	f->lba3 = (uint8_t)(r->lba >> 24);
-	f->lba4 = (uint8_t)(r->lba >> 32);
-	f->lba5 = (uint8_t)(r->lba >> 40);
+	f->lba0 = (uint8_t)block;
+	f->lba1 = (uint8_t)(block >> 8);
+	f->lba2 = (uint8_t)(block >> 16);
+	f->lba3 = (uint8_t)(block >> 24);
+	f->lba4 = (uint8_t)(block >> 32);
+	f->lba5 = (uint8_t)(block >> 40);
 	f->count = (uint8_t)count;
 	f->count_exp = (uint8_t)(count >> 8);
 }
@@ -367,7 +441,7 @@ static void build(struct ahci_disk *d, unsigned s)
 	unsigned prds = r->buf ? fill_prdt(t, r->buf, bytes) : 0;
 	uint64_t ct = (uintptr_t)t;
 
-	fill_fis(t, r);
+	fill_fis(t, r, d->spb);
 	d->list[s] = (struct ahci_cmd_header){
 		.flags = AHCI_HDR_CFL(sizeof(struct fis_reg_h2d) / 4) | AHCI_HDR_PRDTL(prds) |
 			 (r->write ? AHCI_HDR_WRITE : 0),
@@ -646,6 +720,8 @@ static enum blk_err check_request(struct ahci_disk *d, uint64_t sector, uint32_t
 		return BLK_EINVAL;       /* PRD addresses are word aligned (§4.2.3.3) */
 	if (sector > d->bd.sectors || count > d->bd.sectors - sector)
 		return BLK_ERANGE;
+	if (!blockdev_aligned(&d->bd, sector, count))
+		return BLK_EINVAL;       /* ATA addresses whole logical sectors */
 	if (!(d->hba->cap & AHCI_CAP_S64A) && (uintptr_t)buf + (uint64_t)count * SECTOR > (1ull << 32))
 		return BLK_EINVAL;       /* a 32-bit HBA cannot reach the buffer */
 	return BLK_OK;
@@ -827,10 +903,12 @@ static const char *identify(struct ahci_disk *d)
 	if (!(id[ID_WORD_CAP_LBA48] & ID_CAP_LBA48))
 		return "the disk has no 48-bit addressing (READ DMA EXT); not supported";
 	size = id_sector_size(id);
-	if (size != SECTOR)
-		return "the disk's logical sectors are not 512 bytes; not supported";
+	if (size < SECTOR || size > BLOCKDEV_BLOCK_MAX || (size & (size - 1)))
+		return "the disk's logical sector size is not a power of two from 512 to 4096 bytes";
+	d->spb = size / SECTOR;
+	d->bd.block_size = size;
 	d->flush_ext = id[ID_WORD_CAP_LBA48] & ID_CAP_FLUSH_EXT;
-	d->bd.sectors = id_u64(id, ID_WORD_LBA48_SECTORS);
+	d->bd.sectors = id_u64(id, ID_WORD_LBA48_SECTORS) * d->spb;
 	d->bd.max_sectors = MAX_SECTORS;
 	d->bd.max_async = d->hba->slots;       /* ahci_submit_read() refuses more */
 	return NULL;
@@ -864,10 +942,10 @@ static void describe(const struct ahci_disk *d)
 	const struct pci_dev *f = d->hba->pci;
 
 	id_model(d->identify, model, sizeof(model));
-	kprintf("ahci: %s: port %u of %02x:%02x.%x, %llu sectors (%llu MiB), \"%s\", "
-		"%u command slots, up to %u KiB per command%s\n", d->bd.name, d->port,
+	kprintf("ahci: %s: port %u of %02x:%02x.%x, %llu sectors (%llu MiB), %u-byte blocks, "
+		"\"%s\", %u command slots, up to %u KiB per command%s\n", d->bd.name, d->port,
 		f->bus, f->dev, f->fn, (unsigned long long)d->bd.sectors,
-		(unsigned long long)(d->bd.sectors >> 11), model, d->hba->slots,
+		(unsigned long long)(d->bd.sectors >> 11), d->bd.block_size, model, d->hba->slots,
 		d->bd.max_sectors / 2, d->flush_ext ? ", flush ext" : "");
 }
 
@@ -878,7 +956,8 @@ static struct blockdev *attach_port(struct ahci_hba *h, unsigned p)
 	const char *why;
 
 	memset(d, 0, sizeof(*d));
-	*d = (struct ahci_disk){ .hba = h, .port = p, .px = port_regs(h, p), .sync_slot = -1 };
+	*d = (struct ahci_disk){ .hba = h, .port = p, .px = port_regs(h, p), .sync_slot = -1,
+				 .spb = 1 };
 	if (!alloc_port_memory(d)) {
 		kprintf("ahci: port %u: no memory for the command list\n", p);
 		return NULL;
@@ -906,6 +985,7 @@ static unsigned ahci_attach(const struct pci_dev *f, struct blockdev **out, unsi
 	struct ahci_hba *h;
 	const char *why;
 	unsigned n = 0;
+	uint32_t stuck;
 
 	if (ahci.hba_count == AHCI_DISKS_MAX)
 		return 0;
@@ -916,10 +996,9 @@ static unsigned ahci_attach(const struct pci_dev *f, struct blockdev **out, unsi
 		return 0;
 	}
 	ahci.hba_count++;
-	stop_all_ports(h);       /* engines the firmware left on, ports thaw will not use */
+	stuck = stop_ports_for_attach(h);   /* engines the firmware left on */
 	for (unsigned p = 0; p < AHCI_PORTS_MAX && n < max; p++) {
-		if (!(h->pi & (1u << p)) || !port_has_disk(port_regs(h, p)) ||
-		    (px_read(port_regs(h, p), PX_CMD) & (PX_CMD_CR | PX_CMD_FR)))
+		if (!(h->pi & (1u << p)) || (stuck & (1u << p)) || !port_has_disk(port_regs(h, p)))
 			continue;
 		if (ahci.disk_count == AHCI_DISKS_MAX) {
 			kprintf("ahci: more than %d disks, port %u ignored\n", AHCI_DISKS_MAX, p);
@@ -946,5 +1025,6 @@ static const struct disk_driver ahci_driver = {
 	.match = ahci_match,
 	.attach = ahci_attach,
 	.quiesce_all = ahci_quiesce_all,
+	.stop_firmware = ahci_stop_firmware,
 };
 DISK_DRIVER(ahci_driver);

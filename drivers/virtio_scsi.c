@@ -71,6 +71,7 @@ struct vscsi_disk {
 	struct blockdev bd;
 	struct vscsi_host *h;
 	uint16_t target, lun;
+	uint32_t spb;                      /* 512-byte sectors per logical block */
 	struct done_entry done[VIRTIO_SCSI_ASYNC_MAX];
 	unsigned done_head, done_count, async_out;
 	unsigned errors;
@@ -386,7 +387,7 @@ static enum blk_err check_request(struct vscsi_disk *d, uint64_t sector, uint32_
 		return BLK_EINVAL;
 	if (sector > d->bd.sectors || count > d->bd.sectors - sector)
 		return BLK_ERANGE;
-	return BLK_OK;
+	return blockdev_aligned(&d->bd, sector, count) ? BLK_OK : BLK_EINVAL;
 }
 
 static struct command rw_command(const struct vscsi_disk *d, bool write, uint64_t sector,
@@ -395,7 +396,7 @@ static struct command rw_command(const struct vscsi_disk *d, bool write, uint64_
 	struct command c = { .target = d->target, .lun = d->lun, .buf = buf,
 			     .bytes = count * SECTOR, .data_out = write };
 
-	c.cdb_len = scsi_cdb_rw16(c.cdb, write, sector, count);
+	c.cdb_len = scsi_cdb_rw16(c.cdb, write, sector / d->spb, count / d->spb);
 	return c;
 }
 
@@ -678,11 +679,10 @@ static bool lun_is_disk(struct vscsi_host *h, uint16_t t, uint16_t lun)
 
 /* TEST UNIT READY (clears the UNIT ATTENTION of the reset), then READ CAPACITY(16). */
 static const char *lun_capacity(struct vscsi_host *h, uint16_t t, uint16_t lun,
-				uint64_t *blocks, char *why, size_t cap)
+				uint64_t *blocks, uint32_t *block_len, char *why, size_t cap)
 {
 	struct command c = { 0 };
 	struct vscsi_result r;
-	uint32_t block_len;
 
 	c.cdb_len = scsi_cdb_test_unit_ready(c.cdb);
 	if (scan_command(h, t, lun, &c, 0, &r) == BLK_OK && classify(&r) == BLK_OK) {
@@ -690,10 +690,12 @@ static const char *lun_capacity(struct vscsi_host *h, uint16_t t, uint16_t lun,
 		if (scan_command(h, t, lun, &c, SCSI_READ_CAP16_LEN, &r) == BLK_OK &&
 		    classify(&r) == BLK_OK) {
 			if (!scsi_read_capacity16_parse(h->scratch, SCSI_READ_CAP16_LEN, blocks,
-							&block_len))
+							block_len))
 				return "READ CAPACITY(16) returned no usable capacity";
-			if (block_len != SECTOR)
-				return "logical blocks are not 512 bytes; not supported";
+			if (*block_len < SECTOR || *block_len > BLOCKDEV_BLOCK_MAX ||
+			    (*block_len & (*block_len - 1)))
+				return "the logical block size is not a power of two from 512 "
+				       "to 4096 bytes";
 			return NULL;
 		}
 	}
@@ -705,29 +707,32 @@ static struct blockdev *add_lun(struct vscsi_host *h, uint16_t t, uint16_t lun)
 {
 	struct vscsi_disk *d;
 	uint64_t blocks = 0;
+	uint32_t block_len = SECTOR;
 	char why[160];
 	const char *err;
 
 	if (!lun_is_disk(h, t, lun))
 		return NULL;
-	err = lun_capacity(h, t, lun, &blocks, why, sizeof(why));
+	err = lun_capacity(h, t, lun, &blocks, &block_len, why, sizeof(why));
 	if (err) {
 		kprintf("virtio-scsi: %02x:%02x.%x target %u lun %u: %s; disk ignored\n",
 			h->pci->bus, h->pci->dev, h->pci->fn, t, lun, err);
 		return NULL;
 	}
 	d = &vscsi.disk[vscsi.disk_count++];
-	*d = (struct vscsi_disk){ .h = h, .target = t, .lun = lun };
+	*d = (struct vscsi_disk){ .h = h, .target = t, .lun = lun, .spb = block_len / SECTOR };
 	sdname_next(d->bd.name, sizeof(d->bd.name));
-	d->bd.sectors = blocks;
+	d->bd.block_size = block_len;
+	d->bd.sectors = blocks * d->spb;
 	d->bd.max_sectors = h->max_sectors;
 	d->bd.max_async = VIRTIO_SCSI_ASYNC_MAX;   /* vscsi_submit_read() refuses more */
 	d->bd.ops = &vscsi_ops;
 	d->bd.priv = d;
 	kprintf("virtio-scsi: %s: target %u lun %u of %02x:%02x.%x, %llu sectors (%llu MiB), "
-		"%s interface, queue %u, up to %u KiB per request\n", d->bd.name, t, lun,
-		h->pci->bus, h->pci->dev, h->pci->fn, (unsigned long long)blocks,
-		(unsigned long long)(blocks >> 11), h->vp.modern ? "modern" : "legacy",
+		"%u-byte blocks, %s interface, queue %u, up to %u KiB per request\n", d->bd.name,
+		t, lun, h->pci->bus, h->pci->dev, h->pci->fn, (unsigned long long)d->bd.sectors,
+		(unsigned long long)(d->bd.sectors >> 11), block_len,
+		h->vp.modern ? "modern" : "legacy",
 		h->vq.size, h->max_sectors / 2);
 	return &d->bd;
 }

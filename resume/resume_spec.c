@@ -12,11 +12,11 @@ const char *rspec_strerror(enum rspec_err e)
 {
 	switch (e) {
 	case RSPEC_OK:      return "ok";
-	case RSPEC_EFORM:   return "unrecognised form; use /dev/vdXN, UUID=, LABEL=, PARTUUID= or PARTLABEL=";
+	case RSPEC_EFORM:   return "unrecognised form; use /dev/vdXN, /dev/sdXN, /dev/nvmeXnYpN, UUID=, LABEL=, PARTUUID= or PARTLABEL=";
 	case RSPEC_EUUID:   return "malformed UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
 	case RSPEC_EDEVNUM: return "device numbers (major:minor) mean nothing to thaw; name the device instead";
 	case RSPEC_ELONG:   return "value too long";
-	case RSPEC_ENAME:   return "not a virtio disk name (expected /dev/vdX or /dev/vdXN)";
+	case RSPEC_ENAME:   return "not a disk name thaw gives (expected /dev/vdXN, /dev/sdXN or /dev/nvmeXnYpN)";
 	}
 	return "unknown resume= error";
 }
@@ -48,20 +48,49 @@ static bool parse_hex(const char *s, size_t n, uint32_t *v)
 	return true;
 }
 
-/* vd + letters + optional digits, like Linux's virtio_blk names (vda … vdzz). */
-static bool valid_vd_name(const char *n)
+/* Digits without a leading zero (a partition or namespace number); advances *i. */
+static bool skip_number(const char *n, size_t *i)
+{
+	size_t start = *i;
+
+	if (n[*i] == '0')
+		return false;
+	while (n[*i] >= '0' && n[*i] <= '9')
+		(*i)++;
+	return *i > start;
+}
+
+/* vd/sd + letters + optional partition number: virtio_blk's and sd's names (vda,
+ * sdb2, sdaa1; Linux virtblk_name_format(), sd_format_disk_name()). */
+static bool valid_letter_name(const char *n)
 {
 	size_t i = 2;
 
-	if (n[0] != 'v' || n[1] != 'd' || !(n[2] >= 'a' && n[2] <= 'z'))
+	if ((n[0] != 'v' && n[0] != 's') || n[1] != 'd' || !(n[2] >= 'a' && n[2] <= 'z'))
 		return false;
 	while (n[i] >= 'a' && n[i] <= 'z')
 		i++;
-	if (n[i] == '0')
+	return n[i] == '\0' || (skip_number(n, &i) && n[i] == '\0');
+}
+
+/* nvme<ctrl>n<ns>[p<part>] (Linux nvme_mpath_set_disk_name / disk_name()). */
+static bool valid_nvme_name(const char *n)
+{
+	size_t i = 4;
+
+	if (strncmp(n, "nvme", 4) != 0)
 		return false;
-	while (n[i] >= '0' && n[i] <= '9')
+	if (n[i] == '0' && n[i + 1] >= '0' && n[i + 1] <= '9')
+		return false;
+	if (n[i] == '0')
 		i++;
-	return n[i] == '\0';
+	else if (!skip_number(n, &i))
+		return false;
+	if (n[i++] != 'n' || !skip_number(n, &i))
+		return false;
+	if (n[i] == '\0')
+		return true;
+	return n[i++] == 'p' && skip_number(n, &i) && n[i] == '\0';
 }
 
 static enum rspec_err set_text(struct resume_spec *out, enum rspec_kind k, const char *v)
@@ -136,7 +165,7 @@ enum rspec_err resume_spec_parse(const char *s, struct resume_spec *out)
 	if (has_prefix(s, "/dev/disk/by-partlabel/"))
 		return set_text(out, RSPEC_PARTLABEL, s + 23);
 	if (has_prefix(s, "/dev/")) {
-		if (!valid_vd_name(s + 5))
+		if (!valid_letter_name(s + 5) && !valid_nvme_name(s + 5))
 			return RSPEC_ENAME;
 		return set_text(out, RSPEC_DEVNAME, s + 5);
 	}

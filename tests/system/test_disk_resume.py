@@ -72,7 +72,7 @@ REFUSED = [
      r"locate: resume=UUID=\S+: no such device"),
     ("resume=/dev/vdz", "no device matches resume=", "-", r"no such device among the \d+ found"),
     ("resume=254:5", "resume= is malformed", "-", r"device numbers \(major:minor\)"),
-    ("resume=/dev/sda2", "resume= is malformed", "-", r"not a virtio disk name"),
+    ("resume=/dev/hda2", "resume= is malformed", "-", r"not a disk name thaw gives"),
     ("resume=/dev/vdc resume_offset=5000", "resume_offset= lies past the end of the device",
      "vdc", r"locate: vdc: resume_offset=5000 is past its end \(4096 pages\)"),
     ("", "several devices match; name one with resume=", "-",
