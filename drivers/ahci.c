@@ -253,6 +253,18 @@ static void fence_port_memory(uintptr_t px)
 	pmm_forbid(fb >> PAGE_SHIFT, 1);
 }
 
+/* The ports whose command list or FIS receive engine runs. */
+static uint32_t running_ports(const struct ahci_hba *h)
+{
+	uint32_t running = 0;
+
+	for (unsigned p = 0; p < AHCI_PORTS_MAX; p++)
+		if ((h->pi & (1u << p)) && (px_read(port_regs(h, p), PX_CMD) &
+					    (PX_CMD_ST | PX_CMD_CR | PX_CMD_FRE | PX_CMD_FR)))
+			running |= 1u << p;
+	return running;
+}
+
 /* Stop every implemented port; returns a mask of those that would not stop. */
 static uint32_t stop_all_ports(const struct ahci_hba *h, bool quiet)
 {
@@ -283,6 +295,7 @@ void ahci_stop_firmware(const struct pci_dev *f)
 	struct ahci_hba h;
 	uint64_t abar = 0;
 	const char *why = hba_locate(f, &abar);
+	uint32_t running;
 
 	if (!why && abar + ABAR_BYTES > BOOT_MAP_LIMIT)
 		why = "ABAR lies above the boot identity map; its ports are stopped at attach";
@@ -292,6 +305,11 @@ void ahci_stop_firmware(const struct pci_dev *f)
 		kprintf("ahci: %02x:%02x.%x: %s\n", f->bus, f->dev, f->fn, why);
 		return;
 	}
+	running = running_ports(&h);
+	if (running)
+		kprintf("ahci: %02x:%02x.%x: the firmware left DMA engines on (ports 0x%x of "
+			"0x%x); stopping them before memory is used\n", f->bus, f->dev, f->fn,
+			running, h.pi);
 	if (!stop_all_ports(&h, false))
 		return;
 	if (hba_reset(&h) && !stop_all_ports(&h, true)) {
@@ -514,6 +532,10 @@ static void declare_dead(struct ahci_disk *d, const char *why)
 {
 	const char *stuck = port_stop(d->px);
 	unsigned n = count_bits(d->issued | d->pending);
+
+	/* A device that hangs on a command keeps it (and its DMA) alive across ST = 0:
+	 * COMRESET aborts it (§6.2.2.2); the engines stay off afterwards. */
+	port_comreset(d->px);
 
 	kprintf("ahci: %s: %s; port %u stopped, %u request(s) failed\n", d->bd.name, why,
 		d->port, n);

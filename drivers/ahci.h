@@ -187,7 +187,8 @@ _Static_assert(offsetof(struct ahci_rx_fis, rfis) == 0x40, "D2H FIS at 0x40");
 #define ID_MODEL_WORDS           20
 
 #define AHCI_TIMEOUT_MS       5000        /* no completion for this long: port stuck */
-#define AHCI_TIMEOUT_POLLS    20000000ull /* …and at least this many polls */
+#define AHCI_TIMEOUT_POLLS    1000000ull  /* …and at least this many polls (each an
+					    * MMIO read of PxCI and PxIS: ≥ 1 s) */
 #define AHCI_DISKS_MAX        16
 
 /* True for an AHCI SATA controller (class 01/06/01). */

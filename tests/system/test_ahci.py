@@ -76,3 +76,90 @@ def test_read_pattern(images, firmware, machine):
     # 48 single reads and one whole-disk stream per disk.
     assert check_reads(r, images) == 2 * (48 + 1)
     r.expect_line(r"disktest: disk-read passed")
+
+
+def test_write_flush_host_sees_it(tmp_path):
+    a = diskimg.random_disk(tmp_path / "a.img", 8 << 20, seed=13)
+    w = diskimg.random_disk(tmp_path / "w.img", 4 << 20, seed=14)
+    before_a, before_w = a.read_bytes(), w.read_bytes()
+    extra = sata("q35", a, "sa", 0) + sata("q35", w, "sw", 1)
+    r = run_thaw("thaw.test=disk-write thaw.test_exit", machine="q35", extra_args=extra,
+                 timeout=120, name="ahci-write")
+    r.assert_exit_ok()
+    m = r.expect_line(r"disk-write: sdb sector=(\d+) count=(\d+) crc=([0-9a-f]{8}) "
+                      r"status=ok readback=same")
+    sector, count = int(m.group(1)), int(m.group(2))
+    expect = bytes((j * 7 + (j >> 9) * 13 + 0x5A) & 0xFF for j in range(count * 512))
+    after = w.read_bytes()
+    assert after[sector * 512:(sector + count) * 512] == expect
+    # Nothing else changed, on this disk or the other one.
+    assert after[:sector * 512] == before_w[:sector * 512]
+    assert after[(sector + count) * 512:] == before_w[(sector + count) * 512:]
+    assert a.read_bytes() == before_a
+    r.expect_line(r"disk-write: sdb past-end status=request past the end of the device")
+
+
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_firmware_engines_stopped(tmp_path, firmware):
+    # SeaBIOS leaves the ports it used with ST/FRE on and OVMF leaves FIS receive on,
+    # their memory in RAM the map calls free: thaw reports and stops them before its
+    # allocator starts, then takes its disks over and reads correctly.
+    a = diskimg.random_disk(tmp_path / "a.img", 4 << 20, seed=15)
+    r = run_thaw("thaw.test=disk-read thaw.test_exit", firmware=firmware, machine="q35",
+                 extra_args=sata("q35", a, "sa", 0), timeout=180, name="ahci-fw")
+    r.assert_exit_ok()
+    m = r.expect_line(r"ahci: 00:1f\.2: the firmware left DMA engines on \(ports "
+                      r"(0x[0-9a-f]+) of 0x3f\); stopping them before memory is used")
+    assert int(m.group(1), 16) != 0
+    lines = r.lines
+    stop = next(i for i, l in enumerate(lines) if "left DMA engines on" in l)
+    pmm = next(i for i, l in enumerate(lines) if l.startswith("pmm: "))
+    assert stop < pmm, "ports must be stopped before the frame allocator starts"
+    r.expect_no_line(r"will not stop|still running")
+    assert check_reads(r, {"sda": a}) == 48 + 1
+
+
+def blkdebug_sata(tmp_path, image, drive_id, port, sector):
+    """Port `port` of q35's AHCI through blkdebug, failing reads that touch sector."""
+    drive = diskimg.blkdebug_eio(tmp_path, image, drive_id, sector=sector)[:2]
+    return drive + ["-device", f"ide-hd,drive={drive_id},bus=ide.{port}"]
+
+
+def test_read_eio_from_blkdebug(tmp_path):
+    img = diskimg.random_disk(tmp_path / "e.img", 8 << 20, seed=16)
+    r = run_thaw("thaw.test=disk-read thaw.test_exit", machine="q35",
+                 extra_args=blkdebug_sata(tmp_path, img, "eio", 0, 4096), timeout=180,
+                 name="ahci-eio")
+    r.assert_exit_fail()           # a clean failure, not a hang and not a crash
+    r.expect_line(r"ahci: sda: read at sector \d+ failed: command aborted by the device "
+                  r"\(ABRT\); ATA status 0x[0-9a-f]{2} error 0x04")
+    r.expect_line(r"disk-read: sda whole sectors=\d+ crc=00000000 status=I/O error")
+    # Reads that do not touch the bad sector still return the right data, the port
+    # keeps working after each error, and nothing failed for another reason.
+    ok = [l for l in r.lines if READ_RE.search(l) and "status=ok" in l]
+    bad = [l for l in r.lines if READ_RE.search(l) and "status=ok" not in l]
+    assert len(ok) >= 4
+    for line in bad:
+        m = READ_RE.search(line)
+        first, n = int(m.group(3)), int(m.group(4))
+        assert first <= 4096 < first + n, line
+        assert line.endswith("status=I/O error reported by the device"), line
+    check_reads(type(r)(r.exit_code, "\n".join(ok), 0, r.log_path), {"sda": img})
+    r.expect_no_line(r"no completion|stopped, \d+ request")
+    r.expect_line(r"disktest: disk-read FAILED")
+
+
+def test_stalled_port_times_out(tmp_path):
+    # QEMU's I/O throttling (64 KiB/s) stalls the read after the first whole-disk
+    # one: thaw gives up after its timeout, stops the port (COMRESET) and fails every
+    # later request at once. (A small disk: QEMU itself drains the throttled request
+    # before it exits, 16 s for 1 MiB.)
+    img = diskimg.random_disk(tmp_path / "s.img", 1 << 20, seed=17)
+    r = run_thaw("thaw.test=disk-read thaw.test_exit", machine="q35",
+                 extra_args=sata("q35", img, "slow", 0, opts=",throttling.bps-read=65536"),
+                 timeout=150, name="ahci-stall")
+    r.assert_exit_fail()
+    r.expect_line(r"ahci: sda: no completion for 5000 ms; port 0 stopped, \d+ request\(s\) failed")
+    r.expect_line(r"disk-read: sda whole sectors=\d+ crc=00000000 status=device did not "
+                  r"answer in time")
+    assert r.elapsed < 100, r.elapsed
