@@ -53,3 +53,73 @@ def test_read_pattern(images, firmware, machine, kind, iface):
                   rf"{images['sdc'].stat().st_size // 512} sectors")
     assert check_reads(r, images) == 3 * (48 + 1)
     r.expect_line(r"disktest: disk-read passed")
+
+
+def test_write_flush_host_sees_it(tmp_path):
+    a = diskimg.random_disk(tmp_path / "a.img", 8 << 20, seed=24)
+    w = diskimg.random_disk(tmp_path / "w.img", 4 << 20, seed=25)
+    before_a, before_w = a.read_bytes(), w.read_bytes()
+    extra = scsi_hba() + scsi_lun(a, "s0", 0, 0) + scsi_lun(w, "s1", 0, 1)
+    r = run_thaw("thaw.test=disk-write thaw.test_exit", extra_args=extra, timeout=120,
+                 name="vscsi-write")
+    r.assert_exit_ok()
+    m = r.expect_line(r"disk-write: sdb sector=(\d+) count=(\d+) crc=([0-9a-f]{8}) "
+                      r"status=ok readback=same")
+    sector, count = int(m.group(1)), int(m.group(2))
+    expect = bytes((j * 7 + (j >> 9) * 13 + 0x5A) & 0xFF for j in range(count * 512))
+    after = w.read_bytes()
+    assert after[sector * 512:(sector + count) * 512] == expect
+    assert after[:sector * 512] == before_w[:sector * 512]
+    assert after[(sector + count) * 512:] == before_w[(sector + count) * 512:]
+    assert a.read_bytes() == before_a
+    r.expect_line(r"disk-write: sdb past-end status=request past the end of the device")
+
+
+def test_read_only_lun_refuses_writes(tmp_path):
+    # A read-only LUN answers WRITE(16) with CHECK CONDITION / DATA PROTECT: the sense
+    # is decoded into the message and the image is untouched.
+    w = diskimg.random_disk(tmp_path / "ro.img", 4 << 20, seed=26)
+    before = w.read_bytes()
+    extra = scsi_hba() + scsi_lun(w, "s0", 0, 0, opts=",readonly=on")
+    r = run_thaw("thaw.test=disk-write thaw.test_exit", extra_args=extra, timeout=120,
+                 name="vscsi-ro")
+    r.assert_exit_fail()
+    r.expect_line(r"virtio-scsi: sda: write at sector \d+ failed: CHECK CONDITION, sense key "
+                  r"DATA PROTECT, asc 0x27 ascq 0x00 \(write protected\)")
+    r.expect_line(r"disk-write: sda sector=\d+ count=\d+ crc=[0-9a-f]{8} "
+                  r"status=request type not supported by the device readback=different")
+    assert w.read_bytes() == before
+
+
+def test_read_error_check_condition(tmp_path):
+    img = diskimg.random_disk(tmp_path / "e.img", 8 << 20, seed=27)
+    drive = diskimg.blkdebug_eio(tmp_path, img, "eio", sector=4096)[:2]
+    extra = scsi_hba() + drive + ["-device", "scsi-hd,drive=eio,bus=scsi0.0,scsi-id=0,lun=0"]
+    r = run_thaw("thaw.test=disk-read thaw.test_exit", extra_args=extra, timeout=180,
+                 name="vscsi-eio")
+    r.assert_exit_fail()
+    r.expect_line(r"virtio-scsi: sda: read at sector \d+ failed: CHECK CONDITION, sense key "
+                  r"\w[\w ]*, asc 0x[0-9a-f]{2} ascq 0x[0-9a-f]{2}")
+    r.expect_line(r"disk-read: sda whole sectors=\d+ crc=00000000 status=I/O error")
+    ok = [l for l in r.lines if READ_RE.search(l) and "status=ok" in l]
+    bad = [l for l in r.lines if READ_RE.search(l) and "status=ok" not in l]
+    assert len(ok) >= 4
+    for line in bad:
+        m = READ_RE.search(line)
+        first, n = int(m.group(3)), int(m.group(4))
+        assert first <= 4096 < first + n, line
+    check_reads(type(r)(r.exit_code, "\n".join(ok), 0, r.log_path), {"sda": img})
+    r.expect_line(r"disktest: disk-read FAILED")
+
+
+def test_stalled_adapter_times_out(tmp_path):
+    img = diskimg.random_disk(tmp_path / "s.img", 8 << 20, seed=28)
+    extra = scsi_hba() + scsi_lun(img, "slow", 0, 0, opts=",throttling.bps-read=65536")
+    r = run_thaw("thaw.test=disk-read thaw.test_exit", extra_args=extra, timeout=150,
+                 name="vscsi-stall")
+    r.assert_exit_fail()
+    r.expect_line(r"virtio-scsi: 00:\w\w\.\d: no completion for 5000 ms, device reset; "
+                  r"1 request\(s\) failed")
+    r.expect_line(r"disk-read: sda whole sectors=\d+ crc=00000000 status=device did not "
+                  r"answer in time")
+    assert r.elapsed < 100, r.elapsed
