@@ -8,7 +8,7 @@ import re
 import pytest
 
 import diskimg
-from thawvm import run_thaw
+from thawvm import Disk, run_thaw
 from test_ahci import READ_RE, check_reads, hba_args, sata
 
 
@@ -98,8 +98,9 @@ def test_read_error_check_condition(tmp_path):
     r = run_thaw("thaw.test=disk-read thaw.test_exit", extra_args=extra, timeout=180,
                  name="vscsi-eio")
     r.assert_exit_fail()
+    # QEMU turns EIO into ABORTED COMMAND / I/O PROCESS TERMINATED (scsi_sense_from_errno).
     r.expect_line(r"virtio-scsi: sda: read at sector \d+ failed: CHECK CONDITION, sense key "
-                  r"\w[\w ]*, asc 0x[0-9a-f]{2} ascq 0x[0-9a-f]{2}")
+                  r"ABORTED COMMAND, asc 0x00 ascq 0x06 \(I/O process terminated\)")
     r.expect_line(r"disk-read: sda whole sectors=\d+ crc=00000000 status=I/O error")
     ok = [l for l in r.lines if READ_RE.search(l) and "status=ok" in l]
     bad = [l for l in r.lines if READ_RE.search(l) and "status=ok" not in l]
@@ -123,3 +124,67 @@ def test_stalled_adapter_times_out(tmp_path):
     r.expect_line(r"disk-read: sda whole sectors=\d+ crc=00000000 status=device did not "
                   r"answer in time")
     assert r.elapsed < 100, r.elapsed
+
+
+U_SATA = "5a7a5a7a-0000-4000-8000-00000000a7a0"    # swap on the SATA disk's partition 2
+U_SCSI = "5c5c5c5c-0000-4000-8000-0000000005c5"    # swap on the SCSI LUN's partition 1
+G_SATA = "0A0B0C0D-1111-2222-3333-444455556666"    # that GPT partition's unique GUID
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """A virtio-blk disk (plain swap), a SATA disk (GPT, hibernated swap on 2) and a
+    virtio-scsi LUN (MBR, hibernated swap on 1)."""
+    d = tmp_path_factory.mktemp("mixed")
+    v = diskimg.blank(d / "v.img", 16 << 20)
+    diskimg.mkswap_at(v, 0, 16 << 20, "plainv", "")
+    a = diskimg.blank(d / "a.img", 32 << 20)
+    diskimg.gpt(a, "-n", "1:2048:+4M", "-c", "1:data", "-n", "2:0:+8M", "-c", "2:sataswap",
+                "-u", f"2:{G_SATA}")
+    diskimg.mkswap_at(a, diskimg.part_start(a, 2) * 512, 8 << 20, "hibsata", U_SATA, True)
+    s = diskimg.blank(d / "s.img", 24 << 20)
+    diskimg.mbr(s, "label: dos\nlabel-id: 0x5c5151aa\n,8M,82\n,,83\n")
+    diskimg.mkswap_at(s, diskimg.part_start(s, 1) * 512, 8 << 20, "hibscsi", U_SCSI, True)
+    return v, a, s
+
+
+def mixed_args(machine, a, s):
+    return hba_args(machine) + sata(machine, a, "sa", 0, opts=",snapshot=on") + scsi_hba() + \
+        scsi_lun(s, "ss", 0, 0, opts=",snapshot=on")
+
+
+NAMED = [
+    ("resume=/dev/sda2", "sda2"),
+    (f"resume=UUID={U_SCSI}", "sdb1"),
+    (f"resume=PARTUUID={G_SATA}", "sda2"),
+    ("resume=LABEL=hibscsi", "sdb1"),
+    ("resume=PARTUUID=5c5151aa-01", "sdb1"),
+]
+
+
+@pytest.mark.parametrize("cmdline,dev", NAMED, ids=[n[0] for n in NAMED])
+def test_names_beside_virtio(mixed, cmdline, dev):
+    # Linux's names: virtio-blk vda, the SATA disk sda, then the SCSI LUN sdb.
+    v, a, s = mixed
+    r = run_thaw(f"thaw.test=disks thaw.test_exit {cmdline}", machine="pc",
+                 disks=[Disk(v, snapshot=True)], extra_args=mixed_args("pc", a, s),
+                 timeout=120, name="mixed")
+    r.assert_exit_ok()
+    r.expect_line(r"virtio-blk: vda: ")
+    r.expect_line(r"ahci: sda: port 0 of ")
+    r.expect_line(r"virtio-scsi: sdb: target 0 lun 0 of ")
+    r.expect_line(r"disks: sda2: partition of sda, .*partlabel \"sataswap\"")
+    r.expect_line(r"disks: sdb1: partition of sdb, .*partuuid 5c5151aa-01")
+    assert r.expect_line(r"disks: locate=(.*) dev=(\S+) page=(\d+)").groups() == ("ok", dev, "0")
+
+
+def test_names_uefi_q35_scan(mixed):
+    # No resume=: both hibernated areas are found and thaw asks which one.
+    v, a, s = mixed
+    r = run_thaw("thaw.test=disks thaw.test_exit", firmware="uefi", machine="q35",
+                 disks=[Disk(v, snapshot=True)], extra_args=mixed_args("q35", a, s),
+                 timeout=180, name="mixed-uefi")
+    r.assert_exit_ok()
+    r.expect_line(r"ahci: sda: port 0 of 00:1f\.2")
+    r.expect_line(r"virtio-scsi: sdb: target 0 lun 0 of ")
+    r.expect_line(r"disks: locate=several devices match; name one with resume= dev=- page=0")
