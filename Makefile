@@ -458,14 +458,16 @@ bench-resume: deps
 	$(Q)$(PYTHON) tests/bench/bench_resume.py --runs $(BENCH_RUNS) \
 		--out $(BUILD)/bench/resume.json $(BENCH_RESUME_VARIANTS)
 
-# bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU.
+# bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU,
+# on each controller (virtio-blk, SATA, virtio-scsi).
 BENCH_DISK_RUNS ?= 3
+BENCH_DISK_CONTROLLERS ?= virtio,sata,scsi
 .PHONY: bench-disk
 bench-disk: deps
 	$(Q)$(MAKE) --no-print-directory all iso
 	$(Q)mkdir -p $(BUILD)/bench
 	$(Q)$(PYTHON) tests/bench/bench_disk.py --runs $(BENCH_DISK_RUNS) \
-		--out $(BUILD)/bench/disk.json
+		--controllers $(BENCH_DISK_CONTROLLERS) --out $(BUILD)/bench/disk.json
 
 
 # ---------------------------------------------------------------------------

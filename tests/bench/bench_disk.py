@@ -1,10 +1,13 @@
 """`make bench-disk`: thaw's whole-disk read throughput next to Linux's, in the same
-QEMU (same machine, memory and disk attachment), as a ratio.
+QEMU (same machine, memory and disk attachment), as a ratio, per disk controller:
+virtio-blk, SATA (AHCI, `-device ahci` on pc) and virtio-scsi (--controllers).
 
 thaw: thaw.test=disk-bench streams the first disk with 16 requests of 4 MiB in flight
 and reports bytes and nanoseconds (TSC). Linux: Debian 12's kernel (the fixtures' own
 download) boots an initramfs whose /init runs `dd if=/dev/vda of=/dev/null bs=4M` with
-O_DIRECT and buffered; time from /proc/uptime. Linux's better mode is the comparison.
+O_DIRECT and buffered; time from /proc/uptime. For SATA and virtio-scsi the
+initramfs carries that controller's modules (fixtures.debian_kernel.controller_modules)
+and /init reads /dev/sda. Linux's better mode is the comparison.
 Runs alternate thaw and Linux; the headline is the median of the per-pair ratios
 (run-to-run noise on a shared 2-core TCG host is large, often 2x or more).
 """
@@ -25,6 +28,10 @@ sys.path.insert(0, str(HERE.parent))
 
 import thawvm  # noqa: E402
 from fixtures import debian_kernel, initramfs  # noqa: E402
+from fixtures.guest_qemu import disk_args  # noqa: E402
+from fixtures.variant import GUEST_DISK, Variant  # noqa: E402
+
+CONTROLLERS = ("virtio", "sata", "scsi")
 
 INIT = HERE / "bench-disk-init.sh"
 MEMORY = "1024M"
@@ -46,12 +53,23 @@ def bench_disk(size_mib: int) -> Path:
     return p
 
 
-def thaw_run(disk: Path) -> float:
+def attach(controller: str, disk: Path) -> list:
+    """QEMU arguments for disk on controller, the way the fixtures attach it (pc
+    machine), with snapshot=on so the cached image is never written."""
+    if controller == "virtio":
+        return ["-drive", f"file={disk},format=raw,if=none,id=thawdisk0,snapshot=on",
+                "-device", "virtio-blk-pci,drive=thawdisk0"]
+    args = disk_args(Variant(controller=controller), disk, drive_id="thawdisk0")
+    return [a + ",snapshot=on" if a.startswith("file=") else a for a in args]
+
+
+def thaw_run(disk: Path, controller: str) -> float:
+    dev = GUEST_DISK[controller]
     r = thawvm.run_thaw("thaw.test=disk-bench thaw.test_exit", memory=MEMORY,
-                        disks=[thawvm.Disk(disk, snapshot=True)], timeout=600,
-                        name="bench-disk")
+                        extra_args=attach(controller, disk), timeout=600,
+                        name=f"bench-disk-{controller}")
     r.assert_exit_ok()
-    m = r.expect_line(r"disk-bench: vda bytes=(\d+) ns=(\d+) MiB/s=\d+ status=ok")
+    m = r.expect_line(rf"disk-bench: {dev} bytes=(\d+) ns=(\d+) MiB/s=\d+ status=ok")
     return int(m.group(1)) / (int(m.group(2)) / 1e9) / (1 << 20)
 
 
@@ -63,23 +81,24 @@ def cpio_entry(ino: int, name: str, mode: int, data: bytes) -> bytes:
     return out + data + b"\0" * (-len(data) % 4)
 
 
-def linux_initrd(workdir: Path):
-    """The fixtures' guest initramfs with /init replaced: a second cpio archive
-    appended to the first overrides the file (the kernel unpacks them in order)."""
+def linux_initrd(workdir: Path, controller: str):
+    """The fixtures' guest initramfs (with the controller's modules in /modules/ctl for
+    SATA and virtio-scsi) with /init replaced: a second cpio archive appended to the
+    first overrides the file (the kernel unpacks them in order)."""
     kern = debian_kernel.kernel()
+    ctl = None if controller == "virtio" else debian_kernel.controller_modules(kern, controller)
     overlay = cpio_entry(1, "init", 0o100755, INIT.read_bytes()) + cpio_entry(0, "TRAILER!!!", 0, b"")
-    rd = workdir / "bench-initrd.gz"
-    rd.write_bytes(gzip.compress(initramfs.archive(kern) + overlay, compresslevel=1))
+    rd = workdir / f"bench-initrd-{controller}.gz"
+    rd.write_bytes(gzip.compress(initramfs.archive(kern, ctl) + overlay, compresslevel=1))
     return kern.vmlinuz, rd
 
 
-def linux_run(disk: Path, vmlinuz: Path, initrd: Path, workdir: Path) -> dict:
-    log = workdir / "linux-serial.log"
+def linux_run(disk: Path, controller: str, vmlinuz: Path, initrd: Path, workdir: Path) -> dict:
+    log = workdir / f"linux-serial-{controller}.log"
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-m", MEMORY, "-smp", "1",
            "-kernel", str(vmlinuz), "-initrd", str(initrd),
-           "-append", "console=ttyS0 quiet loglevel=3 panic=-1",
-           "-drive", f"file={disk},format=raw,if=none,id=thawdisk0,snapshot=on",
-           "-device", "virtio-blk-pci,drive=thawdisk0",
+           "-append", f"console=ttyS0 quiet loglevel=3 panic=-1 bench.dev={GUEST_DISK[controller]}",
+           *attach(controller, disk),
            "-display", "none", "-no-reboot", "-net", "none", "-serial", f"file:{log}",
            "-monitor", "none"]
     subprocess.run(cmd, timeout=900, stdin=subprocess.DEVNULL, capture_output=True)
@@ -93,33 +112,43 @@ def linux_run(disk: Path, vmlinuz: Path, initrd: Path, workdir: Path) -> dict:
     return out
 
 
+def bench_controller(controller: str, disk: Path, runs: int, tmp: Path, mib: int) -> dict:
+    thaw, linux = [], []
+    vmlinuz, rd = linux_initrd(tmp, controller)
+    for i in range(runs):
+        thaw.append(thaw_run(disk, controller))
+        res = linux_run(disk, controller, vmlinuz, rd, tmp)
+        linux.append(max(res.values()))
+        print(f"bench-disk: {controller}: run {i + 1}: thaw {thaw[-1]:.0f} MiB/s, Linux dd " +
+              ", ".join(f"{k} {v:.0f}" for k, v in sorted(res.items())) + " MiB/s",
+              flush=True)
+    # Each thaw run is paired with the Linux run right after it (similar host load):
+    # the median of the pairs' ratios is the headline; best-of-N shows the ceiling.
+    ratios = [t / l for t, l in zip(thaw, linux)]
+    t, l, r = statistics.median(thaw), statistics.median(linux), statistics.median(ratios)
+    print(f"bench-disk: {controller}: {mib} MiB disk, {runs} runs: thaw median {t:.0f} MiB/s "
+          f"(best {max(thaw):.0f}), Linux dd median {l:.0f} MiB/s (best {max(linux):.0f}); "
+          f"ratio thaw/Linux: median of pairs {r:.2f}, best/best {max(thaw) / max(linux):.2f}",
+          flush=True)
+    return {"thaw_mib_s": thaw, "linux_mib_s": linux, "ratios": ratios, "thaw_median": t,
+            "linux_median": l, "ratio_median": r, "ratio_best": max(thaw) / max(linux)}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--mib", type=int, default=1024, help="disk size (at least 1024)")
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--controllers", default=",".join(CONTROLLERS),
+                    help="comma-separated: " + ", ".join(CONTROLLERS))
     a = ap.parse_args(argv)
     disk = bench_disk(a.mib)
-    thaw, linux = [], []
+    result = {"disk_mib": a.mib, "runs": a.runs}
     with tempfile.TemporaryDirectory(prefix="bench-disk-") as tmp:
-        vmlinuz, rd = linux_initrd(Path(tmp))
-        for i in range(a.runs):
-            thaw.append(thaw_run(disk))
-            res = linux_run(disk, vmlinuz, rd, Path(tmp))
-            linux.append(max(res.values()))
-            print(f"bench-disk: run {i + 1}: thaw {thaw[-1]:.0f} MiB/s, Linux dd " +
-                  ", ".join(f"{k} {v:.0f}" for k, v in sorted(res.items())) + " MiB/s",
-                  flush=True)
-    # Each thaw run is paired with the Linux run right after it (similar host load):
-    # the median of the pairs' ratios is the headline; best-of-N shows the ceiling.
-    ratios = [t / l for t, l in zip(thaw, linux)]
-    t, l, r = statistics.median(thaw), statistics.median(linux), statistics.median(ratios)
-    result = {"disk_mib": a.mib, "runs": a.runs, "thaw_mib_s": thaw, "linux_mib_s": linux,
-              "ratios": ratios, "thaw_median": t, "linux_median": l, "ratio_median": r,
-              "ratio_best": max(thaw) / max(linux)}
-    print(f"bench-disk: {a.mib} MiB disk, {a.runs} runs: thaw median {t:.0f} MiB/s "
-          f"(best {max(thaw):.0f}), Linux dd median {l:.0f} MiB/s (best {max(linux):.0f}); "
-          f"ratio thaw/Linux: median of pairs {r:.2f}, best/best {max(thaw) / max(linux):.2f}")
+        for ctl in a.controllers.split(","):
+            if ctl not in CONTROLLERS:
+                ap.error(f"unknown controller {ctl!r} (one of {', '.join(CONTROLLERS)})")
+            result[ctl] = bench_controller(ctl, disk, a.runs, Path(tmp), a.mib)
     if a.out:
         a.out.write_text(json.dumps(result, indent=1))
     return 0
