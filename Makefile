@@ -104,8 +104,12 @@ DRIVER_SRCS := \
 	drivers/virtio_pci.c \
 	drivers/virtqueue.c \
 	drivers/virtio_blk.c \
+	drivers/nvme.c \
 	drivers/ahci.c \
 	drivers/virtio_scsi.c \
+
+DRIVER_PURE_SRCS := \
+	drivers/nvme_prp.c \
 
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
@@ -131,7 +135,7 @@ SELFTEST_SRCS := \
 
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
 PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(KERNEL_PURE_SRCS) \
-	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(RESUME_PURE_SRCS)
+	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(DRIVER_PURE_SRCS) $(RESUME_PURE_SRCS)
 
 THAWCTL_SRCS := \
 	tools/thawctl.c \
@@ -254,7 +258,7 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig part_table blockdev resume_spec cmdline boot_info pmm format aml_s5 crc32 lzo1x lz4 image scsi
+HOST_TESTS := e820 place hwsig part_table blockdev nvme_prp resume_spec cmdline boot_info pmm format aml_s5 crc32 lzo1x lz4 image scsi
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -268,6 +272,7 @@ TEST_place_SRCS := resume/place.c
 TEST_hwsig_SRCS := resume/hwsig.c
 TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c lib/crc32.c
 TEST_blockdev_SRCS := block/blockdev.c
+TEST_nvme_prp_SRCS := drivers/nvme_prp.c
 TEST_scsi_SRCS := block/scsi.c kernel/format.c kernel/snprintf.c
 TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 

@@ -46,9 +46,48 @@ static void print_read(const struct blockdev *d, const char *how, uint64_t secto
 		(unsigned long long)sector, count, crc, e == BLK_OK ? "ok" : blk_strerror(e));
 }
 
-/* Edges first (first and last sectors, largest request at the end), then random. */
+/* The largest request d takes, at most want sectors, in whole logical blocks. */
+static uint32_t cap_request(const struct blockdev *d, uint32_t want)
+{
+	uint32_t b = blockdev_block_sectors(d), max = d->max_sectors ? d->max_sectors : want;
+
+	max = max < want ? max : want;
+	return max - max % b ? max - max % b : b;
+}
+
+/* Round a request out to whole logical blocks, inside the disk (whose size is whole
+ * blocks): a 4Kn disk takes nothing else. */
+static void align_request(const struct blockdev *d, uint64_t *sector, uint32_t *count)
+{
+	uint32_t b = blockdev_block_sectors(d);
+	uint64_t end = *sector + *count;
+
+	*sector -= *sector % b;
+	end = (end + b - 1) / b * b;
+	if (end > d->sectors)
+		end = d->sectors;
+	*count = (uint32_t)(end - *sector);
+}
+
+static void pick_raw(const struct blockdev *d, uint64_t *rng, int i, uint32_t max,
+		     uint64_t *sector, uint32_t *count);
+
+/* Edges first (first and last sectors, largest request at the end), then random;
+ * whole logical blocks, at most max sectors. */
 static void pick(const struct blockdev *d, uint64_t *rng, int i, uint32_t max,
 		 uint64_t *sector, uint32_t *count)
+{
+	uint32_t b = blockdev_block_sectors(d);
+
+	max = cap_request(d, max);
+	pick_raw(d, rng, i, max, sector, count);
+	align_request(d, sector, count);
+	if (*count > max)
+		*count = max - max % b;
+}
+
+static void pick_raw(const struct blockdev *d, uint64_t *rng, int i, uint32_t max,
+		     uint64_t *sector, uint32_t *count)
 {
 	uint64_t n = d->sectors;
 
@@ -138,8 +177,8 @@ static enum blk_err submit_next(struct blockdev *d, struct stream *s)
  * data in disk order, the way the image reader consumes it. */
 static enum blk_err stream_disk(struct blockdev *d, uint8_t *buf, uint32_t *crc)
 {
-	struct stream s = { .buf = buf, .total = d->sectors, .req = STREAM_SEC };
-	uint64_t reqs = (d->sectors + STREAM_SEC - 1) / STREAM_SEC, tag;
+	struct stream s = { .buf = buf, .total = d->sectors, .req = cap_request(d, STREAM_SEC) };
+	uint64_t reqs = (d->sectors + s.req - 1) / s.req, tag;
 	enum blk_err e = BLK_OK;
 
 	while (s.next_submit < reqs && s.next_submit < STREAM_DEPTH && e == BLK_OK)
