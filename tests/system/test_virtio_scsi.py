@@ -18,10 +18,10 @@ def scsi_hba(kind="transitional", hba="scsi0"):
     return ["-device", f"virtio-scsi-pci,id={hba}{opts}"]
 
 
-def scsi_lun(image, drive_id, target, lun, *, hba="scsi0", opts="", file_prefix=""):
-    return ["-drive", f"file={file_prefix}{image},format=raw,if=none,id={drive_id}{opts}",
+def scsi_lun(image, drive_id, target, lun, *, hba="scsi0", opts="", dev_opts=""):
+    return ["-drive", f"file={image},format=raw,if=none,id={drive_id}{opts}",
             "-device", f"scsi-hd,drive={drive_id},bus={hba}.0,channel=0,scsi-id={target},"
-                       f"lun={lun}"]
+                       f"lun={lun}{dev_opts}"]
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +39,12 @@ SETUPS = [("bios", "pc", "legacy-only", "legacy"), ("bios", "q35", "modern-only"
 @pytest.mark.parametrize("firmware,machine,kind,iface", SETUPS,
                          ids=[f"{s[0]}-{s[1]}-{s[2]}" for s in SETUPS])
 def test_read_pattern(images, firmware, machine, kind, iface):
-    # Two LUNs on target 0 and one on target 2: names in (target, lun) order.
+    # Two LUNs on target 0 and one on target 2 with 4096-byte logical blocks: names
+    # in (target, lun) order.
     extra = scsi_hba(kind) + scsi_lun(images["sdb"], "s1", 0, 1) + \
-        scsi_lun(images["sda"], "s0", 0, 0) + scsi_lun(images["sdc"], "s2", 2, 0)
+        scsi_lun(images["sda"], "s0", 0, 0) + \
+        scsi_lun(images["sdc"], "s2", 2, 0,
+                 dev_opts=",logical_block_size=4096,physical_block_size=4096")
     r = run_thaw("thaw.test=disk-read thaw.test_exit", firmware=firmware, machine=machine,
                  extra_args=extra, timeout=300, name=f"vscsi-read-{kind}")
     r.assert_exit_ok()
@@ -50,7 +53,7 @@ def test_read_pattern(images, firmware, machine, kind, iface):
     r.expect_line(rf"virtio-scsi: sdb: target 0 lun 1 of .*, "
                   rf"{images['sdb'].stat().st_size // 512} sectors")
     r.expect_line(rf"virtio-scsi: sdc: target 2 lun 0 of .*, "
-                  rf"{images['sdc'].stat().st_size // 512} sectors")
+                  rf"{images['sdc'].stat().st_size // 512} sectors \(3 MiB\), 4096-byte blocks")
     assert check_reads(r, images) == 3 * (48 + 1)
     r.expect_line(r"disktest: disk-read passed")
 
