@@ -105,6 +105,7 @@ DRIVER_SRCS := \
 	drivers/virtqueue.c \
 	drivers/virtio_blk.c \
 	drivers/nvme.c \
+	drivers/ahci_hba.c \
 	drivers/ahci.c \
 	drivers/virtio_scsi.c \
 

@@ -1,40 +1,24 @@
-/* AHCI SATA driver: takes the HBA from the firmware (GHC.AE, BIOS/OS hand-off), stops
- * and rebases every port with an ATA disk, and runs READ/WRITE DMA EXT and FLUSH CACHE
- * EXT from up to 32 command slots, completion by polling PxCI (AHCI 1.3.1 §5, §10). */
+/* AHCI SATA disks: every port of an HBA (drivers/ahci_hba.c) with an ATA device, IDENTIFY,
+ * READ/WRITE DMA EXT and FLUSH CACHE EXT from up to 32 command slots, completion by
+ * polling PxCI, error recovery by replay (AHCI 1.3.1 §5, §6.2.2). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "block/disks.h"
 #include "block/sdname.h"
 #include "drivers/ahci.h"
+#include "drivers/ahci_hba.h"
 #include "kernel/console.h"
 #include "kernel/format.h"
 #include "kernel/io.h"
-#include "kernel/paging.h"
 #include "kernel/timer.h"
 #include "mm/pmm.h"
 
 #define SECTOR          512u
 #define MAX_SECTORS     16384u     /* 8 MiB per command: two PRDs of 4 MiB, or three */
-#define STOP_CR_MS      500        /* §10.1.2: CR clears within 500 ms of ST = 0 */
-#define STOP_FR_MS      1000       /* Linux ahci_stop_fis_rx() waits up to 1 s */
-#define LINK_MS         1000       /* a spun-up device reports DET = 3 */
-#define READY_MS        2000       /* BSY and DRQ clear before ST is set (§10.3.1) */
-#define BOH_MS          25         /* BIOS/OS hand-off: BOS clears (§10.6.3) */
-#define BOH_BUSY_MS     2000       /* …or BB announces the BIOS needs longer */
-#define HBA_RESET_MS    1000       /* GHC.HR clears within 1 s (§10.4.3) */
 #define ERRORS_SHOWN    5
-#define ABAR_BYTES      (AHCI_PORT_BASE + AHCI_PORTS_MAX * AHCI_PORT_SIZE)
-#define BOOT_MAP_LIMIT  (1ull << 32)   /* boot code identity-maps the first 4 GiB */
 
 enum { SLOT_FREE, SLOT_SYNC, SLOT_ASYNC };
-
-struct ahci_hba {
-	const struct pci_dev *pci;
-	uintptr_t abar;
-	uint32_t cap, pi;
-	unsigned slots;
-};
 
 /* What a command slot holds, so recovery can issue it again. */
 struct ahci_req {
@@ -84,314 +68,6 @@ static struct {
 	struct ahci_disk disk[AHCI_DISKS_MAX];
 	unsigned disk_count;
 } ahci;
-
-/* ---- registers ---- */
-
-static uint32_t hba_read(const struct ahci_hba *h, uint32_t off)
-{
-	return mmio_read32(h->abar + off);
-}
-
-static void hba_write(const struct ahci_hba *h, uint32_t off, uint32_t v)
-{
-	mmio_write32(h->abar + off, v);
-}
-
-static uintptr_t port_regs(const struct ahci_hba *h, unsigned port)
-{
-	return h->abar + AHCI_PORT_BASE + (uintptr_t)port * AHCI_PORT_SIZE;
-}
-
-static uint32_t px_read(uintptr_t px, uint32_t off)
-{
-	return mmio_read32(px + off);
-}
-
-static void px_write(uintptr_t px, uint32_t off, uint32_t v)
-{
-	mmio_write32(px + off, v);
-}
-
-/* Poll until (reg & mask) == want or ms have passed. */
-static bool px_wait(uintptr_t px, uint32_t off, uint32_t mask, uint32_t want, unsigned ms)
-{
-	uint64_t end = timer_ms() + ms;
-
-	for (;;) {
-		if ((px_read(px, off) & mask) == want)
-			return true;
-		if (timer_ms() > end)
-			return false;
-		cpu_relax();
-	}
-}
-
-static bool hba_wait(const struct ahci_hba *h, uint32_t off, uint32_t mask, uint32_t want,
-		     unsigned ms)
-{
-	return px_wait(h->abar, off, mask, want, ms);
-}
-
-/* ---- the HBA ---- */
-
-bool ahci_match(const struct pci_dev *f)
-{
-	return f->class_code == AHCI_PCI_CLASS && f->subclass == AHCI_PCI_SUBCLASS &&
-	       f->prog_if == AHCI_PCI_PROGIF && f->header_type == 0;
-}
-
-/* AHCI §10.6.3: ask the BIOS to give up the HBA when it says it owns it. */
-static void bios_handoff(const struct ahci_hba *h)
-{
-	if (!(hba_read(h, AHCI_CAP2) & AHCI_CAP2_BOH))
-		return;
-	hba_write(h, AHCI_BOHC, hba_read(h, AHCI_BOHC) | AHCI_BOHC_OOS);
-	if (hba_wait(h, AHCI_BOHC, AHCI_BOHC_BOS, 0, BOH_MS))
-		return;
-	if ((hba_read(h, AHCI_BOHC) & AHCI_BOHC_BB) &&
-	    hba_wait(h, AHCI_BOHC, AHCI_BOHC_BOS, 0, BOH_BUSY_MS))
-		return;
-	kprintf("ahci: %02x:%02x.%x: the BIOS did not release the controller (BOHC 0x%x); "
-		"taking it anyway\n", h->pci->bus, h->pci->dev, h->pci->fn,
-		hba_read(h, AHCI_BOHC));
-}
-
-/* Linux ahci_enable_ahci(): some HBAs need AE written more than once. Interrupts
- * stay off: thaw polls. */
-static void enable_ahci_mode(const struct ahci_hba *h)
-{
-	for (int i = 0; i < 5 && !(hba_read(h, AHCI_GHC) & AHCI_GHC_AE); i++) {
-		hba_write(h, AHCI_GHC, hba_read(h, AHCI_GHC) | AHCI_GHC_AE);
-		if (!(hba_read(h, AHCI_GHC) & AHCI_GHC_AE))
-			timer_delay_us(10000);
-	}
-	hba_write(h, AHCI_GHC, (hba_read(h, AHCI_GHC) | AHCI_GHC_AE) & ~AHCI_GHC_IE);
-}
-
-/* Where ABAR is; NULL or why it is unusable. */
-static const char *hba_locate(const struct pci_dev *f, uint64_t *abar)
-{
-	struct pci_bar bar;
-
-	if (!pci_bar_decode(f, AHCI_ABAR, &bar) || bar.io || bar.addr == 0)
-		return "BAR5 (ABAR) is not an assigned memory BAR";
-	*abar = bar.addr;
-	return NULL;
-}
-
-/* Enable the function and put the HBA in AHCI mode, taken from the BIOS. */
-static const char *hba_takeover(struct ahci_hba *h, const struct pci_dev *f, uint64_t abar)
-{
-	*h = (struct ahci_hba){ .pci = f, .abar = (uintptr_t)abar };
-	pci_enable(f, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	enable_ahci_mode(h);
-	bios_handoff(h);
-	h->cap = hba_read(h, AHCI_CAP);
-	h->pi = hba_read(h, AHCI_PI);
-	h->slots = AHCI_CAP_NCS(h->cap);
-	if (!(hba_read(h, AHCI_GHC) & AHCI_GHC_AE))
-		return "GHC.AE does not stay set";
-	return NULL;
-}
-
-/* Map ABAR (OVMF may place BARs above 4 GiB) and take the HBA over. */
-static const char *hba_init(struct ahci_hba *h, const struct pci_dev *f)
-{
-	uint64_t abar = 0;
-	const char *why = hba_locate(f, &abar);
-
-	if (why)
-		return why;
-	if (!paging_map_mmio(abar, ABAR_BYTES))
-		return "cannot map ABAR";
-	return hba_takeover(h, f, abar);
-}
-
-/* HBA reset (§10.4.3): stops every port's DMA. CAP and PI are partly written once
- * by the BIOS and lost by the reset, so they are written back (Linux
- * ahci_save_initial_config / ahci_restore_initial_config). */
-static bool hba_reset(const struct ahci_hba *h)
-{
-	hba_write(h, AHCI_GHC, hba_read(h, AHCI_GHC) | AHCI_GHC_HR);
-	if (!hba_wait(h, AHCI_GHC, AHCI_GHC_HR, 0, HBA_RESET_MS))
-		return false;
-	enable_ahci_mode(h);
-	hba_write(h, AHCI_CAP, h->cap);
-	hba_write(h, AHCI_PI, h->pi);
-	return true;
-}
-
-/* ---- port engines (§10.1.2) ---- */
-
-/* ST off → CR clear, then FRE off → FR clear. Returns what did not stop, or NULL. */
-static const char *port_stop(uintptr_t px)
-{
-	uint32_t cmd = px_read(px, PX_CMD);
-
-	if (cmd & (PX_CMD_ST | PX_CMD_CR)) {
-		px_write(px, PX_CMD, cmd & ~PX_CMD_ST);
-		if (!px_wait(px, PX_CMD, PX_CMD_CR, 0, STOP_CR_MS))
-			return "command list engine (PxCMD.CR still set 500 ms after ST was cleared)";
-	}
-	cmd = px_read(px, PX_CMD);
-	if (cmd & (PX_CMD_FRE | PX_CMD_FR)) {
-		px_write(px, PX_CMD, cmd & ~PX_CMD_FRE);
-		if (!px_wait(px, PX_CMD, PX_CMD_FR, 0, STOP_FR_MS))
-			return "FIS receive engine (PxCMD.FR still set 1 s after FRE was cleared)";
-	}
-	return NULL;
-}
-
-/* A port that will not stop may still write its firmware-owned command list and FIS
- * area: keep those frames away from the allocator (only once it exists). */
-static void fence_port_memory(uintptr_t px)
-{
-	uint64_t clb = px_read(px, PX_CLB) | (uint64_t)px_read(px, PX_CLBU) << 32;
-	uint64_t fb = px_read(px, PX_FB) | (uint64_t)px_read(px, PX_FBU) << 32;
-
-	pmm_forbid(clb >> PAGE_SHIFT, 1);
-	pmm_forbid(fb >> PAGE_SHIFT, 1);
-}
-
-/* The ports whose command list or FIS receive engine runs. */
-static uint32_t running_ports(const struct ahci_hba *h)
-{
-	uint32_t running = 0;
-
-	for (unsigned p = 0; p < AHCI_PORTS_MAX; p++)
-		if ((h->pi & (1u << p)) && (px_read(port_regs(h, p), PX_CMD) &
-					    (PX_CMD_ST | PX_CMD_CR | PX_CMD_FRE | PX_CMD_FR)))
-			running |= 1u << p;
-	return running;
-}
-
-/* Stop every implemented port; returns a mask of those that would not stop. */
-static uint32_t stop_all_ports(const struct ahci_hba *h, bool quiet)
-{
-	uint32_t stuck = 0;
-
-	for (unsigned p = 0; p < AHCI_PORTS_MAX; p++) {
-		uintptr_t px = port_regs(h, p);
-		const char *why;
-
-		if (!(h->pi & (1u << p)))
-			continue;
-		px_write(px, PX_IE, 0);
-		why = port_stop(px);
-		if (!why)
-			continue;
-		stuck |= 1u << p;
-		if (!quiet)
-			kprintf("ahci: %02x:%02x.%x port %u: the %s\n", h->pci->bus, h->pci->dev,
-				h->pci->fn, p, why);
-	}
-	return stuck;
-}
-
-/* The disk_driver stop_firmware hook, before the frame allocator exists: stop every
- * port's engines; a port that will not stop gets the whole HBA reset. */
-void ahci_stop_firmware(const struct pci_dev *f)
-{
-	struct ahci_hba h;
-	uint64_t abar = 0;
-	const char *why = hba_locate(f, &abar);
-	uint32_t running;
-
-	if (!why && abar + ABAR_BYTES > BOOT_MAP_LIMIT)
-		why = "ABAR lies above the boot identity map; its ports are stopped at attach";
-	if (!why)
-		why = hba_takeover(&h, f, abar);
-	if (why) {
-		kprintf("ahci: %02x:%02x.%x: %s\n", f->bus, f->dev, f->fn, why);
-		return;
-	}
-	running = running_ports(&h);
-	if (running)
-		kprintf("ahci: %02x:%02x.%x: the firmware left DMA engines on (ports 0x%x of "
-			"0x%x); stopping them before memory is used\n", f->bus, f->dev, f->fn,
-			running, h.pi);
-	if (!stop_all_ports(&h, false))
-		return;
-	if (hba_reset(&h) && !stop_all_ports(&h, true)) {
-		kprintf("ahci: %02x:%02x.%x: HBA reset; every port is stopped now\n", f->bus,
-			f->dev, f->fn);
-		return;
-	}
-	kprintf("ahci: %02x:%02x.%x: ports still running after an HBA reset; their memory "
-		"is fenced off once the allocator exists\n", f->bus, f->dev, f->fn);
-}
-
-/* At attach (allocator up): stop every port again; fence and forget any that still
- * runs, after one HBA reset. Returns the ports that must not be used. */
-static uint32_t stop_ports_for_attach(const struct ahci_hba *h)
-{
-	uint32_t stuck = stop_all_ports(h, false);
-
-	if (stuck && hba_reset(h))
-		stuck = stop_all_ports(h, true);
-	for (unsigned p = 0; p < AHCI_PORTS_MAX; p++)
-		if (stuck & (1u << p)) {
-			kprintf("ahci: %02x:%02x.%x port %u: will not stop; its memory is fenced "
-				"off and the port is not used\n", h->pci->bus, h->pci->dev,
-				h->pci->fn, p);
-			fence_port_memory(port_regs(h, p));
-		}
-	return stuck;
-}
-
-/* COMRESET (§10.4.2): SCTL.DET = 1 for at least 1 ms, then 0, and wait for the link. */
-static void port_comreset(uintptr_t px)
-{
-	uint32_t sctl = px_read(px, PX_SCTL) & ~PX_SCTL_DET_MASK;
-
-	px_write(px, PX_SCTL, sctl | PX_SCTL_DET_COMRESET);
-	timer_delay_us(2000);
-	px_write(px, PX_SCTL, sctl);
-	px_wait(px, PX_SSTS, 0xF, PX_SSTS_DET_PHY, LINK_MS);
-}
-
-/* Wait for the device to be idle (BSY = DRQ = 0), with one COMRESET if it is not. */
-static bool port_idle(uintptr_t px)
-{
-	if (px_wait(px, PX_TFD, ATA_STS_BSY | ATA_STS_DRQ, 0, READY_MS))
-		return true;
-	port_comreset(px);
-	px_write(px, PX_SERR, 0xFFFFFFFF);
-	return px_wait(px, PX_TFD, ATA_STS_BSY | ATA_STS_DRQ, 0, READY_MS);
-}
-
-/* With both engines stopped: point the port at thaw's memory and enable FIS receive
- * (§10.1.2 steps 4-5, spin-up when staggered). */
-static void port_rebase(struct ahci_disk *d)
-{
-	uintptr_t px = d->px;
-	uint64_t clb = (uintptr_t)d->list, fb = (uintptr_t)d->rx;
-	uint32_t cmd;
-
-	px_write(px, PX_CLB, (uint32_t)clb);
-	px_write(px, PX_CLBU, (uint32_t)(clb >> 32));
-	px_write(px, PX_FB, (uint32_t)fb);
-	px_write(px, PX_FBU, (uint32_t)(fb >> 32));
-	cmd = px_read(px, PX_CMD) | PX_CMD_FRE;
-	if (d->hba->cap & AHCI_CAP_SSS)
-		cmd |= PX_CMD_SUD | PX_CMD_POD;
-	px_write(px, PX_CMD, (cmd & ~PX_CMD_ICC_MASK) | PX_CMD_ICC_ACTIVE);
-	px_wait(px, PX_SSTS, 0xF, PX_SSTS_DET_PHY, LINK_MS);
-	px_write(px, PX_SERR, 0xFFFFFFFF);
-	px_write(px, PX_IS, 0xFFFFFFFF);
-}
-
-/* Set ST once the device is idle (§10.3.1). */
-static const char *port_start(struct ahci_disk *d)
-{
-	if (!port_idle(d->px))
-		return "the device stays busy (TFD BSY/DRQ) even after a COMRESET";
-	px_write(d->px, PX_IS, 0xFFFFFFFF);
-	px_write(d->px, PX_CMD, px_read(d->px, PX_CMD) | PX_CMD_ST);
-	if (!px_wait(d->px, PX_CMD, PX_CMD_CR, PX_CMD_CR, STOP_CR_MS))
-		return "the command list engine does not start (PxCMD.CR stays clear)";
-	return NULL;
-}
 
 /* ---- commands ---- */
 
@@ -473,7 +149,7 @@ static void kick(struct ahci_disk *d)
 	if (!d->pending || d->dead)
 		return;
 	mb();          /* headers and tables visible before the HBA fetches them */
-	px_write(d->px, PX_CI, d->pending);
+	ahci_px_write(d->px, PX_CI, d->pending);
 	d->issued |= d->pending;
 	d->pending = 0;
 }
@@ -530,12 +206,12 @@ static void fail_outstanding(struct ahci_disk *d, enum blk_err e)
  * hand back, then fail everything outstanding. */
 static void declare_dead(struct ahci_disk *d, const char *why)
 {
-	const char *stuck = port_stop(d->px);
+	const char *stuck = ahci_port_stop(d->px);
 	unsigned n = count_bits(d->issued | d->pending);
 
 	/* A device that hangs on a command keeps it (and its DMA) alive across ST = 0:
 	 * COMRESET aborts it (§6.2.2.2); the engines stay off afterwards. */
-	port_comreset(d->px);
+	ahci_port_comreset(d->px);
 
 	kprintf("ahci: %s: %s; port %u stopped, %u request(s) failed\n", d->bd.name, why,
 		d->port, n);
@@ -568,13 +244,13 @@ static const char *decode_error(uint32_t is, uint32_t tfd, char *buf, size_t cap
  * (COMRESET if needed), start again. False if the port cannot be restarted. */
 static bool port_recover(struct ahci_disk *d)
 {
-	const char *why = port_stop(d->px);
+	const char *why = ahci_port_stop(d->px);
 
 	if (!why) {
-		px_write(d->px, PX_SERR, 0xFFFFFFFF);
-		px_write(d->px, PX_IS, 0xFFFFFFFF);
-		port_rebase(d);
-		why = port_start(d);
+		ahci_px_write(d->px, PX_SERR, 0xFFFFFFFF);
+		ahci_px_write(d->px, PX_IS, 0xFFFFFFFF);
+		ahci_port_rebase(d->hba, d->px, (uintptr_t)d->list, (uintptr_t)d->rx);
+		why = ahci_port_start(d->px);
 	}
 	if (why) {
 		declare_dead(d, why);
@@ -594,11 +270,11 @@ static enum blk_err run_alone(struct ahci_disk *d, unsigned s)
 	build(d, s);
 	kick(d);
 	for (;;) {
-		uint32_t ci = px_read(d->px, PX_CI), is = px_read(d->px, PX_IS);
+		uint32_t ci = ahci_px_read(d->px, PX_CI), is = ahci_px_read(d->px, PX_IS);
 
 		if (is & PX_IS_ERRORS) {
 			report(d, req_name(&d->req[s]), d->req[s].lba,
-			       decode_error(is, px_read(d->px, PX_TFD), why, sizeof(why)));
+			       decode_error(is, ahci_px_read(d->px, PX_TFD), why, sizeof(why)));
 			return port_recover(d) ? BLK_EIO : BLK_ETIMEDOUT;
 		}
 		if (!(ci & (1u << s)))
@@ -647,8 +323,8 @@ static unsigned reap(struct ahci_disk *d)
 
 	if (!d->issued)
 		return 0;
-	ci = px_read(d->px, PX_CI);
-	is = px_read(d->px, PX_IS);
+	ci = ahci_px_read(d->px, PX_CI);
+	is = ahci_px_read(d->px, PX_IS);
 	if (is & PX_IS_ERRORS) {
 		unsigned before = count_bits(d->issued | d->pending);
 
@@ -656,7 +332,7 @@ static unsigned reap(struct ahci_disk *d)
 		return before;
 	}
 	if (is)
-		px_write(d->px, PX_IS, is);
+		ahci_px_write(d->px, PX_IS, is);
 	finished = d->issued & ~ci;
 	for (unsigned s = 0; finished; s++, finished >>= 1)
 		if (finished & 1) {
@@ -831,7 +507,7 @@ static bool ahci_complete(struct blockdev *bd, uint64_t *tag, enum blk_err *stat
 
 static void quiesce_disk(struct ahci_disk *d)
 {
-	const char *stuck = port_stop(d->px);
+	const char *stuck = ahci_port_stop(d->px);
 
 	if (stuck)
 		kprintf("ahci: %s: the %s before the hand-off\n", d->bd.name, stuck);
@@ -938,7 +614,7 @@ static const char *identify(struct ahci_disk *d)
 
 static bool port_has_disk(uintptr_t px)
 {
-	return PX_SSTS_DET(px_read(px, PX_SSTS)) == PX_SSTS_DET_PHY;
+	return PX_SSTS_DET(ahci_px_read(px, PX_SSTS)) == PX_SSTS_DET_PHY;
 }
 
 /* Rebase and start port p; NULL when it has an ATA disk ready for commands. */
@@ -946,13 +622,13 @@ static const char *bring_up_port(struct ahci_disk *d)
 {
 	const char *why;
 
-	port_rebase(d);
-	if (!port_idle(d->px))
+	ahci_port_rebase(d->hba, d->px, (uintptr_t)d->list, (uintptr_t)d->rx);
+	if (!ahci_port_idle(d->px))
 		return "the device stays busy (TFD BSY/DRQ) even after a COMRESET";
 	/* The signature comes from the device's first D2H FIS, received once FRE is on. */
-	if (px_read(d->px, PX_SIG) != PX_SIG_ATA)
+	if (ahci_px_read(d->px, PX_SIG) != PX_SIG_ATA)
 		return "";
-	why = port_start(d);
+	why = ahci_port_start(d->px);
 	if (!why)
 		why = identify(d);
 	return why;
@@ -978,7 +654,7 @@ static struct blockdev *attach_port(struct ahci_hba *h, unsigned p)
 	const char *why;
 
 	memset(d, 0, sizeof(*d));
-	*d = (struct ahci_disk){ .hba = h, .port = p, .px = port_regs(h, p), .sync_slot = -1,
+	*d = (struct ahci_disk){ .hba = h, .port = p, .px = ahci_port_regs(h, p), .sync_slot = -1,
 				 .spb = 1 };
 	if (!alloc_port_memory(d)) {
 		kprintf("ahci: port %u: no memory for the command list\n", p);
@@ -990,7 +666,7 @@ static struct blockdev *attach_port(struct ahci_hba *h, unsigned p)
 		if (why[0])
 			kprintf("ahci: %02x:%02x.%x port %u: %s; disk ignored\n", h->pci->bus,
 				h->pci->dev, h->pci->fn, p, why);
-		port_stop(d->px);
+		ahci_port_stop(d->px);
 		pmm_free_contig(d->mem_phys, d->mem_pages);
 		return NULL;
 	}
@@ -1012,15 +688,15 @@ static unsigned ahci_attach(const struct pci_dev *f, struct blockdev **out, unsi
 	if (ahci.hba_count == AHCI_DISKS_MAX)
 		return 0;
 	h = &ahci.hba[ahci.hba_count];
-	why = hba_init(h, f);
+	why = ahci_hba_init(h, f);
 	if (why) {
 		kprintf("ahci: %02x:%02x.%x: %s; controller ignored\n", f->bus, f->dev, f->fn, why);
 		return 0;
 	}
 	ahci.hba_count++;
-	stuck = stop_ports_for_attach(h);   /* engines the firmware left on */
+	stuck = ahci_stop_ports_for_attach(h);   /* engines the firmware left on */
 	for (unsigned p = 0; p < AHCI_PORTS_MAX && n < max; p++) {
-		if (!(h->pi & (1u << p)) || (stuck & (1u << p)) || !port_has_disk(port_regs(h, p)))
+		if (!(h->pi & (1u << p)) || (stuck & (1u << p)) || !port_has_disk(ahci_port_regs(h, p)))
 			continue;
 		if (ahci.disk_count == AHCI_DISKS_MAX) {
 			kprintf("ahci: more than %d disks, port %u ignored\n", AHCI_DISKS_MAX, p);
