@@ -709,10 +709,23 @@ static unsigned ahci_attach(const struct pci_dev *f, struct blockdev **out, unsi
 	return n;
 }
 
+/* Before the jump: every disk's port stopped, and a check that no port of any HBA
+ * runs (the image kernel's libata starts them again). */
 static void ahci_quiesce_all(void)
 {
 	for (unsigned i = 0; i < ahci.disk_count; i++)
 		quiesce_disk(&ahci.disk[i]);
+	for (unsigned i = 0; i < ahci.hba_count; i++) {
+		const struct ahci_hba *h = &ahci.hba[i];
+		uint32_t running = ahci_running_ports(h);
+
+		if (running)
+			kprintf("ahci: %02x:%02x.%x: ports 0x%x still run at the hand-off\n",
+				h->pci->bus, h->pci->dev, h->pci->fn, running);
+		else
+			kprintf("ahci: %02x:%02x.%x: every port stopped for the hand-off\n",
+				h->pci->bus, h->pci->dev, h->pci->fn);
+	}
 }
 
 /* After virtio-blk (and NVMe); before virtio-scsi, so SATA disks get the first sd

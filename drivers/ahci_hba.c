@@ -190,7 +190,7 @@ static void fence_port_memory(uintptr_t px)
 }
 
 /* The ports whose command list or FIS receive engine runs. */
-static uint32_t running_ports(const struct ahci_hba *h)
+uint32_t ahci_running_ports(const struct ahci_hba *h)
 {
 	uint32_t running = 0;
 
@@ -241,7 +241,7 @@ void ahci_stop_firmware(const struct pci_dev *f)
 		kprintf("ahci: %02x:%02x.%x: %s\n", f->bus, f->dev, f->fn, why);
 		return;
 	}
-	running = running_ports(&h);
+	running = ahci_running_ports(&h);
 	if (running)
 		kprintf("ahci: %02x:%02x.%x: the firmware left DMA engines on (ports 0x%x of "
 			"0x%x); stopping them before memory is used\n", f->bus, f->dev, f->fn,

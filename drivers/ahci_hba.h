@@ -25,6 +25,9 @@ const char *ahci_hba_init(struct ahci_hba *h, const struct pci_dev *f);
  * run, their memory fenced off from the allocator. */
 uint32_t ahci_stop_ports_for_attach(const struct ahci_hba *h);
 
+/* The implemented ports whose command list or FIS receive engine is on. */
+uint32_t ahci_running_ports(const struct ahci_hba *h);
+
 /* Clear ST, wait CR; clear FRE, wait FR. NULL, or which engine did not stop. */
 const char *ahci_port_stop(uintptr_t px);
 void ahci_port_comreset(uintptr_t px);

@@ -26,3 +26,5 @@ def test_real_resume_sd(variant, tmp_path):
     driver = "ahci" if variant.endswith("sata") else "virtio-scsi"
     assert f"{driver}: sda: " in run.text, run.text[-3000:]
     assert "image on sda" in run.text, run.text[-3000:]
+    if driver == "ahci":         # nothing left running when the image kernel takes over
+        assert "every port stopped for the hand-off" in run.text, run.text[-3000:]
