@@ -215,8 +215,11 @@ static void declare_dead(struct ahci_disk *d, const char *why)
 
 	kprintf("ahci: %s: %s; port %u stopped, %u request(s) failed\n", d->bd.name, why,
 		d->port, n);
-	if (stuck)
-		kprintf("ahci: %s: the %s; its memory stays reserved\n", d->bd.name, stuck);
+	if (stuck) {
+		kprintf("ahci: %s: the %s; bus mastering turned off for the whole controller\n",
+			d->bd.name, stuck);
+		ahci_hba_bus_master_off(d->hba);
+	}
 	d->dead = true;
 	fail_outstanding(d, BLK_ETIMEDOUT);
 }
@@ -509,8 +512,11 @@ static void quiesce_disk(struct ahci_disk *d)
 {
 	const char *stuck = ahci_port_stop(d->px);
 
-	if (stuck)
-		kprintf("ahci: %s: the %s before the hand-off\n", d->bd.name, stuck);
+	if (stuck) {
+		kprintf("ahci: %s: the %s before the hand-off; bus mastering turned off\n",
+			d->bd.name, stuck);
+		ahci_hba_bus_master_off(d->hba);
+	}
 	d->dead = true;
 	fail_outstanding(d, BLK_ETIMEDOUT);
 }
@@ -683,7 +689,6 @@ static unsigned ahci_attach(const struct pci_dev *f, struct blockdev **out, unsi
 	struct ahci_hba *h;
 	const char *why;
 	unsigned n = 0;
-	uint32_t stuck;
 
 	if (ahci.hba_count == AHCI_DISKS_MAX)
 		return 0;
@@ -694,9 +699,10 @@ static unsigned ahci_attach(const struct pci_dev *f, struct blockdev **out, unsi
 		return 0;
 	}
 	ahci.hba_count++;
-	stuck = ahci_stop_ports_for_attach(h);   /* engines the firmware left on */
+	if (!ahci_stop_ports_for_attach(h))     /* engines the firmware left on */
+		return 0;
 	for (unsigned p = 0; p < AHCI_PORTS_MAX && n < max; p++) {
-		if (!(h->pi & (1u << p)) || (stuck & (1u << p)) || !port_has_disk(ahci_port_regs(h, p)))
+		if (!(h->pi & (1u << p)) || !port_has_disk(ahci_port_regs(h, p)))
 			continue;
 		if (ahci.disk_count == AHCI_DISKS_MAX) {
 			kprintf("ahci: more than %d disks, port %u ignored\n", AHCI_DISKS_MAX, p);

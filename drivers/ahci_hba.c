@@ -9,7 +9,6 @@
 #include "kernel/io.h"
 #include "kernel/paging.h"
 #include "kernel/timer.h"
-#include "mm/pmm.h"
 
 #define STOP_CR_MS      500        /* §10.1.2: CR clears within 500 ms of ST = 0 */
 #define STOP_FR_MS      1000       /* Linux ahci_stop_fis_rx() waits up to 1 s */
@@ -119,7 +118,7 @@ static const char *hba_locate(const struct pci_dev *f, uint64_t *abar)
 static const char *hba_takeover(struct ahci_hba *h, const struct pci_dev *f, uint64_t abar)
 {
 	*h = (struct ahci_hba){ .pci = f, .abar = (uintptr_t)abar };
-	pci_enable(f, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	pci_enable(f, PCI_COMMAND_MEMORY);     /* bus mastering once the ports are stopped */
 	enable_ahci_mode(h);
 	bios_handoff(h);
 	h->cap = hba_read(h, AHCI_CAP);
@@ -178,18 +177,19 @@ const char *ahci_port_stop(uintptr_t px)
 	return NULL;
 }
 
-/* A port that will not stop may still write its firmware-owned command list and FIS
- * area: keep those frames away from the allocator (only once it exists). */
-static void fence_port_memory(uintptr_t px)
+/* Bus mastering off: whatever the ports still do, the HBA cannot reach memory (PCI
+ * 3.0 §6.2.2, Command register bit 2). */
+static void bus_master_off(const struct pci_dev *f)
 {
-	uint64_t clb = ahci_px_read(px, PX_CLB) | (uint64_t)ahci_px_read(px, PX_CLBU) << 32;
-	uint64_t fb = ahci_px_read(px, PX_FB) | (uint64_t)ahci_px_read(px, PX_FBU) << 32;
-
-	pmm_forbid(clb >> PAGE_SHIFT, 1);
-	pmm_forbid(fb >> PAGE_SHIFT, 1);
+	pci_write16(f, PCI_COMMAND, (uint16_t)(pci_read16(f, PCI_COMMAND) & ~PCI_COMMAND_MASTER));
 }
 
-/* The ports whose command list or FIS receive engine runs. */
+void ahci_hba_bus_master_off(const struct ahci_hba *h)
+{
+	bus_master_off(h->pci);
+}
+
+/* The implemented ports whose command list or FIS receive engine is on. */
 uint32_t ahci_running_ports(const struct ahci_hba *h)
 {
 	uint32_t running = 0;
@@ -225,7 +225,9 @@ static uint32_t stop_all_ports(const struct ahci_hba *h, bool quiet)
 }
 
 /* The disk_driver stop_firmware hook, before the frame allocator exists: stop every
- * port's engines; a port that will not stop gets the whole HBA reset. */
+ * port's engines (an HBA reset for one that will not), then turn bus mastering off
+ * until attach has stopped them again, so nothing the firmware started can write to
+ * memory thaw is about to use. */
 void ahci_stop_firmware(const struct pci_dev *f)
 {
 	struct ahci_hba h;
@@ -234,11 +236,12 @@ void ahci_stop_firmware(const struct pci_dev *f)
 	uint32_t running;
 
 	if (!why && abar + ABAR_BYTES > BOOT_MAP_LIMIT)
-		why = "ABAR lies above the boot identity map; its ports are stopped at attach";
+		why = "ABAR lies above the boot identity map; bus mastering turned off until attach";
 	if (!why)
 		why = hba_takeover(&h, f, abar);
 	if (why) {
 		kprintf("ahci: %02x:%02x.%x: %s\n", f->bus, f->dev, f->fn, why);
+		bus_master_off(f);
 		return;
 	}
 	running = ahci_running_ports(&h);
@@ -246,33 +249,30 @@ void ahci_stop_firmware(const struct pci_dev *f)
 		kprintf("ahci: %02x:%02x.%x: the firmware left DMA engines on (ports 0x%x of "
 			"0x%x); stopping them before memory is used\n", f->bus, f->dev, f->fn,
 			running, h.pi);
-	if (!stop_all_ports(&h, false))
-		return;
-	if (hba_reset(&h) && !stop_all_ports(&h, true)) {
-		kprintf("ahci: %02x:%02x.%x: HBA reset; every port is stopped now\n", f->bus,
-			f->dev, f->fn);
-		return;
-	}
-	kprintf("ahci: %02x:%02x.%x: ports still running after an HBA reset; their memory "
-		"is fenced off once the allocator exists\n", f->bus, f->dev, f->fn);
+	if (stop_all_ports(&h, false) && !(hba_reset(&h) && !stop_all_ports(&h, true)))
+		kprintf("ahci: %02x:%02x.%x: ports still run after an HBA reset; bus mastering "
+			"turned off\n", f->bus, f->dev, f->fn);
+	bus_master_off(f);
 }
 
-/* At attach (allocator up): stop every port again; fence and forget any that still
- * runs, after one HBA reset. Returns the ports that must not be used. */
-uint32_t ahci_stop_ports_for_attach(const struct ahci_hba *h)
+/* At attach (ABAR mapped, allocator up): stop every port again, an HBA reset for one
+ * that will not stop, and only then turn bus mastering back on. False when a port
+ * still runs: the controller is not used and cannot reach memory. */
+bool ahci_stop_ports_for_attach(const struct ahci_hba *h)
 {
 	uint32_t stuck = stop_all_ports(h, false);
 
 	if (stuck && hba_reset(h))
 		stuck = stop_all_ports(h, true);
-	for (unsigned p = 0; p < AHCI_PORTS_MAX; p++)
-		if (stuck & (1u << p)) {
-			kprintf("ahci: %02x:%02x.%x port %u: will not stop; its memory is fenced "
-				"off and the port is not used\n", h->pci->bus, h->pci->dev,
-				h->pci->fn, p);
-			fence_port_memory(ahci_port_regs(h, p));
-		}
-	return stuck;
+	if (stuck) {
+		kprintf("ahci: %02x:%02x.%x: ports 0x%x will not stop, even after an HBA reset; "
+			"controller not used, bus mastering off\n", h->pci->bus, h->pci->dev,
+			h->pci->fn, stuck);
+		bus_master_off(h->pci);
+		return false;
+	}
+	pci_enable(h->pci, PCI_COMMAND_MASTER);
+	return true;
 }
 
 /* COMRESET (§10.4.2): SCTL.DET = 1 for at least 1 ms, then 0, and wait for the link. */

@@ -21,9 +21,12 @@ void ahci_px_write(uintptr_t px, uint32_t off, uint32_t v);
  * why the controller cannot be used. */
 const char *ahci_hba_init(struct ahci_hba *h, const struct pci_dev *f);
 
-/* Stop every port (an HBA reset for one that will not); returns the ports that still
- * run, their memory fenced off from the allocator. */
-uint32_t ahci_stop_ports_for_attach(const struct ahci_hba *h);
+/* Stop every port (an HBA reset for one that will not), then enable bus mastering;
+ * false (bus mastering off, controller unusable) when a port still runs. */
+bool ahci_stop_ports_for_attach(const struct ahci_hba *h);
+
+/* The last resort for a port that will not stop: the whole HBA loses bus mastering. */
+void ahci_hba_bus_master_off(const struct ahci_hba *h);
 
 /* The implemented ports whose command list or FIS receive engine is on. */
 uint32_t ahci_running_ports(const struct ahci_hba *h);

@@ -150,6 +150,7 @@ def main(argv=None) -> int:
                 ap.error(f"unknown controller {ctl!r} (one of {', '.join(CONTROLLERS)})")
             result[ctl] = bench_controller(ctl, disk, a.runs, Path(tmp), a.mib)
     if a.out:
+        a.out.parent.mkdir(parents=True, exist_ok=True)
         a.out.write_text(json.dumps(result, indent=1))
     return 0
 
