@@ -115,8 +115,7 @@ DRIVER_PURE_SRCS := \
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
 	resume/locate.c \
-	resume/place.c \
-	resume/handoff.c \
+	resume/jump.c \
 	resume/commit.c \
 	resume/resume.c \
 	resume/readahead.c \
@@ -124,6 +123,8 @@ RESUME_SRCS := \
 
 RESUME_PURE_SRCS := \
 	resume/resume_spec.c \
+	resume/handoff.c \
+	resume/place.c \
 	resume/e820.c \
 	resume/hwsig.c \
 
@@ -133,6 +134,7 @@ RESUME_ASM := \
 # selftest/: built-in tests thaw runs on itself when thaw.test= asks.
 SELFTEST_SRCS := \
 	selftest/disk.c \
+	selftest/faults.c \
 
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
 PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(KERNEL_PURE_SRCS) \
@@ -259,7 +261,8 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig part_table blockdev nvme_prp resume_spec cmdline boot_info pmm format aml_s5 crc32 lzo1x lz4 image scsi
+HOST_TESTS := e820 place hwsig part_table blockdev nvme_prp resume_spec cmdline boot_info pmm format aml_s5 crc32 lzo1x lz4 image \
+	locate handoff readahead commit verify scsi
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -276,6 +279,14 @@ TEST_blockdev_SRCS := block/blockdev.c
 TEST_nvme_prp_SRCS := drivers/nvme_prp.c
 TEST_scsi_SRCS := block/scsi.c kernel/format.c kernel/snprintf.c
 TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
+TEST_locate_SRCS := resume/locate.c resume/resume_spec.c block/uuid.c block/swaparea.c \
+	block/fsprobe.c block/blockdev.c
+TEST_handoff_SRCS := resume/handoff.c resume/place.c
+TEST_readahead_SRCS := resume/readahead.c block/blockdev.c
+TEST_commit_SRCS := resume/commit.c block/blockdev.c image/swsusp_header.c image/img_err.c
+TEST_verify_SRCS := resume/verify.c resume/e820.c resume/hwsig.c kernel/format.c kernel/snprintf.c \
+	image/image_info.c image/img_err.c
+TEST_verify_LIBS := -lz
 
 TEST_cmdline_SRCS := kernel/cmdline.c
 TEST_boot_info_SRCS := kernel/boot_info.c
@@ -465,9 +476,9 @@ bench-resume: deps
 		--out $(BUILD)/bench/resume.json $(BENCH_RESUME_VARIANTS)
 
 # bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU,
-# on each controller (virtio-blk, SATA, virtio-scsi).
+# per disk controller (BENCH_DISK_CONTROLLERS, comma-separated).
 BENCH_DISK_RUNS ?= 3
-BENCH_DISK_CONTROLLERS ?= virtio,sata,scsi
+BENCH_DISK_CONTROLLERS ?= virtio,nvme,sata,scsi
 .PHONY: bench-disk
 bench-disk: deps
 	$(Q)$(MAKE) --no-print-directory all iso

@@ -63,6 +63,7 @@ struct nvme_ctrl {
 	uint32_t ready_ms;                /* CAP.TO × 500 ms */
 	bool vwc;                         /* volatile write cache: Flush means something */
 	bool dead;                        /* timed out, failed or quiesced: refuse all */
+	enum blk_err dead_err;            /* what a dead controller's disks answer */
 	struct nvme_queue admin, io;
 	struct nvme_cmd cmd[NVME_IO_DEPTH];
 	uint16_t cids;                    /* I/O CIDs in use: io.depth − 1 */
@@ -313,7 +314,7 @@ static unsigned io_reap(struct nvme_ctrl *c)
 
 /* The controller stopped answering or failed: disable it so it can never again
  * write to buffers we hand back, then fail everything outstanding. */
-static void declare_dead(struct nvme_ctrl *c, const char *why)
+static void declare_dead(struct nvme_ctrl *c, const char *why, enum blk_err err)
 {
 	unsigned failed = 0;
 	enum ready r = disable(c, c->ready_ms);
@@ -324,15 +325,19 @@ static void declare_dead(struct nvme_ctrl *c, const char *why)
 		if (k->state != CID_BUSY)
 			continue;
 		k->state = CID_DONE;
-		k->err = BLK_ETIMEDOUT;
+		k->err = err;
 		k->status = 0;
 		if (failed++ == 0 && k->ns)
 			kprintf("nvme: %s: %s at sector %llu: %s\n", k->ns->bd.name,
 				op_str(k->opcode), (unsigned long long)k->sector, why);
 	}
-	kprintf("nvme: %s: controller disabled (%s); %u command(s) failed, its disks "
-		"refuse further requests\n", c->name, ready_str(r), failed);
+	kprintf("nvme: %s: controller disabled (%s); %u command(s) failed\n", c->name,
+		ready_str(r), failed);
+	for (unsigned i = 0; i < c->ns_count; i++)
+		kprintf("nvme: %s: refuses further requests: its controller %s failed (%s)\n",
+			c->ns[i].bd.name, c->name, why);
 	c->dead = true;
+	c->dead_err = err;
 }
 
 /* Poll until cond holds; any completion restarts the clock. The timeout also needs
@@ -357,12 +362,12 @@ static bool io_wait(struct nvme_ctrl *c, bool (*cond)(struct nvme_ctrl *, const 
 			if (csts == NVME_CSTS_GONE || (csts & NVME_CSTS_CFS)) {
 				declare_dead(c, csts & NVME_CSTS_CFS ?
 					     "controller fatal status (CSTS.CFS)" :
-					     "controller registers read all ones");
+					     "controller registers read all ones", BLK_EIO);
 				return false;
 			}
 		}
 		if (polls >= NVME_TIMEOUT_POLLS && timer_ms() > deadline) {
-			declare_dead(c, "no completion within 5000 ms");
+			declare_dead(c, "no completion within 5000 ms", BLK_ETIMEDOUT);
 			return false;
 		}
 		cpu_relax();
@@ -374,7 +379,7 @@ static enum blk_err check_request(const struct nvme_ns *ns, uint64_t sector, uin
 				  const void *buf)
 {
 	if (ns->c->dead)
-		return BLK_ETIMEDOUT;
+		return ns->c->dead_err;
 	if (sector > ns->bd.sectors || count > ns->bd.sectors - sector)
 		return BLK_ERANGE;
 	if (count == 0 || count > ns->bd.max_sectors || !blockdev_aligned(&ns->bd, sector, count) ||
@@ -472,7 +477,7 @@ static enum blk_err nvme_flush(struct blockdev *d)
 	struct nvme_ns *ns = d->priv;
 
 	if (ns->c->dead)
-		return BLK_ETIMEDOUT;
+		return ns->c->dead_err;
 	return ns->c->vwc ? sync_cmd(ns, NVME_CMD_FLUSH, 0, 0, NULL) : BLK_OK;
 }
 
@@ -559,6 +564,7 @@ static void ctrl_quiesce(struct nvme_ctrl *c)
 				c->cmd[i].state = CID_DONE;
 				c->cmd[i].err = BLK_ETIMEDOUT;
 			}
+		c->dead_err = BLK_ETIMEDOUT;
 	}
 	c->dead = true;
 	kprintf("nvme: %s: controller disabled for the hand-off (CC.EN=0, CSTS.RDY=0: %s)\n",
@@ -697,13 +703,14 @@ static const char *reset_ctrl(struct nvme_ctrl *c, uint64_t *cap)
 	return NULL;
 }
 
-/* Admin queue, enable, wait for ready (§7.6.1 steps 3-5). */
-static const char *enable_ctrl(struct nvme_ctrl *c)
+/* Admin queue, enable, wait for ready (§7.6.1 steps 3-5). aqa: the Admin Queue
+ * Attributes written (only nvme_test_fatal() passes anything but the real sizes). */
+static const char *enable_ctrl(struct nvme_ctrl *c, uint32_t aqa)
 {
 	enum ready r;
 
 	init_queue(&c->admin, 0, NVME_ADMIN_DEPTH);
-	wr32(c, NVME_REG_AQA, (NVME_ADMIN_DEPTH - 1) << 16 | (NVME_ADMIN_DEPTH - 1));
+	wr32(c, NVME_REG_AQA, aqa);
 	wr64(c, NVME_REG_ASQ, (uintptr_t)c->admin.sq);
 	wr64(c, NVME_REG_ACQ, (uintptr_t)c->admin.cq);
 	pci_enable(&c->pci, PCI_COMMAND_MASTER);
@@ -908,7 +915,7 @@ static const char *bring_up(struct nvme_ctrl *c)
 	c->cids = c->io.depth - 1;
 	if (!alloc_memory(c))
 		return "no memory for the queues";
-	why = enable_ctrl(c);
+	why = enable_ctrl(c, (NVME_ADMIN_DEPTH - 1) << 16 | (NVME_ADMIN_DEPTH - 1));
 	if (!why)
 		why = identify_ctrl(c, &nn);
 	if (!why)
@@ -920,6 +927,27 @@ static const char *bring_up(struct nvme_ctrl *c)
 	}
 	scan_namespaces(c, nn);
 	return NULL;
+}
+
+/* thaw.test=disk-nvme-fatal: make the controller serving d fail for real. It is reset
+ * and re-enabled with Admin Queue sizes of one entry, which NVMe Base 1.4 §3.1.8
+ * forbids (two at least): the controller answers with CSTS.CFS (QEMU nvme_start_ctrl
+ * does) instead of RDY. The driver must report it, reset the controller and refuse
+ * every later request at once. Returns what enabling said. */
+const char *nvme_test_fatal(struct blockdev *d)
+{
+	struct nvme_ns *ns = d->ops == &nvme_ops ? d->priv : NULL;
+	struct nvme_ctrl *c = ns ? ns->c : NULL;
+	const char *why;
+
+	if (!c || c->dead)
+		return "not a working NVMe disk";
+	disable(c, c->ready_ms);
+	why = enable_ctrl(c, 0);
+	if (!why)
+		return "controller accepted an invalid admin queue size";
+	declare_dead(c, why, BLK_EIO);
+	return why;
 }
 
 /* ---- the disk driver ---------------------------------------------------------- */

@@ -4,6 +4,7 @@
 #ifndef THAW_NVME_H
 #define THAW_NVME_H
 #include <stdint.h>
+#include "block/blockdev.h"
 
 #define NVME_CTRL_MAX        4       /* controllers driven */
 #define NVME_NS_MAX          8       /* namespaces per controller made disks */
@@ -13,5 +14,10 @@
 #define NVME_CMD_TIMEOUT_MS  5000u   /* no completion for this long: controller dead */
 #define NVME_TIMEOUT_POLLS   20000000ull /* …and at least this many polls */
 #define NVME_ORDER           10      /* disk_driver order: after virtio-blk */
+
+/* Self-test only (thaw.test=disk-nvme-fatal): drive the controller behind NVMe disk d
+ * into controller fatal status and let the driver handle it. Returns the driver's
+ * message for the failed enable, or why the test could not run. */
+const char *nvme_test_fatal(struct blockdev *d);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "selftest/disk.h"
 #include "block/disks.h"
+#include "drivers/nvme.h"
 #include "resume/locate.h"
 #include "kernel/console.h"
 #include "kernel/power.h"
@@ -28,13 +29,6 @@ static uint64_t rng_next(uint64_t *s)
 	*s ^= *s >> 7;
 	*s ^= *s << 17;
 	return *s;
-}
-
-static void *alloc_bytes(uint64_t bytes)
-{
-	uint64_t phys = pmm_alloc_contig((bytes + PAGE_SIZE - 1) / PAGE_SIZE, 1);
-
-	return (void *)(uintptr_t)phys;
 }
 
 static void print_read(const struct blockdev *d, const char *how, uint64_t sector,
@@ -230,7 +224,7 @@ static bool whole_disk(struct blockdev *d, uint8_t *buf)
 
 static bool test_read(void)
 {
-	uint8_t *buf = alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * SECTOR);
+	uint8_t *buf = pmm_alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * SECTOR);
 	bool ok = true;
 
 	if (!buf) {
@@ -289,10 +283,12 @@ static bool test_write(void)
 
 static bool test_disks(const struct options *o)
 {
+	static struct disk_info devs[BLOCKDEV_MAX];
+	unsigned n = disks_list(devs, BLOCKDEV_MAX);
 	struct resume_target t;
 	enum locate_err e;
 
-	e = locate_resume(o, &t);          /* disks_init() printed the list already */
+	e = locate_resume(o, devs, n, &t);   /* disks_init() printed the list already */
 	kprintf("disks: locate=%s dev=%s page=%llu\n", e == LOCATE_OK ? "ok" : locate_strerror(e),
 		t.dev ? t.dev->name : "-", (unsigned long long)t.header_page);
 	return true;
@@ -301,7 +297,7 @@ static bool test_disks(const struct options *o)
 /* Whole-disk read throughput of the first disk, no checksum: `make bench-disk`. */
 static bool test_bench(void)
 {
-	uint8_t *buf = alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * SECTOR);
+	uint8_t *buf = pmm_alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * SECTOR);
 	struct blockdev *d = blockdev_at(0);
 	uint64_t t0, ns;
 	enum blk_err e;
@@ -318,6 +314,32 @@ static bool test_bench(void)
 	return e == BLK_OK;
 }
 
+/* The first NVMe disk's controller driven into fatal status: a clear message, the
+ * controller reset, and every later request refused at once (no hang, no write). */
+static bool test_nvme_fatal(void)
+{
+	static uint8_t buf[4096] __attribute__((aligned(4096)));
+	struct blockdev *d = NULL;
+	const char *why;
+	enum blk_err r, w;
+	uint64_t t0;
+
+	for (unsigned i = 0; i < blockdev_count() && !d; i++)
+		if (!blockdev_at(i)->parent && strncmp(blockdev_at(i)->name, "nvme", 4) == 0)
+			d = blockdev_at(i);
+	if (!d) {
+		kprintf("disk-nvme-fatal: no NVMe disk\n");
+		return false;
+	}
+	why = nvme_test_fatal(d);
+	t0 = timer_ms();
+	r = d->ops->read(d, 0, 8, buf);
+	w = d->ops->write(d, 0, 8, buf);
+	kprintf("disk-nvme-fatal: %s enable=\"%s\" read=%s write=%s ms=%llu\n", d->name, why,
+		blk_strerror(r), blk_strerror(w), (unsigned long long)(timer_ms() - t0));
+	return r == BLK_EIO && w == BLK_EIO;
+}
+
 void disktest_run(const struct options *o)
 {
 	bool ok;
@@ -330,6 +352,8 @@ void disktest_run(const struct options *o)
 		ok = test_write();
 	else if (strcmp(o->test, "disk-bench") == 0)
 		ok = test_bench();
+	else if (strcmp(o->test, "disk-nvme-fatal") == 0)
+		ok = test_nvme_fatal();
 	else
 		return;
 	kprintf("disktest: %s %s\n", o->test, ok ? "passed" : "FAILED");

@@ -1,27 +1,29 @@
 #!/bin/busybox sh
-# /init for `make bench-disk`: Linux reads the whole disk (bench.dev= on the command
-# line, default vda) with dd (large blocks, O_DIRECT and buffered) and prints how long
-# each took; the host turns that into MiB/s. A SATA or virtio-scsi initramfs carries
-# its controller's modules in /modules/ctl, in load order.
+# /init for `make bench-disk`: Linux reads the whole of /dev/$bench.dev (vda unless the
+# command line names another, e.g. nvme0n1) with dd (large blocks, O_DIRECT and
+# buffered) and prints how long each took; the host turns that into MiB/s.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 dev=vda
-for a in $(cat /proc/cmdline); do
-	case "$a" in bench.dev=*) dev="${a#bench.dev=}" ;; esac
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	bench.dev=*) dev=${arg#bench.dev=} ;;
+	esac
 done
-for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk; do
-	[ -f "/modules/$m.ko" ] && insmod "/modules/$m.ko"
-done
+# Another controller's modules, in dependency order (fixtures/initramfs.py).
 if [ -f /modules/ctl/order ]; then
 	for m in $(cat /modules/ctl/order); do
 		insmod "/modules/ctl/$m.ko"
 	done
 fi
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk; do
+	[ -f "/modules/$m.ko" ] && insmod "/modules/$m.ko"
+done
 n=0
-while [ ! -e /sys/class/block/$dev/dev ] && [ $n -lt 400 ]; do
+while [ ! -e /sys/class/block/$dev/dev ] && [ $n -lt 200 ]; do
 	usleep 50000
 	n=$((n + 1))
 done

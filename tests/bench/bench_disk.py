@@ -1,15 +1,15 @@
 """`make bench-disk`: thaw's whole-disk read throughput next to Linux's, in the same
-QEMU (same machine, memory and disk attachment), as a ratio, per disk controller:
-virtio-blk, SATA (AHCI, `-device ahci` on pc) and virtio-scsi (--controllers).
+QEMU (same machine, memory and disk attachment), as a ratio, for each disk controller
+asked for (--controllers, default virtio-blk, NVMe, SATA (AHCI) and virtio-scsi).
 
-thaw: thaw.test=disk-bench streams the first disk with 16 requests of 4 MiB in flight
-and reports bytes and nanoseconds (TSC). Linux: Debian 12's kernel (the fixtures' own
-download) boots an initramfs whose /init runs `dd if=/dev/vda of=/dev/null bs=4M` with
-O_DIRECT and buffered; time from /proc/uptime. For SATA and virtio-scsi the
-initramfs carries that controller's modules (fixtures.debian_kernel.controller_modules)
-and /init reads /dev/sda. Linux's better mode is the comparison.
-Runs alternate thaw and Linux; the headline is the median of the per-pair ratios
-(run-to-run noise on a shared 2-core TCG host is large, often 2x or more).
+thaw: thaw.test=disk-bench streams the first disk with 16 requests in flight (4 MiB
+each, or the largest the controller takes: 512 KiB on QEMU's NVMe) and reports bytes
+and nanoseconds (TSC). Linux: Debian 12's kernel (the fixtures' own download) boots an
+initramfs whose /init loads the controller's modules and runs
+`dd if=/dev/<disk> of=/dev/null bs=4M` with O_DIRECT and buffered; time from
+/proc/uptime. Linux's better mode is the comparison. Runs alternate thaw and Linux; the
+headline is the median of the per-pair ratios (run-to-run noise on a shared 2-core TCG
+host is large, often 2x or more).
 """
 import argparse
 import gzip
@@ -28,10 +28,6 @@ sys.path.insert(0, str(HERE.parent))
 
 import thawvm  # noqa: E402
 from fixtures import debian_kernel, initramfs  # noqa: E402
-from fixtures.guest_qemu import disk_args  # noqa: E402
-from fixtures.variant import GUEST_DISK, Variant  # noqa: E402
-
-CONTROLLERS = ("virtio", "sata", "scsi")
 
 INIT = HERE / "bench-disk-init.sh"
 MEMORY = "1024M"
@@ -53,23 +49,33 @@ def bench_disk(size_mib: int) -> Path:
     return p
 
 
-def attach(controller: str, disk: Path) -> list:
-    """QEMU arguments for disk on controller, the way the fixtures attach it (pc
-    machine), with snapshot=on so the cached image is never written."""
-    if controller == "virtio":
-        return ["-drive", f"file={disk},format=raw,if=none,id=thawdisk0,snapshot=on",
-                "-device", "virtio-blk-pci,drive=thawdisk0"]
-    args = disk_args(Variant(controller=controller), disk, drive_id="thawdisk0")
-    return [a + ",snapshot=on" if a.startswith("file=") else a for a in args]
+# Per controller: the QEMU arguments attaching the disk, the disk's name (thaw's and
+# Linux's), and the guest module set (fixtures.initramfs; "virtio" = the plain one).
+CONTROLLERS = {
+    "virtio": (lambda disk: ["-drive", f"file={disk},format=raw,if=none,id=thawdisk0,"
+                             "snapshot=on", "-device", "virtio-blk-pci,drive=thawdisk0"],
+               "vda", "virtio"),
+    "nvme": (lambda disk: ["-drive", f"file={disk},format=raw,if=none,id=thawdisk0,"
+                           "snapshot=on", "-device", "nvme,serial=thawbench,drive=thawdisk0"],
+             "nvme0n1", "nvme"),
+    # SATA on pc: an added AHCI HBA, the disk on its port 0.
+    "sata": (lambda disk: ["-device", "ahci,id=ahci0", "-drive", f"file={disk},format=raw,"
+                           "if=none,id=thawdisk0,snapshot=on",
+                           "-device", "ide-hd,drive=thawdisk0,bus=ahci0.0"],
+             "sda", "sata"),
+    "scsi": (lambda disk: ["-device", "virtio-scsi-pci,id=scsi0", "-drive", f"file={disk},"
+                           "format=raw,if=none,id=thawdisk0,snapshot=on",
+                           "-device", "scsi-hd,drive=thawdisk0,bus=scsi0.0"],
+             "sda", "scsi"),
+}
 
 
 def thaw_run(disk: Path, controller: str) -> float:
-    dev = GUEST_DISK[controller]
+    attach, name, _ = CONTROLLERS[controller]
     r = thawvm.run_thaw("thaw.test=disk-bench thaw.test_exit", memory=MEMORY,
-                        extra_args=attach(controller, disk), timeout=600,
-                        name=f"bench-disk-{controller}")
+                        extra_args=attach(disk), timeout=600, name=f"bench-disk-{controller}")
     r.assert_exit_ok()
-    m = r.expect_line(rf"disk-bench: {dev} bytes=(\d+) ns=(\d+) MiB/s=\d+ status=ok")
+    m = r.expect_line(rf"disk-bench: {name} bytes=(\d+) ns=(\d+) MiB/s=\d+ status=ok")
     return int(m.group(1)) / (int(m.group(2)) / 1e9) / (1 << 20)
 
 
@@ -82,11 +88,12 @@ def cpio_entry(ino: int, name: str, mode: int, data: bytes) -> bytes:
 
 
 def linux_initrd(workdir: Path, controller: str):
-    """The fixtures' guest initramfs (with the controller's modules in /modules/ctl for
-    SATA and virtio-scsi) with /init replaced: a second cpio archive appended to the
-    first overrides the file (the kernel unpacks them in order)."""
+    """The fixtures' guest initramfs for the controller with /init replaced: a second
+    cpio archive appended to the first overrides the file (the kernel unpacks them in
+    order)."""
     kern = debian_kernel.kernel()
-    ctl = None if controller == "virtio" else debian_kernel.controller_modules(kern, controller)
+    modules = CONTROLLERS[controller][2]
+    ctl = None if modules == "virtio" else debian_kernel.controller_modules(kern, modules)
     overlay = cpio_entry(1, "init", 0o100755, INIT.read_bytes()) + cpio_entry(0, "TRAILER!!!", 0, b"")
     rd = workdir / f"bench-initrd-{controller}.gz"
     rd.write_bytes(gzip.compress(initramfs.archive(kern, ctl) + overlay, compresslevel=1))
@@ -94,12 +101,13 @@ def linux_initrd(workdir: Path, controller: str):
 
 
 def linux_run(disk: Path, controller: str, vmlinuz: Path, initrd: Path, workdir: Path) -> dict:
-    log = workdir / f"linux-serial-{controller}.log"
+    attach, name, _ = CONTROLLERS[controller]
+    log = workdir / "linux-serial.log"
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-m", MEMORY, "-smp", "1",
            "-kernel", str(vmlinuz), "-initrd", str(initrd),
-           "-append", f"console=ttyS0 quiet loglevel=3 panic=-1 bench.dev={GUEST_DISK[controller]}",
-           *attach(controller, disk),
-           "-display", "none", "-no-reboot", "-net", "none", "-serial", f"file:{log}",
+           "-append", f"console=ttyS0 quiet loglevel=3 panic=-1 bench.dev={name}"] + \
+        attach(disk) + \
+          ["-display", "none", "-no-reboot", "-net", "none", "-serial", f"file:{log}",
            "-monitor", "none"]
     subprocess.run(cmd, timeout=900, stdin=subprocess.DEVNULL, capture_output=True)
     out = {}
@@ -112,47 +120,49 @@ def linux_run(disk: Path, controller: str, vmlinuz: Path, initrd: Path, workdir:
     return out
 
 
-def bench_controller(controller: str, disk: Path, runs: int, tmp: Path, mib: int) -> dict:
-    thaw, linux = [], []
-    vmlinuz, rd = linux_initrd(tmp, controller)
-    for i in range(runs):
-        thaw.append(thaw_run(disk, controller))
-        res = linux_run(disk, controller, vmlinuz, rd, tmp)
-        linux.append(max(res.values()))
-        print(f"bench-disk: {controller}: run {i + 1}: thaw {thaw[-1]:.0f} MiB/s, Linux dd " +
-              ", ".join(f"{k} {v:.0f}" for k, v in sorted(res.items())) + " MiB/s",
-              flush=True)
-    # Each thaw run is paired with the Linux run right after it (similar host load):
-    # the median of the pairs' ratios is the headline; best-of-N shows the ceiling.
-    ratios = [t / l for t, l in zip(thaw, linux)]
-    t, l, r = statistics.median(thaw), statistics.median(linux), statistics.median(ratios)
-    print(f"bench-disk: {controller}: {mib} MiB disk, {runs} runs: thaw median {t:.0f} MiB/s "
-          f"(best {max(thaw):.0f}), Linux dd median {l:.0f} MiB/s (best {max(linux):.0f}); "
-          f"ratio thaw/Linux: median of pairs {r:.2f}, best/best {max(thaw) / max(linux):.2f}",
-          flush=True)
-    return {"thaw_mib_s": thaw, "linux_mib_s": linux, "ratios": ratios, "thaw_median": t,
-            "linux_median": l, "ratio_median": r, "ratio_best": max(thaw) / max(linux)}
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--mib", type=int, default=1024, help="disk size (at least 1024)")
+    ap.add_argument("--controllers", default="virtio,nvme,sata,scsi",
+                    help="comma-separated, of: " + ", ".join(CONTROLLERS))
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--controllers", default=",".join(CONTROLLERS),
-                    help="comma-separated: " + ", ".join(CONTROLLERS))
     a = ap.parse_args(argv)
     disk = bench_disk(a.mib)
-    result = {"disk_mib": a.mib, "runs": a.runs}
-    with tempfile.TemporaryDirectory(prefix="bench-disk-") as tmp:
-        for ctl in a.controllers.split(","):
-            if ctl not in CONTROLLERS:
-                ap.error(f"unknown controller {ctl!r} (one of {', '.join(CONTROLLERS)})")
-            result[ctl] = bench_controller(ctl, disk, a.runs, Path(tmp), a.mib)
+    results = {}
+    for ctl in a.controllers.split(","):
+        if ctl not in CONTROLLERS:
+            ap.error(f"unknown controller {ctl!r}")
+        results[ctl] = bench_controller(disk, ctl, a)
     if a.out:
-        a.out.parent.mkdir(parents=True, exist_ok=True)
-        a.out.write_text(json.dumps(result, indent=1))
+        # One controller keeps the historic flat layout; several nest by controller.
+        out = next(iter(results.values())) if len(results) == 1 else results
+        a.out.write_text(json.dumps(out, indent=1))
     return 0
+
+
+def bench_controller(disk: Path, ctl: str, a) -> dict:
+    thaw, linux = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-disk-") as tmp:
+        vmlinuz, rd = linux_initrd(Path(tmp), ctl)
+        for i in range(a.runs):
+            thaw.append(thaw_run(disk, ctl))
+            res = linux_run(disk, ctl, vmlinuz, rd, Path(tmp))
+            linux.append(max(res.values()))
+            print(f"bench-disk: {ctl}: run {i + 1}: thaw {thaw[-1]:.0f} MiB/s, Linux dd " +
+                  ", ".join(f"{k} {v:.0f}" for k, v in sorted(res.items())) + " MiB/s",
+                  flush=True)
+    # Each thaw run is paired with the Linux run right after it (similar host load):
+    # the median of the pairs' ratios is the headline; best-of-N shows the ceiling.
+    ratios = [t / l for t, l in zip(thaw, linux)]
+    t, l, r = statistics.median(thaw), statistics.median(linux), statistics.median(ratios)
+    print(f"bench-disk: {ctl}: {a.mib} MiB disk, {a.runs} runs: thaw median {t:.0f} MiB/s "
+          f"(best {max(thaw):.0f}), Linux dd median {l:.0f} MiB/s (best {max(linux):.0f}); "
+          f"ratio thaw/Linux: median of pairs {r:.2f}, best/best {max(thaw) / max(linux):.2f}",
+          flush=True)
+    return {"controller": ctl, "disk_mib": a.mib, "runs": a.runs, "thaw_mib_s": thaw,
+            "linux_mib_s": linux, "ratios": ratios, "thaw_median": t, "linux_median": l,
+            "ratio_median": r, "ratio_best": max(thaw) / max(linux)}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 /* A RAM-backed struct blockdev for unit tests: reads and writes memcpy, and a
- * sector can be set to fail so error paths are reachable. A logical block larger than
- * 512 bytes (memdisk_set_block) refuses misaligned requests as a 4Kn disk does. */
+ * sector, a later read, a write or a flush can be set to fail so error paths are
+ * reachable. A logical block larger than 512 bytes (memdisk_set_block) refuses
+ * misaligned requests as a 4Kn disk does. */
 #ifndef THAW_TEST_MEMDISK_H
 #define THAW_TEST_MEMDISK_H
 #include <stdbool.h>
@@ -17,6 +18,11 @@ struct memdisk {
 	bool strict;              /* abort() on a request outside the disk or off its
 				   * block boundaries (fuzzing) */
 	unsigned misaligned;      /* requests refused for their alignment */
+	unsigned fail_reads_after; /* 0: never; N: every read after the first N fails */
+	enum blk_err write_err;   /* what writes return (BLK_OK: they write) */
+	bool drop_writes;         /* writes report BLK_OK but change nothing */
+	enum blk_err flush_err;
+	unsigned writes, flushes;
 };
 
 /* BLK_OK, or why the request is refused (abort() in strict mode). */
@@ -42,6 +48,8 @@ static enum blk_err memdisk_read(struct blockdev *d, uint64_t sector, uint32_t c
 	enum blk_err e = memdisk_check(m, sector, count);
 
 	m->reads++;
+	if (m->fail_reads_after && m->reads > m->fail_reads_after)
+		return BLK_EIO;
 	if (e != BLK_OK)
 		return e;
 	if (m->bad_sector >= sector && m->bad_sector < sector + count)
@@ -55,16 +63,21 @@ static enum blk_err memdisk_write(struct blockdev *d, uint64_t sector, uint32_t 
 	struct memdisk *m = d->priv;
 	enum blk_err e = memdisk_check(m, sector, count);
 
+	m->writes++;
 	if (e != BLK_OK)
 		return e;
+	if (m->write_err != BLK_OK || m->drop_writes)
+		return m->write_err;
 	memcpy(m->data + sector * 512, buf, (size_t)count * 512);
 	return BLK_OK;
 }
 
 static enum blk_err memdisk_flush(struct blockdev *d)
 {
-	(void)d;
-	return BLK_OK;
+	struct memdisk *m = d->priv;
+
+	m->flushes++;
+	return m->flush_err;
 }
 
 static const struct blockdev_ops memdisk_ops = {

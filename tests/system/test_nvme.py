@@ -202,9 +202,33 @@ def test_stalled_controller_times_out(tmp_path):
     r.assert_exit_fail()
     r.expect_line(r"nvme: nvme0n1: read at sector \d+: no completion within 5000 ms")
     r.expect_line(r"nvme: nvme0: controller disabled \(ok\); \d+ command\(s\) failed")
+    r.expect_line(r"nvme: nvme0n1: refuses further requests: its controller nvme0 failed "
+                  r"\(no completion within 5000 ms\)")
     r.expect_line(r"disk-read: nvme0n1 whole sectors=\d+ crc=00000000 "
                   r"status=device did not answer in time")
     assert r.elapsed < 150, r.elapsed
+
+
+def test_controller_fatal_status(tmp_path):
+    """A controller that reports CSTS.CFS (made to, by an admin queue size NVMe forbids):
+    a clear message naming the controller and its disk, the controller reset, every
+    later read and write refused at once, and the image untouched."""
+    img = diskimg.random_disk(tmp_path / "f.img", 8 << 20, seed=18)
+    before = img.read_bytes()
+    extra = ["-drive", f"file={img},format=raw,if=none,id=fat",
+             "-device", "nvme,serial=thawfatal,drive=fat"]
+    r = run_thaw("thaw.test=disk-nvme-fatal thaw.test_exit", extra_args=extra, timeout=120,
+                 name="nvmefatal")
+    r.assert_exit_ok()
+    r.expect_line(r"nvme: nvme0: enable \(CC.EN=1\) failed after up to \d+ ms: controller "
+                  r"fatal status \(CSTS.CFS\) set")
+    r.expect_line(r"nvme: nvme0n1: refuses further requests: its controller nvme0 failed "
+                  r"\(controller fatal status while enabling\)")
+    r.expect_line(r"disk-nvme-fatal: nvme0n1 enable=\"controller fatal status while enabling\" "
+                  r"read=I/O error reported by the device write=I/O error reported by the "
+                  r"device ms=\d+")
+    r.expect_line(r"disktest: disk-nvme-fatal passed")
+    assert img.read_bytes() == before
 
 
 REAL = ["lzo-bios-smp1-nvme"] + (["lzo-uefi-smp1-nvme", "lzo-bios-smp1-part-nvme4k"]
