@@ -111,6 +111,7 @@ DRIVER_SRCS := \
 
 DRIVER_PURE_SRCS := \
 	drivers/nvme_prp.c \
+	drivers/ahci_cmd.c \
 
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
@@ -262,7 +263,7 @@ check-layers:
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
 HOST_TESTS := e820 place hwsig part_table blockdev nvme_prp resume_spec cmdline boot_info pmm format aml_s5 crc32 lzo1x lz4 image \
-	locate handoff readahead commit verify scsi
+	locate handoff readahead commit verify scsi ahci_cmd
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -278,6 +279,7 @@ TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c lib/crc32.c
 TEST_blockdev_SRCS := block/blockdev.c
 TEST_nvme_prp_SRCS := drivers/nvme_prp.c
 TEST_scsi_SRCS := block/scsi.c kernel/format.c kernel/snprintf.c
+TEST_ahci_cmd_SRCS := drivers/ahci_cmd.c kernel/format.c kernel/snprintf.c
 TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 TEST_locate_SRCS := resume/locate.c resume/resume_spec.c block/uuid.c block/swaparea.c \
 	block/fsprobe.c block/blockdev.c

@@ -7,6 +7,7 @@
 #include "block/disks.h"
 #include "block/sdname.h"
 #include "drivers/ahci.h"
+#include "drivers/ahci_cmd.h"
 #include "drivers/ahci_hba.h"
 #include "kernel/console.h"
 #include "kernel/format.h"
@@ -45,7 +46,8 @@ struct ahci_disk {
 	struct ahci_cmd_header *list;      /* 32 headers, 1 KiB aligned */
 	struct ahci_rx_fis *rx;
 	struct ahci_cmd_table *table;      /* [hba->slots] */
-	uint16_t *identify;                /* 256 words */
+	uint16_t *identify;                /* 256 words, DMA target */
+	struct ata_identity id;
 	struct ahci_req req[AHCI_SLOTS_MAX];
 	uint32_t issued;                   /* slots whose CI bit we wrote */
 	uint32_t pending;                  /* slots built, CI written at the next kick */
@@ -87,55 +89,18 @@ static const char *req_name(const struct ahci_req *r)
 	       "flush" : r->write ? "write" : "read";
 }
 
-/* Fill the PRDT: entries of at most 4 MiB, even byte counts (§4.2.3.3). */
-static unsigned fill_prdt(struct ahci_cmd_table *t, uint8_t *buf, uint32_t bytes)
-{
-	unsigned n = 0;
-
-	for (uint32_t off = 0; off < bytes; n++) {
-		uint32_t len = bytes - off < AHCI_PRD_MAX_BYTES ? bytes - off : AHCI_PRD_MAX_BYTES;
-		uint64_t a = (uintptr_t)(buf + off);
-
-		t->prdt[n] = (struct ahci_prd){ .dba = (uint32_t)a, .dbau = (uint32_t)(a >> 32),
-						.dbc = len - 1 };
-		off += len;
-	}
-	return n;
-}
-
-/* The FIS in device units: requests count 512-byte sectors, ATA logical sectors. */
-static void fill_fis(struct ahci_cmd_table *t, const struct ahci_req *r, uint32_t spb)
-{
-	struct fis_reg_h2d *f = (struct fis_reg_h2d *)t->cfis;
-	uint16_t count = (uint16_t)(r->count / spb);   /* 65536 wraps to 0, as ATA wants */
-	bool lba = r->command != ATA_CMD_IDENTIFY;
-	uint64_t block = r->lba / spb;
-
-	memset(f, 0, sizeof(*f));
-	f->type = FIS_TYPE_REG_H2D;
-	f->flags = FIS_H2D_COMMAND;
-	f->command = r->command;
-	f->device = lba ? ATA_DEVICE_LBA : 0;
-	f->lba0 = (uint8_t)block;
-	f->lba1 = (uint8_t)(block >> 8);
-	f->lba2 = (uint8_t)(block >> 16);
-	f->lba3 = (uint8_t)(block >> 24);
-	f->lba4 = (uint8_t)(block >> 32);
-	f->lba5 = (uint8_t)(block >> 40);
-	f->count = (uint8_t)count;
-	f->count_exp = (uint8_t)(count >> 8);
-}
-
 /* Build slot s's header and table from d->req[s]; the CI bit is written at kick. */
 static void build(struct ahci_disk *d, unsigned s)
 {
 	struct ahci_req *r = &d->req[s];
 	struct ahci_cmd_table *t = &d->table[s];
 	uint32_t bytes = r->command == ATA_CMD_IDENTIFY ? SECTOR : r->count * SECTOR;
-	unsigned prds = r->buf ? fill_prdt(t, r->buf, bytes) : 0;
+	unsigned prds = r->buf ? ahci_fill_prdt(t->prdt, AHCI_PRDS, (uintptr_t)r->buf, bytes) : 0;
 	uint64_t ct = (uintptr_t)t;
 
-	fill_fis(t, r, d->spb);
+	/* Requests count 512-byte sectors; the FIS counts logical sectors. */
+	ahci_fill_h2d((struct fis_reg_h2d *)t->cfis, r->command, r->lba / d->spb,
+		      r->count / d->spb, r->command != ATA_CMD_IDENTIFY);
 	d->list[s] = (struct ahci_cmd_header){
 		.flags = AHCI_HDR_CFL(sizeof(struct fis_reg_h2d) / 4) | AHCI_HDR_PRDTL(prds) |
 			 (r->write ? AHCI_HDR_WRITE : 0),
@@ -224,25 +189,6 @@ static void declare_dead(struct ahci_disk *d, const char *why)
 	fail_outstanding(d, BLK_ETIMEDOUT);
 }
 
-/* Why a command failed, from PxIS and the task file (ACS-3 §6.3 error bits). */
-static const char *decode_error(uint32_t is, uint32_t tfd, char *buf, size_t cap)
-{
-	uint8_t err = (uint8_t)PX_TFD_ERR(tfd);
-	const char *what = !(is & PX_IS_TFES) ?
-		(is & PX_IS_HBFS ? "host bus fatal error (PxIS.HBFS)" :
-		 is & PX_IS_HBDS ? "host bus data error (PxIS.HBDS)" :
-		 is & PX_IS_IFS ? "interface fatal error (PxIS.IFS)" : "HBA overflow (PxIS.OFS)") :
-		err & ATA_ERR_UNC ? "uncorrectable media error (UNC)" :
-		err & ATA_ERR_IDNF ? "sector not found (IDNF)" :
-		err & ATA_ERR_ICRC ? "interface CRC error (ICRC)" :
-		err & ATA_ERR_ABRT ? "command aborted by the device (ABRT)" :
-		(tfd & ATA_STS_DF) ? "device fault (DF)" : "device reported an error";
-
-	ksnprintf(buf, cap, "%s; ATA status 0x%02x error 0x%02x", what,
-		  (unsigned)PX_TFD_STS(tfd), (unsigned)err);
-	return buf;
-}
-
 /* Error recovery (§6.2.2.1): stop the engine, clear the errors, make the device idle
  * (COMRESET if needed), start again. False if the port cannot be restarted. */
 static bool port_recover(struct ahci_disk *d)
@@ -277,7 +223,7 @@ static enum blk_err run_alone(struct ahci_disk *d, unsigned s)
 
 		if (is & PX_IS_ERRORS) {
 			report(d, req_name(&d->req[s]), d->req[s].lba,
-			       decode_error(is, ahci_px_read(d->px, PX_TFD), why, sizeof(why)));
+			       (ahci_describe_error(is, ahci_px_read(d->px, PX_TFD), why, sizeof(why)), why));
 			return port_recover(d) ? BLK_EIO : BLK_ETIMEDOUT;
 		}
 		if (!(ci & (1u << s)))
@@ -565,54 +511,24 @@ static bool alloc_port_memory(struct ahci_disk *d)
 	return true;
 }
 
-static uint64_t id_u64(const uint16_t *id, unsigned w)
-{
-	return id[w] | (uint64_t)id[w + 1] << 16 | (uint64_t)id[w + 2] << 32 |
-	       (uint64_t)id[w + 3] << 48;
-}
-
-/* The model string: byte-swapped words, trailing spaces dropped. */
-static void id_model(const uint16_t *id, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (unsigned i = 0; i < ID_MODEL_WORDS && n + 2 < cap; i++) {
-		out[n++] = (char)(id[ID_WORD_MODEL + i] >> 8);
-		out[n++] = (char)id[ID_WORD_MODEL + i];
-	}
-	while (n && (out[n - 1] == ' ' || out[n - 1] == '\0'))
-		n--;
-	out[n] = '\0';
-}
-
-/* Logical sector size in bytes (ACS-3 §7.12.7.46: word 106, words 117-118). */
-static uint32_t id_sector_size(const uint16_t *id)
-{
-	uint16_t w = id[ID_WORD_SECTOR_SIZE];
-
-	if ((w & 0xC000) != 0x4000 || !(w & (1u << 12)))
-		return SECTOR;
-	return (uint32_t)(id[ID_WORD_LOGICAL_SIZE] | (uint32_t)id[ID_WORD_LOGICAL_SIZE + 1] << 16) * 2;
-}
-
 /* IDENTIFY DEVICE: size, 48-bit addressing, sector size. */
 static const char *identify(struct ahci_disk *d)
 {
-	const uint16_t *id = d->identify;
+	struct ata_identity *id = &d->id;
 	enum blk_err e = sync_command(d, ATA_CMD_IDENTIFY, 0, 1, d->identify, false);
-	uint32_t size;
 
 	if (e != BLK_OK)
 		return "IDENTIFY DEVICE failed";
-	if (!(id[ID_WORD_CAP_LBA48] & ID_CAP_LBA48))
+	ata_identify_parse(d->identify, id);
+	if (!id->lba48)
 		return "the disk has no 48-bit addressing (READ DMA EXT); not supported";
-	size = id_sector_size(id);
-	if (size < SECTOR || size > BLOCKDEV_BLOCK_MAX || (size & (size - 1)))
+	if (id->sector_size < SECTOR || id->sector_size > BLOCKDEV_BLOCK_MAX ||
+	    (id->sector_size & (id->sector_size - 1)))
 		return "the disk's logical sector size is not a power of two from 512 to 4096 bytes";
-	d->spb = size / SECTOR;
-	d->bd.block_size = size;
-	d->flush_ext = id[ID_WORD_CAP_LBA48] & ID_CAP_FLUSH_EXT;
-	d->bd.sectors = id_u64(id, ID_WORD_LBA48_SECTORS) * d->spb;
+	d->spb = id->sector_size / SECTOR;
+	d->bd.block_size = id->sector_size;
+	d->flush_ext = id->flush_ext;
+	d->bd.sectors = id->sectors * d->spb;
 	d->bd.max_sectors = MAX_SECTORS;
 	d->bd.max_async = d->hba->slots;       /* ahci_submit_read() refuses more */
 	return NULL;
@@ -642,14 +558,11 @@ static const char *bring_up_port(struct ahci_disk *d)
 
 static void describe(const struct ahci_disk *d)
 {
-	char model[ID_MODEL_WORDS * 2 + 1];
 	const struct pci_dev *f = d->hba->pci;
-
-	id_model(d->identify, model, sizeof(model));
 	kprintf("ahci: %s: port %u of %02x:%02x.%x, %llu sectors (%llu MiB), %u-byte blocks, "
 		"\"%s\", %u command slots, up to %u KiB per command%s\n", d->bd.name, d->port,
 		f->bus, f->dev, f->fn, (unsigned long long)d->bd.sectors,
-		(unsigned long long)(d->bd.sectors >> 11), d->bd.block_size, model, d->hba->slots,
+		(unsigned long long)(d->bd.sectors >> 11), d->bd.block_size, d->id.model, d->hba->slots,
 		d->bd.max_sectors / 2, d->flush_ext ? ", flush ext" : "");
 }
 
