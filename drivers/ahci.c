@@ -539,12 +539,22 @@ static bool port_has_disk(uintptr_t px)
 	return PX_SSTS_DET(ahci_px_read(px, PX_SSTS)) == PX_SSTS_DET_PHY;
 }
 
+/* Worth a bring-up: a link is up, or the HBA spins devices up one by one (CAP.SSS)
+ * and this port was never spun up, so its link cannot be up yet (§10.10.1). */
+static bool port_may_have_disk(const struct ahci_hba *h, uintptr_t px)
+{
+	return port_has_disk(px) ||
+	       ((h->cap & AHCI_CAP_SSS) && !(ahci_px_read(px, PX_CMD) & PX_CMD_SUD));
+}
+
 /* Rebase and start port p; NULL when it has an ATA disk ready for commands. */
 static const char *bring_up_port(struct ahci_disk *d)
 {
 	const char *why;
 
 	ahci_port_rebase(d->hba, d->px, (uintptr_t)d->list, (uintptr_t)d->rx);
+	if (!port_has_disk(d->px))
+		return "";                 /* spun up, and nothing there */
 	if (!ahci_port_idle(d->px))
 		return "the device stays busy (TFD BSY/DRQ) even after a COMRESET";
 	/* The signature comes from the device's first D2H FIS, received once FRE is on. */
@@ -615,7 +625,7 @@ static unsigned ahci_attach(const struct pci_dev *f, struct blockdev **out, unsi
 	if (!ahci_stop_ports_for_attach(h))     /* engines the firmware left on */
 		return 0;
 	for (unsigned p = 0; p < AHCI_PORTS_MAX && n < max; p++) {
-		if (!(h->pi & (1u << p)) || !port_has_disk(ahci_port_regs(h, p)))
+		if (!(h->pi & (1u << p)) || !port_may_have_disk(h, ahci_port_regs(h, p)))
 			continue;
 		if (ahci.disk_count == AHCI_DISKS_MAX) {
 			kprintf("ahci: more than %d disks, port %u ignored\n", AHCI_DISKS_MAX, p);
