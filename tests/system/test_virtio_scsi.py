@@ -9,7 +9,7 @@ import pytest
 
 import diskimg
 from thawvm import Disk, run_thaw
-from test_ahci import READ_RE, check_reads, hba_args, sata
+from test_ahci import READ_RE, SLOW, check_reads, hba_args, sata
 
 
 def scsi_hba(kind="transitional", hba="scsi0"):
@@ -32,12 +32,17 @@ def images(tmp_path_factory):
             "sdc": diskimg.random_disk(d / "c.img", 3 * 1024 * 1024, seed=23)}
 
 
-SETUPS = [("bios", "pc", "legacy-only", "legacy"), ("bios", "q35", "modern-only", "modern"),
-          ("uefi", "q35", "transitional", "modern"), ("uefi", "pc", "transitional", "modern")]
+# Legacy and modern interfaces under both firmwares by default; the rest with
+# THAW_SLOW_TESTS=1.
+SETUPS = [pytest.param("bios", "pc", "legacy-only", "legacy", id="bios-pc-legacy-only"),
+          pytest.param("uefi", "q35", "transitional", "modern", id="uefi-q35-transitional"),
+          pytest.param("bios", "q35", "modern-only", "modern", id="bios-q35-modern-only",
+                       marks=SLOW),
+          pytest.param("uefi", "pc", "transitional", "modern", id="uefi-pc-transitional",
+                       marks=SLOW)]
 
 
-@pytest.mark.parametrize("firmware,machine,kind,iface", SETUPS,
-                         ids=[f"{s[0]}-{s[1]}-{s[2]}" for s in SETUPS])
+@pytest.mark.parametrize("firmware,machine,kind,iface", SETUPS)
 def test_read_pattern(images, firmware, machine, kind, iface):
     # Two LUNs on target 0 and one on target 2 with 4096-byte logical blocks: names
     # in (target, lun) order.
