@@ -388,6 +388,26 @@ $(FUZZ_CORPUS)/.boot-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_boot_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.boot-stamp
 
+# What disk controllers hand back (SCSI sense, REPORT LUNS, READ CAPACITY, ATA
+# IDENTIFY): the pure parsers of block/scsi.c and drivers/ahci_cmd.c.
+FUZZ_DEVICE_SRCS := block/scsi.c drivers/ahci_cmd.c kernel/format.c kernel/snprintf.c
+FUZZERS += device_data
+$(BUILD)/fuzz/fuzz_device_data: tests/fuzz/fuzz_device_data.c $(FUZZ_DEVICE_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+
+$(BUILD)/fuzz/replay_device_data: tests/fuzz/fuzz_device_data.c $(FUZZ_DEVICE_SRCS) tests/fuzz/replay.c
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(SANFLAGS) -o $@ $^
+
+$(FUZZ_CORPUS)/.device-stamp: tests/fuzz/make_device_corpus.py
+	@mkdir -p $(FUZZ_CORPUS)
+	$(Q)$(PYTHON) tests/fuzz/make_device_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.device-stamp
+
 # The resume part's e820 sanitiser: links only resume/e820.c.
 FUZZERS += e820
 $(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c resume/e820.c
