@@ -137,12 +137,14 @@ def test_stalled_adapter_times_out(tmp_path):
 U_SATA = "5a7a5a7a-0000-4000-8000-00000000a7a0"    # swap on the SATA disk's partition 2
 U_SCSI = "5c5c5c5c-0000-4000-8000-0000000005c5"    # swap on the SCSI LUN's partition 1
 G_SATA = "0A0B0C0D-1111-2222-3333-444455556666"    # that GPT partition's unique GUID
+U_4K = "5c5c4096-0000-4000-8000-000000004096"      # swap on the 4Kn LUN's partition 1
 
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
-    """A virtio-blk disk (plain swap), a SATA disk (GPT, hibernated swap on 2) and a
-    virtio-scsi LUN (MBR, hibernated swap on 1)."""
+    """A virtio-blk disk (plain swap), a SATA disk (GPT, hibernated swap on 2), a
+    virtio-scsi LUN (MBR, hibernated swap on 1) and a 4Kn LUN whose MBR counts
+    4096-byte blocks (hibernated swap on 1, from block 256)."""
     d = tmp_path_factory.mktemp("mixed")
     v = diskimg.blank(d / "v.img", 16 << 20)
     diskimg.mkswap_at(v, 0, 16 << 20, "plainv", "")
@@ -153,12 +155,20 @@ def mixed(tmp_path_factory):
     s = diskimg.blank(d / "s.img", 24 << 20)
     diskimg.mbr(s, "label: dos\nlabel-id: 0x5c5151aa\n,8M,82\n,,83\n")
     diskimg.mkswap_at(s, diskimg.part_start(s, 1) * 512, 8 << 20, "hibscsi", U_SCSI, True)
-    return v, a, s
+    k = diskimg.blank(d / "k.img", 16 << 20)
+    diskimg.mbr_blocks(k, 0x4096AAAA, [(0x82, 256, 2048)])
+    diskimg.mkswap_at(k, 256 * 4096, 8 << 20, "hib4k", U_4K, True)
+    return v, a, s, k
 
 
-def mixed_args(machine, a, s):
+def mixed_args(machine, a, s, k):
+    """SATA port 0; virtio-scsi target 0: LUN 0 (512) and LUN 1 (4Kn); target 1 an empty
+    CD-ROM (not a disk)."""
     return hba_args(machine) + sata(machine, a, "sa", 0, opts=",snapshot=on") + scsi_hba() + \
-        scsi_lun(s, "ss", 0, 0, opts=",snapshot=on")
+        scsi_lun(s, "ss", 0, 0, opts=",snapshot=on") + \
+        scsi_lun(k, "sk", 0, 1, opts=",snapshot=on",
+                 dev_opts=",logical_block_size=4096,physical_block_size=4096") + \
+        ["-device", "scsi-cd,bus=scsi0.0,channel=0,scsi-id=1,lun=0"]
 
 
 NAMED = [
@@ -167,15 +177,17 @@ NAMED = [
     (f"resume=PARTUUID={G_SATA}", "sda2"),
     ("resume=LABEL=hibscsi", "sdb1"),
     ("resume=PARTUUID=5c5151aa-01", "sdb1"),
+    ("resume=/dev/sdc1", "sdc1"),
+    (f"resume=UUID={U_4K}", "sdc1"),
 ]
 
 
 @pytest.mark.parametrize("cmdline,dev", NAMED, ids=[n[0] for n in NAMED])
 def test_names_beside_virtio(mixed, cmdline, dev):
-    # Linux's names: virtio-blk vda, the SATA disk sda, then the SCSI LUN sdb.
-    v, a, s = mixed
+    # Linux's names: virtio-blk vda, the SATA disk sda, then the SCSI LUNs sdb, sdc.
+    v, a, s, k = mixed
     r = run_thaw(f"thaw.test=disks thaw.test_exit {cmdline}", machine="pc",
-                 disks=[Disk(v, snapshot=True)], extra_args=mixed_args("pc", a, s),
+                 disks=[Disk(v, snapshot=True)], extra_args=mixed_args("pc", a, s, k),
                  timeout=120, name="mixed")
     r.assert_exit_ok()
     r.expect_line(r"virtio-blk: vda: ")
@@ -183,14 +195,20 @@ def test_names_beside_virtio(mixed, cmdline, dev):
     r.expect_line(r"virtio-scsi: sdb: target 0 lun 0 of ")
     r.expect_line(r"disks: sda2: partition of sda, .*partlabel \"sataswap\"")
     r.expect_line(r"disks: sdb1: partition of sdb, .*partuuid 5c5151aa-01")
+    r.expect_line(r"virtio-scsi: sdc: target 0 lun 1 of .*, 4096-byte blocks")
+    # The 4Kn MBR counts 4096-byte blocks: partition 1 starts at sector 256 × 8.
+    r.expect_line(r"disks: sdc1: partition of sdc, start 2048, 16384 sectors")
+    r.expect_line(r"virtio-scsi: 00:\w\w\.\d target 1 lun 0: SCSI device type 0x05, "
+                  r"not a disk; ignored")
+    r.expect_no_line(r"virtio-scsi: sdd")
     assert r.expect_line(r"disks: locate=(.*) dev=(\S+) page=(\d+)").groups() == ("ok", dev, "0")
 
 
 def test_names_uefi_q35_scan(mixed):
-    # No resume=: both hibernated areas are found and thaw asks which one.
-    v, a, s = mixed
+    # No resume=: all three hibernated areas are found and thaw asks which one.
+    v, a, s, k = mixed
     r = run_thaw("thaw.test=disks thaw.test_exit", firmware="uefi", machine="q35",
-                 disks=[Disk(v, snapshot=True)], extra_args=mixed_args("q35", a, s),
+                 disks=[Disk(v, snapshot=True)], extra_args=mixed_args("q35", a, s, k),
                  timeout=180, name="mixed-uefi")
     r.assert_exit_ok()
     r.expect_line(r"ahci: sda: port 0 of 00:1f\.2")
