@@ -73,10 +73,10 @@ static struct {
 
 /* ---- commands ---- */
 
-static void report(struct ahci_disk *d, const char *fmt_what, uint64_t lba, const char *why)
+static void report(struct ahci_disk *d, const char *what, uint64_t lba, const char *why)
 {
 	if (d->errors++ < ERRORS_SHOWN)
-		kprintf("ahci: %s: %s at sector %llu failed: %s\n", d->bd.name, fmt_what,
+		kprintf("ahci: %s: %s at sector %llu failed: %s\n", d->bd.name, what,
 			(unsigned long long)lba, why);
 	else if (d->errors == ERRORS_SHOWN + 1)
 		kprintf("ahci: %s: further errors not shown\n", d->bd.name);

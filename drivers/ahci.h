@@ -14,9 +14,11 @@
 /* True for an AHCI SATA controller (class 01/06/01). */
 bool ahci_match(const struct pci_dev *f);
 
-/* Stop every port of controller f that the firmware left running (command list
- * and FIS receive engines off) without taking it over: from then on it writes no
- * memory. Called before thaw's allocator hands out frames. */
+/* The disk_driver stop_firmware hook: stop every port of controller f the firmware
+ * left running (command list and FIS receive engines off, an HBA reset for a port
+ * that will not stop) and turn bus mastering off until attach: from then on it
+ * writes no memory. Called before thaw's allocator hands out frames; maps nothing,
+ * allocates nothing. */
 void ahci_stop_firmware(const struct pci_dev *f);
 
 #endif
