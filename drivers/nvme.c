@@ -694,6 +694,10 @@ static const char *reset_ctrl(struct nvme_ctrl *c, uint64_t *cap)
 	if (NVME_CAP_MPSMIN(*cap) != 0)
 		return "controller does not take 4 KiB memory pages (CAP.MPSMIN)";
 	wr32(c, NVME_REG_INTMS, 0xFFFFFFFFu);       /* polled: no interrupts */
+	if (rd32(c, NVME_REG_CC) & NVME_CC_EN)       /* registers above 4 GiB: see below */
+		kprintf("nvme: %s: controller found enabled (CC 0x%08x, admin SQ at 0x%llx); "
+			"resetting it\n", c->name, rd32(c, NVME_REG_CC),
+			(unsigned long long)rd64(c, NVME_REG_ASQ));
 	r = disable(c, c->ready_ms);
 	if (r != READY_OK) {
 		kprintf("nvme: %s: reset (CC.EN=0) did not finish in %u ms: %s\n", c->name,

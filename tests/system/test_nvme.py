@@ -92,6 +92,8 @@ def test_read_pattern_two_namespaces(images, firmware, machine):
     else:
         r.expect_line(r"nvme: \S+: registers at 0x[0-9a-f]{9,} \(above 4 GiB\): bus "
                       r"mastering turned off")
+        r.expect_line(r"nvme: nvme0: controller found enabled \(CC 0x[0-9a-f]*1, admin SQ "
+                      r"at 0x[0-9a-f]+\); resetting it")
     # 48 single reads and one whole-namespace stream per namespace.
     assert check_reads(r, images, blocks) == 2 * (48 + 1)
     r.expect_line(r"disktest: disk-read passed")
