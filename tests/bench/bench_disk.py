@@ -102,7 +102,8 @@ def linux_initrd(workdir: Path, controller: str):
 
 def linux_run(disk: Path, controller: str, vmlinuz: Path, initrd: Path, workdir: Path) -> dict:
     attach, name, _ = CONTROLLERS[controller]
-    log = workdir / "linux-serial.log"
+    thawvm.LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = thawvm.LOG_DIR / f"bench-linux-{controller}.log"     # kept for a failed run
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-m", MEMORY, "-smp", "1",
            "-kernel", str(vmlinuz), "-initrd", str(initrd),
            "-append", f"console=ttyS0 quiet loglevel=3 panic=-1 bench.dev={name}"] + \
