@@ -18,6 +18,7 @@
 #define SECTOR          512u
 #define MAX_SECTORS     16384u     /* 8 MiB per command: two PRDs of 4 MiB, or three */
 #define ERRORS_SHOWN    5
+#define MMIO_POLL_NS    20000      /* PxCI/PxIS at least this often while waiting */
 
 enum { SLOT_FREE, SLOT_SYNC, SLOT_ASYNC };
 
@@ -31,6 +32,7 @@ struct ahci_req {
 	void *buf;
 	uint64_t tag;
 	uint64_t seq;              /* issue order */
+	uint32_t bytes;            /* the transfer, as PRDBC reads once it is done */
 };
 
 struct done_entry {
@@ -94,7 +96,7 @@ static void build(struct ahci_disk *d, unsigned s)
 {
 	struct ahci_req *r = &d->req[s];
 	struct ahci_cmd_table *t = &d->table[s];
-	uint32_t bytes = r->command == ATA_CMD_IDENTIFY ? SECTOR : r->count * SECTOR;
+	uint32_t bytes = !r->buf ? 0 : r->command == ATA_CMD_IDENTIFY ? SECTOR : r->count * SECTOR;
 	unsigned prds = r->buf ? ahci_fill_prdt(t->prdt, AHCI_PRDS, (uintptr_t)r->buf, bytes) : 0;
 	uint64_t ct = (uintptr_t)t;
 
@@ -106,6 +108,7 @@ static void build(struct ahci_disk *d, unsigned s)
 			 (r->write ? AHCI_HDR_WRITE : 0),
 		.ctba = (uint32_t)ct, .ctbau = (uint32_t)(ct >> 32) };
 	r->seq = d->seq++;
+	r->bytes = bytes;
 	d->pending |= 1u << s;
 }
 
@@ -291,21 +294,44 @@ static unsigned reap(struct ahci_disk *d)
 	return n;
 }
 
-/* Poll until cond(d) holds; progress restarts the clock. The timeout also needs a
- * minimum number of polls so a TSC calibration gone wrong cannot fake a dead port. */
+/* A hint, from memory, that a command may have finished: the HBA has written its
+ * whole byte count to PRDBC (§4.2.2: updated as data moves). Reading memory instead
+ * of PxCI keeps the poll loop off the MMIO path (under QEMU every register read takes
+ * its global lock, which the emulated disk needs to finish the command). */
+static bool completion_hint(const struct ahci_disk *d)
+{
+	for (uint32_t m = d->issued; m; m &= m - 1) {
+		unsigned s = (unsigned)__builtin_ctz(m);
+
+		if (((volatile const struct ahci_cmd_header *)&d->list[s])->prdbc == d->req[s].bytes)
+			return true;
+	}
+	return false;
+}
+
+/* Poll until cond(d) holds: PxCI/PxIS when a PRDBC says a command is done and at
+ * least every MMIO_POLL_NS otherwise (errors and commands without data). Progress
+ * restarts the clock; the timeout also needs a minimum number of polls so a TSC
+ * calibration gone wrong cannot fake a dead port. */
 static bool wait_for(struct ahci_disk *d, bool (*cond)(const struct ahci_disk *))
 {
-	uint64_t deadline = timer_ms() + AHCI_TIMEOUT_MS, polls = 0;
+	uint64_t deadline = timer_ms() + AHCI_TIMEOUT_MS, polls = 0, next_mmio = 0;
 
 	while (!cond(d)) {
+		uint64_t now = timer_ns();
+
 		if (d->dead)
 			return false;
-		if (reap(d)) {
-			deadline = timer_ms() + AHCI_TIMEOUT_MS;
-			polls = 0;
-			continue;
+		if (completion_hint(d) || now >= next_mmio) {
+			next_mmio = now + MMIO_POLL_NS;
+			polls++;
+			if (reap(d)) {
+				deadline = timer_ms() + AHCI_TIMEOUT_MS;
+				polls = 0;
+				continue;
+			}
 		}
-		if (++polls >= AHCI_TIMEOUT_POLLS && timer_ms() > deadline) {
+		if (polls >= AHCI_TIMEOUT_POLLS && timer_ms() > deadline) {
 			declare_dead(d, "no completion for 5000 ms");
 			return false;
 		}

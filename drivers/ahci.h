@@ -7,8 +7,8 @@
 #include "kernel/pci.h"
 
 #define AHCI_TIMEOUT_MS       5000        /* no completion for this long: port stuck */
-#define AHCI_TIMEOUT_POLLS    1000000ull  /* …and at least this many polls (each an
-					    * MMIO read of PxCI and PxIS: ≥ 1 s) */
+#define AHCI_TIMEOUT_POLLS    100000ull   /* …and at least this many PxCI/PxIS polls
+					    * (20 µs apart, or an MMIO read each: ≥ 0.1 s) */
 #define AHCI_DISKS_MAX        16
 
 /* True for an AHCI SATA controller (class 01/06/01). */
