@@ -153,7 +153,7 @@ static enum blk_err transfer(struct blockdev *d, enum blk_dir dir, uint64_t sect
 			return e;
 		sector += n;
 		count -= n;
-		p += (size_t)n * BLOCKDEV_SECTOR;
+		p += (size_t)n * BLOCK_SECTOR_SIZE;
 	}
 	return BLK_OK;
 }

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define BLOCK_SECTOR_SIZE 512u /* every struct blockdev addresses 512-byte sectors */
+
 enum blk_err {
 	BLK_OK = 0,
 	BLK_EIO,          /* the device reported an I/O error */
@@ -24,7 +26,6 @@ const char *blk_strerror(enum blk_err e);
  * bdev_logical_block_size() alignment rule. Partition tables count in device blocks
  * (block/mbr.c, block/gpt.c convert); a hibernation page (4 KiB) is 8 sectors, one
  * block of a 4Kn disk. */
-#define BLOCKDEV_SECTOR     512u
 #define BLOCKDEV_BLOCK_MAX  4096u     /* largest logical block size supported */
 
 struct blockdev;
@@ -63,13 +64,13 @@ struct blockdev {
 /* The logical block in 512-byte sectors: 1, or 8 on a 4Kn disk. */
 static inline uint32_t blockdev_block_sectors(const struct blockdev *d)
 {
-	return d->block_size > BLOCKDEV_SECTOR ? d->block_size / BLOCKDEV_SECTOR : 1;
+	return d->block_size > BLOCK_SECTOR_SIZE ? d->block_size / BLOCK_SECTOR_SIZE : 1;
 }
 
 /* The logical block in bytes (512 when the driver left block_size 0). */
 static inline uint32_t blockdev_block_bytes(const struct blockdev *d)
 {
-	return blockdev_block_sectors(d) * BLOCKDEV_SECTOR;
+	return blockdev_block_sectors(d) * BLOCK_SECTOR_SIZE;
 }
 
 /* Whether [sector, sector+count) starts and ends on logical block boundaries. */

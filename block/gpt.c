@@ -7,7 +7,6 @@
 #include "lib/le.h"
 #include "lib/crc32.h"
 
-#define MIN_BLOCK   512
 #define CHUNK       BLOCKDEV_BLOCK_MAX  /* entry-array bytes read per request (32 entries) */
 
 /* GPT LBAs are logical blocks (UEFI 2.x §5.3.1: "LBA" is the device's logical block;
@@ -17,33 +16,35 @@
 enum part_err gpt_check_header(const uint8_t *buf, size_t len, uint64_t lba,
 			       uint64_t disk_blocks, struct gpt_header *h)
 {
+	static const uint8_t zero_crc[sizeof(h->header_crc32)];
+	const size_t crc_off = offsetof(struct gpt_header, header_crc32);
 	uint64_t bytes, blocks;
 	uint32_t crc;
 
-	if (len < MIN_BLOCK || memcmp(buf, "EFI PART", 8) != 0)
+	if (len < BLOCK_SECTOR_SIZE || memcmp(buf, "EFI PART", 8) != 0)
 		return PART_EGPTHDR;
-	memcpy(h->signature, buf, 8);
-	h->revision = get_le32(buf + 8);
-	h->header_size = get_le32(buf + 12);
-	h->header_crc32 = get_le32(buf + 16);
-	h->reserved = get_le32(buf + 20);
-	h->my_lba = get_le64(buf + 24);
-	h->alternate_lba = get_le64(buf + 32);
-	h->first_usable_lba = get_le64(buf + 40);
-	h->last_usable_lba = get_le64(buf + 48);
-	memcpy(h->disk_guid, buf + 56, 16);
-	h->entries_lba = get_le64(buf + 72);
-	h->entry_count = get_le32(buf + 80);
-	h->entry_size = get_le32(buf + 84);
-	h->entries_crc32 = get_le32(buf + 88);
+	memcpy(h, buf, sizeof(*h));
+	h->revision = le32(h->revision);
+	h->header_size = le32(h->header_size);
+	h->header_crc32 = le32(h->header_crc32);
+	h->reserved = le32(h->reserved);
+	h->my_lba = le64(h->my_lba);
+	h->alternate_lba = le64(h->alternate_lba);
+	h->first_usable_lba = le64(h->first_usable_lba);
+	h->last_usable_lba = le64(h->last_usable_lba);
+	h->entries_lba = le64(h->entries_lba);
+	h->entry_count = le32(h->entry_count);
+	h->entry_size = le32(h->entry_size);
+	h->entries_crc32 = le32(h->entries_crc32);
 
 	/* Linux is_gpt_valid(): the header may fill, but not pass, its logical block. */
 	if (h->header_size < sizeof(struct gpt_header) || h->header_size > len)
 		return PART_EGPTHDR;
 	/* The CRC covers header_size bytes with the CRC field itself taken as zero. */
-	crc = crc32(0, buf, 16);
-	crc = crc32(crc, (const uint8_t *)"\0\0\0\0", 4);
-	crc = crc32(crc, buf + 20, h->header_size - 20);
+	crc = crc32(0, buf, crc_off);
+	crc = crc32(crc, zero_crc, sizeof(zero_crc));
+	crc = crc32(crc, buf + crc_off + sizeof(zero_crc),
+		    h->header_size - crc_off - sizeof(zero_crc));
 	if (crc != h->header_crc32)
 		return PART_EGPTHDRCRC;
 	if (h->my_lba != lba || h->first_usable_lba > h->last_usable_lba ||
@@ -98,18 +99,23 @@ void gpt_name_to_utf8(const uint8_t *utf16le, size_t units, char *out, size_t ca
 
 bool gpt_decode_entry(const uint8_t *buf, struct part_entry *e, uint32_t number)
 {
-	static const uint8_t zero[16];
-	uint64_t first = get_le64(buf + 32), last = get_le64(buf + 40);
+	static const uint8_t zero[sizeof(((struct gpt_entry *)0)->type_guid)];
+	struct gpt_entry g;
+	uint64_t first, last;
 
-	if (memcmp(buf, zero, 16) == 0)
+	memcpy(&g, buf, sizeof(g));
+	if (memcmp(g.type_guid, zero, sizeof(zero)) == 0)
 		return false;
+	first = le64(g.first_lba);
+	last = le64(g.last_lba);
 	memset(e, 0, sizeof(*e));
 	e->number = number;
 	e->start = first;
 	e->sectors = last >= first ? last - first + 1 : 0;
 	e->has_guid = true;
-	memcpy(e->guid, buf + 16, 16);
-	gpt_name_to_utf8(buf + 56, 36, e->name, sizeof(e->name));
+	memcpy(e->guid, g.unique_guid, sizeof(g.unique_guid));
+	gpt_name_to_utf8((const uint8_t *)g.name, sizeof(g.name) / sizeof(g.name[0]), e->name,
+			 sizeof(e->name));
 	return true;
 }
 
@@ -133,7 +139,8 @@ static void add_entry(struct part_table *t, const struct gpt_header *h, struct p
 	t->part[t->count++] = *e;
 }
 
-/* Read the entry array h describes, checking its CRC32 as it streams by. */
+/* Read the entry array h describes into buf (CHUNK bytes at a time), checking its
+ * CRC32 as it streams by. */
 static enum part_err read_entries(struct blockdev *disk, const struct gpt_header *h,
 				  struct part_table *t, uint8_t *buf)
 {
@@ -146,10 +153,10 @@ static enum part_err read_entries(struct blockdev *disk, const struct gpt_header
 		uint32_t n = total - done < CHUNK ? (uint32_t)(total - done) : CHUNK;
 		/* Whole blocks: the last one may hold more than the array (CHUNK is a
 		 * multiple of every block size, so done stays block-aligned). */
-		uint32_t secs = (n + MIN_BLOCK - 1) / MIN_BLOCK;
+		uint32_t secs = (n + BLOCK_SECTOR_SIZE - 1) / BLOCK_SECTOR_SIZE;
 
 		secs = (secs + bs - 1) / bs * bs;
-		if (disk->ops->read(disk, first + done / MIN_BLOCK, secs, buf) != BLK_OK)
+		if (disk->ops->read(disk, first + done / BLOCK_SECTOR_SIZE, secs, buf) != BLK_OK)
 			return PART_EIO;
 		crc = crc32(crc, buf, n);
 		for (uint32_t off = 0; off < n; off += h->entry_size, number++) {
@@ -167,7 +174,7 @@ static enum part_err read_entries(struct blockdev *disk, const struct gpt_header
 	return PART_OK;
 }
 
-/* Try the header at lba and its entries; PART_OK fills t. */
+/* Try the header at logical block lba and its entries; PART_OK fills t. */
 static enum part_err try_header(struct blockdev *disk, uint64_t lba, struct part_table *t)
 {
 	uint8_t buf[CHUNK] __attribute__((aligned(16)));
@@ -191,9 +198,8 @@ static enum part_err try_header(struct blockdev *disk, uint64_t lba, struct part
 
 enum part_err gpt_scan(struct blockdev *disk, struct part_table *t)
 {
-	enum part_err err;
-
 	uint64_t blocks = disk->sectors / blockdev_block_sectors(disk);
+	enum part_err err;
 
 	t->scheme = PART_GPT;
 	t->count = 0;
@@ -205,7 +211,7 @@ enum part_err gpt_scan(struct blockdev *disk, struct part_table *t)
 	if (err == PART_OK)
 		return PART_OK;
 	part_note(t, err, 0);
-	/* Linux find_valid_gpt() looks for the backup at the last sector of the disk,
+	/* Linux find_valid_gpt() looks for the backup at the last block of the disk,
 	 * not at the primary's alternate_lba, which may be what is damaged. */
 	err = try_header(disk, blocks - 1, t);
 	if (err == PART_OK) {

@@ -6,7 +6,6 @@
 #include "block/mbr.h"
 #include "lib/le.h"
 
-#define SECTOR     512      /* the boot record's own size, whatever the block size */
 #define EBR_MAX    128      /* Linux msdos.c gives up after 100 links; be a bit kinder */
 
 /* Boot records are read one logical block at a time into a caller's buffer of
@@ -28,21 +27,21 @@ bool mbr_is_protective(const struct mbr_record rec[4])
 
 bool mbr_decode(const uint8_t *buf, size_t len, struct mbr_record rec[4], uint32_t *disk_sig)
 {
-	if (len < SECTOR || buf[MBR_MAGIC_OFF] != 0x55 || buf[MBR_MAGIC_OFF + 1] != 0xAA)
+	struct mbr_sector s;
+
+	if (len < sizeof(s))
+		return false;
+	memcpy(&s, buf, sizeof(s));
+	if (s.magic[0] != 0x55 || s.magic[1] != 0xAA)
 		return false;
 	for (int i = 0; i < 4; i++) {
-		const uint8_t *p = buf + MBR_TABLE_OFF + 16 * i;
-
-		rec[i].boot = p[0];
-		memcpy(rec[i].chs_first, p + 1, 3);
-		rec[i].type = p[4];
-		memcpy(rec[i].chs_last, p + 5, 3);
-		rec[i].lba_start = get_le32(p + 8);
-		rec[i].lba_count = get_le32(p + 12);
+		rec[i] = s.part[i];
+		rec[i].lba_start = le32(s.part[i].lba_start);
+		rec[i].lba_count = le32(s.part[i].lba_count);
 		if (rec[i].boot != 0 && rec[i].boot != 0x80)
 			return false;
 	}
-	*disk_sig = get_le32(buf + MBR_SIGNATURE_OFF);
+	*disk_sig = le32(s.disk_signature);
 	return true;
 }
 
@@ -111,7 +110,7 @@ static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t 
 			part_note(t, PART_EIO, ext_slot);
 			return;
 		}
-		if (!mbr_decode(buf, SECTOR, rec, &sig)) {
+		if (!mbr_decode(buf, BLOCK_SECTOR_SIZE, rec, &sig)) {
 			part_note(t, PART_EEBRBAD, ext_slot);
 			return;
 		}
@@ -151,7 +150,7 @@ enum part_err mbr_scan(struct blockdev *disk, struct part_table *t)
 		return PART_OK;
 	if (!read_block(disk, 0, buf))
 		return PART_EIO;
-	if (!mbr_decode(buf, SECTOR, rec, &sig))
+	if (!mbr_decode(buf, BLOCK_SECTOR_SIZE, rec, &sig))
 		return PART_OK;
 	t->mbr_signature = sig;
 	if (mbr_is_protective(rec)) {
