@@ -15,7 +15,6 @@
 #include "kernel/timer.h"
 #include "mm/pmm.h"
 
-#define SECTOR          512u
 #define MAX_SECTORS     16384u     /* 8 MiB per command: two PRDs of 4 MiB, or three */
 #define ERRORS_SHOWN    5
 #define MMIO_POLL_NS    20000      /* PxCI/PxIS at least this often while waiting */
@@ -96,7 +95,7 @@ static void build(struct ahci_disk *d, unsigned s)
 {
 	struct ahci_req *r = &d->req[s];
 	struct ahci_cmd_table *t = &d->table[s];
-	uint32_t bytes = !r->buf ? 0 : r->command == ATA_CMD_IDENTIFY ? SECTOR : r->count * SECTOR;
+	uint32_t bytes = !r->buf ? 0 : r->command == ATA_CMD_IDENTIFY ? BLOCK_SECTOR_SIZE : r->count * BLOCK_SECTOR_SIZE;
 	unsigned prds = r->buf ? ahci_fill_prdt(t->prdt, AHCI_PRDS, (uintptr_t)r->buf, bytes) : 0;
 	uint64_t ct = (uintptr_t)t;
 
@@ -395,7 +394,7 @@ static enum blk_err check_request(struct ahci_disk *d, uint64_t sector, uint32_t
 		return BLK_ERANGE;
 	if (!blockdev_aligned(&d->bd, sector, count))
 		return BLK_EINVAL;       /* ATA addresses whole logical sectors */
-	if (!(d->hba->cap & AHCI_CAP_S64A) && (uintptr_t)buf + (uint64_t)count * SECTOR > (1ull << 32))
+	if (!(d->hba->cap & AHCI_CAP_S64A) && (uintptr_t)buf + (uint64_t)count * BLOCK_SECTOR_SIZE > (1ull << 32))
 		return BLK_EINVAL;       /* a 32-bit HBA cannot reach the buffer */
 	return BLK_OK;
 }
@@ -520,7 +519,7 @@ static bool alloc_port_memory(struct ahci_disk *d)
 	size_t id_off = rx_off + sizeof(struct ahci_rx_fis);
 	uint8_t *p;
 
-	d->mem_pages = (id_off + SECTOR + PAGE_SIZE - 1) / PAGE_SIZE;
+	d->mem_pages = (id_off + BLOCK_SECTOR_SIZE + PAGE_SIZE - 1) / PAGE_SIZE;
 	d->mem_phys = pmm_alloc_contig(d->mem_pages, 1);
 	if (d->mem_phys == 0)
 		return false;
@@ -548,10 +547,10 @@ static const char *identify(struct ahci_disk *d)
 	ata_identify_parse(d->identify, id);
 	if (!id->lba48)
 		return "the disk has no 48-bit addressing (READ DMA EXT); not supported";
-	if (id->sector_size < SECTOR || id->sector_size > BLOCKDEV_BLOCK_MAX ||
+	if (id->sector_size < BLOCK_SECTOR_SIZE || id->sector_size > BLOCKDEV_BLOCK_MAX ||
 	    (id->sector_size & (id->sector_size - 1)))
 		return "the disk's logical sector size is not a power of two from 512 to 4096 bytes";
-	d->spb = id->sector_size / SECTOR;
+	d->spb = id->sector_size / BLOCK_SECTOR_SIZE;
 	d->bd.block_size = id->sector_size;
 	d->flush_ext = id->flush_ext;
 	d->bd.sectors = id->sectors * d->spb;

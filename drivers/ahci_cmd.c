@@ -4,10 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "block/blockdev.h"
 #include "drivers/ahci_cmd.h"
 #include "kernel/format.h"
 
-#define SECTOR 512u
 
 unsigned ahci_fill_prdt(struct ahci_prd *prdt, unsigned max, uint64_t addr, uint32_t bytes)
 {
@@ -55,7 +55,7 @@ static uint32_t id_sector_size(const uint16_t *id)
 	uint16_t w = id[ID_WORD_SECTOR_SIZE];
 
 	if ((w & 0xC000) != 0x4000 || !(w & (1u << 12)))
-		return SECTOR;
+		return BLOCK_SECTOR_SIZE;
 	return (uint32_t)(id[ID_WORD_LOGICAL_SIZE] | (uint32_t)id[ID_WORD_LOGICAL_SIZE + 1] << 16) * 2;
 }
 

@@ -16,7 +16,6 @@
 #include "kernel/timer.h"
 #include "mm/pmm.h"
 
-#define SECTOR          512u
 #define QUEUE_WANT      256u       /* entries asked of modern devices */
 #define SEG_BYTES       (4u << 20) /* bytes per data descriptor */
 #define MAX_SECTORS     16384u     /* 8 MiB per request */
@@ -394,7 +393,7 @@ static struct command rw_command(const struct vscsi_disk *d, bool write, uint64_
 				 uint32_t count, void *buf)
 {
 	struct command c = { .target = d->target, .lun = d->lun, .buf = buf,
-			     .bytes = count * SECTOR, .data_out = write };
+			     .bytes = count * BLOCK_SECTOR_SIZE, .data_out = write };
 
 	c.cdb_len = scsi_cdb_rw16(c.cdb, write, sector / d->spb, count / d->spb);
 	return c;
@@ -602,7 +601,7 @@ static const char *read_config(struct vscsi_host *h)
 	h->seg_limit = seg_max >= 1 && seg_max < MAX_SEGS ? seg_max : MAX_SEGS;
 	if (h->seg_limit > (uint32_t)h->vq.size - 2)
 		h->seg_limit = h->vq.size - 2;
-	h->max_sectors = (uint32_t)((uint64_t)h->seg_limit * SEG_BYTES / SECTOR);
+	h->max_sectors = (uint32_t)((uint64_t)h->seg_limit * SEG_BYTES / BLOCK_SECTOR_SIZE);
 	if (h->max_sectors > MAX_SECTORS)
 		h->max_sectors = MAX_SECTORS;
 	if (max_sectors >= 8 && max_sectors < h->max_sectors)
@@ -692,7 +691,7 @@ static const char *lun_capacity(struct vscsi_host *h, uint16_t t, uint16_t lun,
 			if (!scsi_read_capacity16_parse(h->scratch, SCSI_READ_CAP16_LEN, blocks,
 							block_len))
 				return "READ CAPACITY(16) returned no usable capacity";
-			if (*block_len < SECTOR || *block_len > BLOCKDEV_BLOCK_MAX ||
+			if (*block_len < BLOCK_SECTOR_SIZE || *block_len > BLOCKDEV_BLOCK_MAX ||
 			    (*block_len & (*block_len - 1)))
 				return "the logical block size is not a power of two from 512 "
 				       "to 4096 bytes";
@@ -707,7 +706,7 @@ static struct blockdev *add_lun(struct vscsi_host *h, uint16_t t, uint16_t lun)
 {
 	struct vscsi_disk *d;
 	uint64_t blocks = 0;
-	uint32_t block_len = SECTOR;
+	uint32_t block_len = BLOCK_SECTOR_SIZE;
 	char why[160];
 	const char *err;
 
@@ -720,7 +719,7 @@ static struct blockdev *add_lun(struct vscsi_host *h, uint16_t t, uint16_t lun)
 		return NULL;
 	}
 	d = &vscsi.disk[vscsi.disk_count++];
-	*d = (struct vscsi_disk){ .h = h, .target = t, .lun = lun, .spb = block_len / SECTOR };
+	*d = (struct vscsi_disk){ .h = h, .target = t, .lun = lun, .spb = block_len / BLOCK_SECTOR_SIZE };
 	sdname_next(d->bd.name, sizeof(d->bd.name));
 	d->bd.block_size = block_len;
 	d->bd.sectors = blocks * d->spb;
