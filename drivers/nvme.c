@@ -13,6 +13,7 @@
 #include "kernel/paging.h"
 #include "kernel/pci.h"
 #include "kernel/timer.h"
+#include "lib/le.h"
 #include "mm/pmm.h"
 
 #define SECTOR        512u
@@ -153,6 +154,21 @@ static enum ready disable(const struct nvme_ctrl *c, uint32_t ms)
 	if (cc & (NVME_CC_EN | NVME_CC_SHN_MASK))
 		wr32(c, NVME_REG_CC, cc & ~(NVME_CC_EN | NVME_CC_SHN_MASK));
 	return wait_ready(c, false, ms);
+}
+
+/* A controller that would not go idle may still write memory: take its bus mastering
+ * away, so nothing it does can reach RAM (PCI 3.0 §6.2.2: Bus Master Enable). */
+static enum ready disable_or_cut(const struct nvme_ctrl *c)
+{
+	enum ready r = disable(c, c->ready_ms);
+
+	if (r != READY_OK) {
+		pci_write16(&c->pci, PCI_COMMAND,
+			    pci_read16(&c->pci, PCI_COMMAND) & ~PCI_COMMAND_MASTER);
+		kprintf("nvme: %s: controller did not go idle (%s); bus mastering turned off\n",
+			c->name, ready_str(r));
+	}
+	return r;
 }
 
 static uint32_t cap_ready_ms(uint64_t cap)
@@ -317,7 +333,7 @@ static unsigned io_reap(struct nvme_ctrl *c)
 static void declare_dead(struct nvme_ctrl *c, const char *why, enum blk_err err)
 {
 	unsigned failed = 0;
-	enum ready r = disable(c, c->ready_ms);
+	enum ready r = disable_or_cut(c);
 
 	for (uint16_t i = 0; i < c->cids; i++) {
 		struct nvme_cmd *k = &c->cmd[i];
@@ -556,7 +572,7 @@ static bool nvme_complete(struct blockdev *d, uint64_t *tag, enum blk_err *statu
  * it on restore, Linux drivers/nvme/host/pci.c nvme_simple_resume). */
 static void ctrl_quiesce(struct nvme_ctrl *c)
 {
-	enum ready r = disable(c, c->ready_ms);
+	enum ready r = disable_or_cut(c);
 
 	if (!c->dead) {
 		for (uint16_t i = 0; i < c->cids; i++)
@@ -749,8 +765,7 @@ static const char *identify_ctrl(struct nvme_ctrl *c, uint32_t *nn)
 	if (mdts && mdts < 20 && (NVME_PAGE << mdts) < c->max_bytes)
 		c->max_bytes = NVME_PAGE << mdts;
 	c->vwc = id[NVME_IDC_VWC] & 1;
-	*nn = id[NVME_IDC_NN] | (uint32_t)id[NVME_IDC_NN + 1] << 8 |
-	      (uint32_t)id[NVME_IDC_NN + 2] << 16 | (uint32_t)id[NVME_IDC_NN + 3] << 24;
+	*nn = get_le32(id + NVME_IDC_NN);
 	memcpy(model, id + NVME_IDC_MN, 40);
 	while (n && (model[n - 1] == ' ' || model[n - 1] == '\0'))
 		n--;
@@ -792,15 +807,6 @@ static const char *create_io_queues(struct nvme_ctrl *c)
 	return NULL;
 }
 
-static uint64_t le64_at(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* "nvme0" + instance 1 → "nvme0n1" (Linux nvme_alloc_ns: nvme%dn%d). */
 static void ns_name(char *out, size_t cap, const char *ctrl, unsigned instance)
 {
@@ -827,7 +833,7 @@ static void add_namespace(struct nvme_ctrl *c, uint32_t nsid, unsigned instance)
 	uint16_t st = identify(c, NVME_ID_CNS_NS, nsid);
 	const uint8_t *id = c->ident;
 	uint32_t nlbaf = id[NVME_IDN_NLBAF], flbas = id[NVME_IDN_FLBAS], fmt, lbads, ms;
-	uint64_t nsze = le64_at(id + NVME_IDN_NSZE);
+	uint64_t nsze = get_le64(id + NVME_IDN_NSZE);
 	char name[16];
 
 	ns_name(name, sizeof(name), c->name, instance);
@@ -838,7 +844,7 @@ static void add_namespace(struct nvme_ctrl *c, uint32_t nsid, unsigned instance)
 	}
 	/* The format in use (Linux nvme_lbaf_index): bits 3:0, and 6:5 above 16 formats. */
 	fmt = (flbas & 0xF) | (nlbaf + 1 > 16 ? (flbas & 0x60) >> 1 : 0);
-	ms = id[NVME_IDN_LBAF + 4 * fmt] | (uint32_t)id[NVME_IDN_LBAF + 4 * fmt + 1] << 8;
+	ms = get_le16(id + NVME_IDN_LBAF + 4 * fmt);
 	lbads = id[NVME_IDN_LBAF + 4 * fmt + 2];
 	if (nsze == 0) {
 		kprintf("nvme: %s: namespace %u has size 0; ignored\n", name, nsid);
@@ -884,9 +890,7 @@ static void scan_namespaces(struct nvme_ctrl *c, uint32_t nn)
 
 	if (st == 0) {
 		for (uint32_t i = 0; i < 1024 && count < sizeof(list) / sizeof(list[0]); i++) {
-			const uint8_t *p = c->ident + 4 * i;
-			uint32_t id = p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-				      (uint32_t)p[3] << 24;
+			uint32_t id = get_le32(c->ident + 4 * i);
 
 			if (id == 0)
 				break;
@@ -925,8 +929,9 @@ static const char *bring_up(struct nvme_ctrl *c)
 	if (!why)
 		why = create_io_queues(c);
 	if (why) {
-		disable(c, c->ready_ms);
-		pmm_free_contig(c->mem_phys, c->mem_pages);
+		/* Its queues' frames go back to the allocator only once it cannot write them. */
+		if (disable_or_cut(c) == READY_OK)
+			pmm_free_contig(c->mem_phys, c->mem_pages);
 		return why;
 	}
 	scan_namespaces(c, nn);

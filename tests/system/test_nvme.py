@@ -125,6 +125,7 @@ def test_write_flush_host_sees_it_beside_virtio(tmp_path, lba):
 U_NV = "abcdef01-2345-6789-abcd-ef0123456789"       # hibernated swap on nvme0n1p2
 G_NV = "0FEDCBA9-8765-4321-0FED-CBA987654321"       # nvme0n1p2's partition GUID
 U_4K = "44444444-5555-6666-7777-888888888888"       # hibernated swap on nvme1n1p1 (4Kn)
+SWAPFILE_PAGE = 100
 
 
 @pytest.fixture(scope="module")
@@ -140,23 +141,27 @@ def resume_disks(tmp_path_factory):
     b = diskimg.blank(d / "b.img", 32 << 20)
     diskimg.mbr_blocks(b, 0x4b4b4b4b, [(0x82, 256, 2048)])
     diskimg.mkswap_at(b, 256 * 4096, 8 << 20, "hib4k", U_4K, True)
+    # A swap file's header inside that partition, 4 KiB page 100 of it: resume_offset=
+    # counts 4 KiB pages whatever the logical block size.
+    diskimg.mkswap_at(b, (256 + SWAPFILE_PAGE) * 4096, 1 << 20, "", "", True)
     return v, a, b
 
 
 FOUND = [
-    ("resume=/dev/nvme0n1p2", "nvme0n1p2"),
-    (f"resume=UUID={U_NV}", "nvme0n1p2"),
-    (f"resume=PARTUUID={G_NV}", "nvme0n1p2"),
-    ("resume=PARTLABEL=nvswap", "nvme0n1p2"),
-    ("resume=LABEL=nvhib", "nvme0n1p2"),
-    ("resume=/dev/nvme1n1p1", "nvme1n1p1"),
-    (f"resume=/dev/disk/by-uuid/{U_4K}", "nvme1n1p1"),
-    ("resume=PARTUUID=4b4b4b4b-01", "nvme1n1p1"),
+    ("resume=/dev/nvme0n1p2", "nvme0n1p2", 0),
+    (f"resume=UUID={U_NV}", "nvme0n1p2", 0),
+    (f"resume=PARTUUID={G_NV}", "nvme0n1p2", 0),
+    ("resume=PARTLABEL=nvswap", "nvme0n1p2", 0),
+    ("resume=LABEL=nvhib", "nvme0n1p2", 0),
+    ("resume=/dev/nvme1n1p1", "nvme1n1p1", 0),
+    (f"resume=/dev/disk/by-uuid/{U_4K}", "nvme1n1p1", 0),
+    ("resume=PARTUUID=4b4b4b4b-01", "nvme1n1p1", 0),
+    (f"resume=/dev/nvme1n1p1 resume_offset={SWAPFILE_PAGE}", "nvme1n1p1", SWAPFILE_PAGE),
 ]
 
 
-@pytest.mark.parametrize("cmdline,dev", FOUND, ids=[f[0] for f in FOUND])
-def test_resume_names_beside_virtio(resume_disks, cmdline, dev):
+@pytest.mark.parametrize("cmdline,dev,page", FOUND, ids=[f[0] for f in FOUND])
+def test_resume_names_beside_virtio(resume_disks, cmdline, dev, page):
     v, a, b = resume_disks
     extra = nvme_args("nv0", [(a, 512)], serial="thawa") + \
         nvme_args("nv1", [(b, 4096)], serial="thawb")
@@ -169,7 +174,7 @@ def test_resume_names_beside_virtio(resume_disks, cmdline, dev):
     r.expect_line(r"disks: nvme1n1p1: partition of nvme1n1, start 2048, 16384 sectors")
     r.expect_line(r"disks: nvme0n1p2: partition of nvme0n1, .*partlabel \"nvswap\"")
     m = r.expect_line(r"disks: locate=(\S+) dev=(\S+) page=(\d+)")
-    assert m.groups() == ("ok", dev, "0"), m.string
+    assert m.groups() == ("ok", dev, str(page)), m.string
 
 
 def test_media_error_from_blkdebug(tmp_path):
@@ -254,4 +259,23 @@ def test_real_debian_resume_from_nvme(variant, tmp_path):
     assert f"locate: hibernation image on {fx.variant.swap_dev} " in text
     assert re.search(r"nvme: nvme0: controller disabled for the hand-off \(CC.EN=0, "
                      r"CSTS.RDY=0: ok\)", text)
+    assert swap_header(disk, fx.variant)["sig"] == b"SWAPSPACE2"
+
+
+@pytest.mark.skipif(not SLOW, reason="slow: set THAW_SLOW_TESTS=1")
+def test_thaw_efi_resumes_from_nvme(tmp_path):
+    """OVMF starts thaw.efi itself after its own NVMe driver used the controller (its
+    admin queue in boot-services memory): thaw stops, resets and reads it, and resumes."""
+    import esp
+    variant = "lzo-uefi-smp1-nvme"
+    fx = hibernated_disk(variant)
+    disk = fx.disk_copy(tmp_path)
+    img = esp.esp_image(tmp_path / "esp.img", {"EFI/BOOT/BOOTX64.EFI": esp.THAW_EFI})
+    run = run_qemu(esp.esp_qemu_args(variant, img, disk), tmp_path / "serial.log", 900)
+    _, m = run.first(RESUMED_RE)
+    assert m, f"rc {run.rc} timed_out {run.timed_out}\n{run.text[-4000:]}"
+    assert m["checksum"] == "ok" and m["counter"] == "ok", m.group(0)
+    assert run.rc == 33
+    assert re.search(r"nvme: nvme0: controller found enabled \(CC 0x[0-9a-f]*1, ", run.text)
+    assert "locate: hibernation image on nvme0n1 " in run.text
     assert swap_header(disk, fx.variant)["sig"] == b"SWAPSPACE2"
