@@ -7,11 +7,17 @@
 
 /* Control registers (Intel SDM Vol. 3A §2.5). */
 #define CR0_PE          (1u << 0)       /* protected mode */
+#define CR0_MP          (1u << 1)       /* monitor coprocessor (set with SSE, §14.1.3) */
+#define CR0_EM          (1u << 2)       /* x87 emulation: must be clear for SSE */
+#define CR0_TS          (1u << 3)       /* task switched: clear, or SSE faults */
 #define CR0_WP          (1u << 16)      /* write protect in ring 0 */
 #define CR0_PG          (1u << 31)      /* paging */
 #define CR4_PAE         (1u << 5)
 #define CR4_PGE         (1u << 7)       /* global pages */
 #define CR4_LA57        (1u << 12)      /* 5-level paging */
+#define CR4_PCIDE       (1u << 17)      /* process-context identifiers */
+#define CR4_OSFXSR      (1u << 9)       /* SSE instructions allowed (crypto/aes_ni.c) */
+#define CR4_OSXMMEXCPT  (1u << 10)      /* SIMD floating-point exceptions as #XM */
 
 /* MSRs (Intel SDM Vol. 4 Table 2-2) and their bits. */
 #define MSR_APIC_BASE   0x1Bu
@@ -24,7 +30,9 @@
 #define EFER_LME        (1u << 8)       /* long mode enable */
 #define EFER_NXE        (1u << 11)      /* execute-disable bit usable in page tables */
 
-/* CPUID extended leaves (Intel SDM Vol. 2A, CPUID). */
+/* CPUID (Intel SDM Vol. 2A, CPUID): leaf 7 subleaf 0, and the extended leaves. */
+#define CPUID_STRUCT_EXT   7u           /* structured extended feature flags */
+#define CPUID_ECX_LA57     (1u << 16)   /* leaf 7 ECX: 5-level paging */
 #define CPUID_EXT_MAX      0x80000000u  /* EAX = highest extended leaf */
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_EDX_NX       (1u << 20)
