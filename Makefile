@@ -32,6 +32,7 @@ BOOT_ASM := \
 	boot/multiboot2.asm \
 	boot/entry.asm \
 	boot/isr.asm \
+	boot/ap_boot.asm \
 
 # Layers, lowest first; scripts/check_layers.py checks that every #include points down
 # (docs/ARCHITECTURE.md). PURE folders (lib/, image/) build for thaw and the host alike.
@@ -70,6 +71,7 @@ KERNEL_SRCS := \
 	kernel/acpi.c \
 	kernel/power.c \
 	kernel/stop.c \
+	kernel/smp.c \
 
 KERNEL_PURE_SRCS := \
 	kernel/format.c \
@@ -77,6 +79,7 @@ KERNEL_PURE_SRCS := \
 	kernel/boot_info.c \
 	kernel/cmdline.c \
 	kernel/aml_s5.c \
+	kernel/madt.c \
 
 MM_SRCS := \
 	mm/pmm.c \
