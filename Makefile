@@ -113,6 +113,7 @@ RESUME_SRCS := \
 	resume/commit.c \
 	resume/resume.c \
 	resume/readahead.c \
+	resume/pload.c \
 	resume/verify.c \
 
 RESUME_PURE_SRCS := \

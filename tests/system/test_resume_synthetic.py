@@ -233,3 +233,32 @@ def test_read_error_mid_image_refused(tmp_path, tmp_path_factory):
              "-device", "virtio-blk-pci,drive=d0"]
     run = ik.run_thaw(disk, tmp_path, drive=drive)
     refused_intact(run, disk, before, "I/O error while reading the image")
+
+
+SMP_CASES = [
+    # (firmware, vCPUs, codec, thaw command line extra)
+    ("bios", 4, "lzo", ""),
+    ("bios", 2, "lz4", ""),
+    ("uefi", 2, "lz4", ""),
+    ("bios", 2, "none", ""),
+    ("bios", 4, "lz4", "thaw.smp=0"),
+    ("bios", 4, "lz4", "thaw.smp=2"),
+]
+
+
+@pytest.mark.parametrize("firmware,smp,compress,extra", SMP_CASES,
+                         ids=[f"{c[0]}-{c[1]}cpu-{c[2]}" + (f"-{c[3]}" if c[3] else "")
+                              for c in SMP_CASES])
+def test_synthetic_resume_smp(firmware, smp, compress, extra, tmp_path, tmp_path_factory):
+    """Several CPUs decode (compressed images), the image comes back bit-exact, every AP
+    is parked before the jump, and the summary says how many CPUs worked."""
+    crc = machine_e820(firmware, tmp_path_factory)
+    lay = layout(firmware, tmp_path_factory)
+    disk = ik.make_image(lay, tmp_path, compress=compress, e820_crc=crc, extra=["--zero-flag"])
+    args = "thaw.test_exit thaw.on_fail=poweroff" + (f" {extra}" if extra else "")
+    run = ik.run_thaw(disk, tmp_path, firmware=firmware, smp=smp, args=args)
+    resume_ok(run, lay, disk)
+    want = 1 if "thaw.smp=0" in extra else 2 if "thaw.smp=2" in extra else smp
+    assert f" cpus={want} " in run.text, run.text[-3000:]
+    if want > 1:
+        assert f"smp: {want} CPUs" in run.text

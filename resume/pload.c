@@ -1,0 +1,128 @@
+/* Parallel decode of compressed image blocks (Linux kernel/power/swap.c
+ * load_compressed_image() splits the same work over its decompression threads): the
+ * boot CPU frames and queues, any CPU decodes and checksums, the boot CPU emits in
+ * order. A fault on any block stops the stream at that block, as the serial path does. */
+#include "resume/pload.h"
+
+#include "kernel/timer.h"
+#include "lib/crc32.h"
+
+static void decode_job(struct smp_work *w)
+{
+	struct pload_job *j = (struct pload_job *)w;
+	uint64_t t0;
+
+	j->err = img_block_decode(j->codec, j->blk, j->unc, &j->unc_len);
+	j->crc_ns = 0;
+	if (j->err || !j->crc)
+		return;
+	t0 = timer_ns();
+	j->crc32 = crc32_le(0, j->unc, j->unc_len);
+	j->crc_ns = timer_ns() - t0;
+}
+
+bool pload_init(struct pload *pl, struct img_stream *s, struct img_fault *f,
+		void *(*alloc)(uint64_t bytes))
+{
+	*pl = (struct pload){ .s = s, .f = f };
+	for (unsigned i = 0; i < PLOAD_JOBS; i++) {
+		struct pload_job *j = &pl->job[i];
+
+		j->w.fn = decode_job;
+		j->codec = s->cfg.codec;
+		j->crc = s->cfg.crc;
+		j->cmp = alloc(IMG_STREAM_CMP_BUF);
+		j->unc = alloc(IMG_STREAM_UNC_BUF);
+		if (!j->cmp || !j->unc)
+			return false;
+	}
+	return true;
+}
+
+static struct pload_job *oldest(struct pload *pl)
+{
+	return &pl->job[pl->retired % PLOAD_JOBS];
+}
+
+/* Wait for the oldest queued block (decoding others meanwhile) and emit it. */
+static enum img_err retire(struct pload *pl)
+{
+	struct pload_job *j = oldest(pl);
+	uint64_t t0 = timer_ns();
+	enum img_err e;
+
+	while (!smp_done(&j->w)) {
+		if (smp_help()) {
+			t0 = timer_ns();        /* decoding is counted by the queue */
+			continue;
+		}
+		__builtin_ia32_pause();
+		uint64_t t = timer_ns();
+		pl->st.wait_ns += t - t0;
+		t0 = t;
+	}
+	t0 = timer_ns();
+	pl->retired++;
+	pl->st.blocks++;
+	pl->st.crc_ns += j->crc_ns;
+	e = img_stream_emit_block(pl->s, j->err, j->unc, j->unc_len, &j->crc32, j->first, pl->f);
+	pl->st.emit_ns += timer_ns() - t0;
+	return e;
+}
+
+/* After a fault: let every queued block finish (their buffers are about to go),
+ * emitting nothing more. */
+static void drain(struct pload *pl)
+{
+	while (pl->retired < pl->queued) {
+		smp_wait(&oldest(pl)->w);
+		pl->retired++;
+	}
+}
+
+static enum img_err retire_all(struct pload *pl)
+{
+	while (pl->retired < pl->queued) {
+		enum img_err e = retire(pl);
+		if (e) {
+			drain(pl);
+			return e;
+		}
+	}
+	return IMG_OK;
+}
+
+int pload_push(void *arg, const uint8_t *blocks, size_t nblocks)
+{
+	struct pload *pl = arg;
+	enum img_err e = IMG_OK;
+
+	while (nblocks && e == IMG_OK) {
+		struct pload_job *j;
+		const uint8_t *blk;
+		size_t used;
+		uint64_t t0;
+
+		if (pl->queued - pl->retired == PLOAD_JOBS && (e = retire(pl)) != IMG_OK)
+			break;
+		t0 = timer_ns();
+		j = &pl->job[pl->queued % PLOAD_JOBS];
+		e = img_stream_frame(pl->s, blocks, nblocks, j->cmp, &used, &blk, &j->first, pl->f);
+		blocks += used * SWSUSP_PAGE_SIZE;
+		nblocks -= used;
+		if (e == IMG_OK && blk) {
+			j->blk = blk;
+			smp_submit(&j->w);
+			pl->queued++;
+		}
+		pl->st.frame_ns += timer_ns() - t0;
+		/* Emit whatever is ready, so the boot CPU copies while the others decode. */
+		while (e == IMG_OK && pl->retired < pl->queued && smp_done(&oldest(pl)->w))
+			e = retire(pl);
+	}
+	if (e != IMG_OK) {
+		drain(pl);
+		return 1;
+	}
+	return retire_all(pl) != IMG_OK;
+}

@@ -1,0 +1,55 @@
+/* The parallel restore of a compressed image: the boot CPU frames the stream blocks
+ * read-ahead delivers and queues each compressed block; every CPU (the boot CPU too,
+ * while it waits) decodes blocks and checksums them; the boot CPU emits the pages in
+ * stream order to the stream's sink and joins the per-block CRCs (crc32_combine). */
+#ifndef THAW_RESUME_PLOAD_H
+#define THAW_RESUME_PLOAD_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/img_err.h"
+#include "image/stream.h"
+#include "kernel/smp.h"
+
+#define PLOAD_JOBS 16                   /* compressed blocks in flight */
+
+struct pload_job {
+	struct smp_work w;              /* first: the queue hands back &w */
+	enum img_codec codec;
+	bool crc;
+	const uint8_t *blk;             /* the compressed block */
+	uint64_t first;                 /* its first stream block */
+	uint8_t *cmp;                   /* IMG_STREAM_CMP_BUF: a block gathered across pushes */
+	uint8_t *unc;                   /* IMG_STREAM_UNC_BUF */
+	size_t unc_len;
+	uint32_t crc32;
+	enum img_err err;
+	uint64_t crc_ns;                /* of its run time, the CRC's share */
+};
+
+struct pload_stats {
+	uint64_t frame_ns;              /* boot CPU: framing and queueing */
+	uint64_t wait_ns;               /* boot CPU: waiting for a block with nothing to do */
+	uint64_t emit_ns;               /* boot CPU: emitting pages (placement, copy, zeroing) */
+	uint64_t crc_ns;                /* all CPUs: CRC of decoded blocks */
+	uint64_t blocks;                /* compressed blocks decoded */
+};
+
+struct pload {
+	struct img_stream *s;
+	struct img_fault *f;
+	struct pload_job job[PLOAD_JOBS];
+	uint64_t queued, retired;       /* jobs, in stream order */
+	struct pload_stats st;
+};
+
+/* Buffers from alloc(bytes) (NULL: none). False when out of memory. */
+bool pload_init(struct pload *pl, struct img_stream *s, struct img_fault *f,
+		void *(*alloc)(uint64_t bytes));
+
+/* read-ahead's consumer (ra_consume_fn, arg = pl): every block that starts in these
+ * stream blocks is decoded and emitted before it returns (the buffer is reused after). */
+int pload_push(void *arg, const uint8_t *blocks, size_t nblocks);
+
+#endif
