@@ -54,7 +54,8 @@ static struct {
 	bool x2apic;
 	uint64_t apic_mmio;
 	unsigned ncpu;                  /* in use, the boot CPU included */
-	unsigned nstarted;              /* APs sent a SIPI (cpu[1..nstarted]) */
+	unsigned nlisted;               /* enabled APs in the MADT: cpu[1..nlisted] */
+	unsigned nstarted;              /* of those, sent a SIPI: cpu[1..nstarted] */
 	struct cpu cpu[SMP_MAX_CPUS];
 	struct smp_work *ring[QUEUE_SLOTS];
 	uint64_t head;                  /* items published (boot CPU writes, release) */
@@ -266,8 +267,8 @@ static bool wait_state(struct cpu *c, uint32_t want, uint32_t ms)
 	return true;
 }
 
-/* The enabled processors other than this one, in MADT order, at most max - 1. */
-static unsigned list_aps(uint32_t self, uint32_t max, unsigned *disabled)
+/* The enabled processors other than this one, in MADT order. */
+static unsigned list_aps(uint32_t self, unsigned *disabled)
 {
 	static struct madt_lapic l[SMP_MAX_CPUS * 4];
 	const struct acpi_header *madt = acpi_find_table("APIC");
@@ -284,7 +285,7 @@ static unsigned list_aps(uint32_t self, uint32_t max, unsigned *disabled)
 			*disabled += !l[i].enabled;
 			continue;
 		}
-		if (n + 1 >= max || n + 1 >= SMP_MAX_CPUS)
+		if (n + 1 >= SMP_MAX_CPUS)
 			break;
 		st.cpu[++n] = (struct cpu){ .apic_id = l[i].apic_id, .index = n };
 	}
@@ -299,6 +300,8 @@ static void fall_back(const char *why, uint32_t apic_id)
 		apic_id, why);
 }
 
+/* Every enabled AP is listed even when none is to be started: smp_park() sends each
+ * one INIT, so none is left in a firmware loop in memory the image overwrites. */
 unsigned smp_start(const struct boot_info *bi, uint32_t max_cpus)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE), page;
@@ -307,10 +310,6 @@ unsigned smp_start(const struct boot_info *bi, uint32_t max_cpus)
 	uint8_t *stacks;
 
 	st.ncpu = 1;
-	if (max_cpus <= 1) {
-		kprintf("smp: thaw.smp=%u: the boot CPU alone\n", max_cpus);
-		return 1;
-	}
 	if (!(base & APIC_BASE_EN)) {
 		kprintf("smp: the local APIC is disabled; the boot CPU alone\n");
 		return 1;
@@ -318,11 +317,16 @@ unsigned smp_start(const struct boot_info *bi, uint32_t max_cpus)
 	st.x2apic = base & APIC_BASE_EXTD;
 	st.apic_mmio = base & APIC_BASE_ADDR;
 	st.cpu[0] = (struct cpu){ .apic_id = bsp_apic_id(), .state = CPU_ALIVE };
-	naps = list_aps(st.cpu[0].apic_id, max_cpus, &disabled);
-	if (!naps) {
-		kprintf("smp: no other enabled CPU in the MADT (%u listed as absent)\n", disabled);
+	st.nlisted = list_aps(st.cpu[0].apic_id, &disabled);
+	naps = st.nlisted;
+	if (max_cpus <= 1 || !naps) {
+		kprintf("smp: the boot CPU alone (%s; %u other CPUs enabled, %u absent)\n",
+			max_cpus <= 1 ? "thaw.smp" : "no other CPU in the MADT", st.nlisted,
+			disabled);
 		return 1;
 	}
+	if (naps > max_cpus - 1)
+		naps = max_cpus - 1;
 	page = pick_low_page(bi);
 	stacks = pmm_alloc_bytes((uint64_t)naps * AP_STACK_SIZE);
 	if (!page || !stacks || len > AP_ARGS_OFF) {
@@ -347,9 +351,9 @@ unsigned smp_start(const struct boot_info *bi, uint32_t max_cpus)
 		}
 	}
 	st.ncpu = naps + 1;
-	kprintf("smp: %u CPUs (%s, start-up page 0x%llx)%s\n", st.ncpu,
-		st.x2apic ? "x2APIC" : "xAPIC", (unsigned long long)page,
-		disabled ? ", more listed as absent" : "");
+	kprintf("smp: %u CPUs (%s, start-up page 0x%llx; %u enabled CPUs left idle, %u absent)\n",
+		st.ncpu, st.x2apic ? "x2APIC" : "xAPIC", (unsigned long long)page,
+		st.nlisted - naps, disabled);
 	return st.ncpu;
 }
 
@@ -361,15 +365,15 @@ unsigned smp_cpus(void)
 void smp_park(void)
 {
 	__atomic_store_n(&st.quit, 1, __ATOMIC_RELEASE);
-	for (unsigned i = 1; i <= st.nstarted; i++) {
+	for (unsigned i = 1; i <= st.nlisted; i++) {
 		struct cpu *c = &st.cpu[i];
 
-		if (c->state == CPU_ALIVE)
+		if (i <= st.nstarted && c->state == CPU_ALIVE)
 			wait_state(c, CPU_PARKED, PARK_MS);
 		send_init(c->apic_id);
 		c->state = CPU_OFF;
 	}
-	st.nstarted = 0;
+	st.nstarted = st.nlisted = 0;
 	st.ncpu = 1;
 }
 

@@ -24,7 +24,7 @@ struct smp_stats {
 };
 
 /* Start the application processors the MADT lists as enabled, at most max_cpus CPUs
- * in all (0 or 1: none). If any AP fails to answer, every AP is parked again and the
+ * in all (0 or 1: none; the others are still sent INIT by smp_park()). If any AP fails to answer, every AP is parked again and the
  * boot CPU carries on alone; one line says what happened. Returns the CPUs in use. */
 unsigned smp_start(const struct boot_info *bi, uint32_t max_cpus);
 
@@ -45,9 +45,10 @@ static inline bool smp_done(const struct smp_work *w)
 	return __atomic_load_n(&w->done, __ATOMIC_ACQUIRE) != 0;
 }
 
-/* Boot CPU only: stop every AP once its current item is done and send it INIT, which
- * leaves it in wait-for-SIPI, executing nothing (Intel SDM Vol. 3A §8.4.1). The queue
- * must be empty. Safe to call more than once. */
+/* Boot CPU only: stop every started AP once its current item is done, then send
+ * INIT to every enabled AP (started or not), which leaves it in wait-for-SIPI,
+ * executing nothing (Intel SDM Vol. 3A §8.4.1). The queue must be empty. Safe to call
+ * more than once. */
 void smp_park(void);
 
 void smp_get_stats(struct smp_stats *st);

@@ -74,6 +74,7 @@ struct resume_ctx {
 	struct load_times {
 		uint64_t place_ns;      /* placing and copying data pages */
 		uint64_t zero_ns;       /* placing zero pages */
+		uint64_t reserve_ns;    /* reserving the PFN list's frames */
 		uint64_t progress_ns;   /* printing the progress bar */
 		uint64_t print0_ns, screen0_ns;  /* console time when reading began */
 		uint64_t step_ns[STEP_COUNT];    /* each step of steps[] */
@@ -230,10 +231,13 @@ static enum img_err ld_pfns(void *arg, const struct pfn_list *list)
 	bool zero;
 	enum place_err e = PLACE_OK;
 
+	uint64_t t0 = timer_ns();
+
 	pfn_iter_init(&it, list);
 	while (e == PLACE_OK && pfn_iter_next(&it, &pfn, &zero))
 		e = place_reserve(&c->pl, pfn);
 	place_reserve_end(&c->pl);
+	c->t.reserve_ns += timer_ns() - t0;
 	if (e != PLACE_OK)
 		return ld_refuse(c, e, true);
 	c->next_report = list->count / 10;
@@ -558,7 +562,7 @@ static void summary(const struct resume_ctx *c)
 		"staged=%llu direct=%llu codec=%s levels=%d map_ms=%llu io_wait_ms=%llu "
 		"decode_ms=%llu requests=%llu total_ms=%llu cpus=%u open_ms=%llu check_ms=%llu "
 		"smp_ms=%llu pages_ms=%llu frame_ms=%llu cpu_wait_ms=%llu ap_decode_ms=%llu "
-		"crc_ms=%llu place_ms=%llu zero_ms=%llu progress_ms=%llu handoff_ms=%llu "
+		"crc_ms=%llu reserve_ms=%llu place_ms=%llu zero_ms=%llu progress_ms=%llu handoff_ms=%llu "
 		"commit_ms=%llu print_ms=%llu screen_ms=%llu\n",
 		(unsigned long long)c->d.info.image_pages, (unsigned long long)bytes, ms(load),
 		(unsigned long long)(load / 1000000 ? bytes * 1000 / MIB / (load / 1000000) : 0),
@@ -568,7 +572,7 @@ static void summary(const struct resume_ctx *c)
 		(unsigned long long)timer_ms(), c->cpus ? c->cpus : 1,
 		ms(st[STEP_OPEN]), ms(st[STEP_COUNTDOWN] + st[STEP_CHECK] + st[STEP_PROBE]),
 		ms(st[STEP_SMP]), ms(st[STEP_LOAD]), ms(c->par.st.frame_ns), ms(c->par.st.wait_ns),
-		ms(ap_ns), ms(c->par.st.crc_ns), ms(c->t.place_ns), ms(c->t.zero_ns),
+		ms(ap_ns), ms(c->par.st.crc_ns), ms(c->t.reserve_ns), ms(c->t.place_ns), ms(c->t.zero_ns),
 		ms(c->t.progress_ns), ms(st[STEP_HANDOFF]), ms(st[STEP_COMMIT]),
 		ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns));
 }

@@ -60,6 +60,7 @@ class Layout:
     pt_base: int = 0x3200000
     protocol: str = "v2"
     levels: int = 4           # 5: a PML5 on top (thaw on a 4-level CPU must refuse)
+    aps: int = 0              # other CPUs the machine has: the image kernel starts them
     pattern: list = field(default_factory=list)
     zero: list = field(default_factory=list)
 
@@ -160,7 +161,8 @@ def kernel_binary(lay: Layout, workdir: Path) -> bytes:
     subprocess.run(["nasm", "-f", "bin", f"-DJUMP_VA={lay.jump_va:#x}", str(ASM), "-o", str(out)],
                    check=True)
     ranges = [(s, n, 0) for s, n in lay.pattern] + [(s, n, 1) for s, n in lay.zero]
-    table = b"IMGKTBL1" + struct.pack("<QQQ", lay.cr3, PROTO_REG[lay.protocol], len(ranges))
+    table = b"IMGKTBL2" + struct.pack("<QQQQ", lay.cr3, PROTO_REG[lay.protocol], lay.aps,
+                                      len(ranges))
     table += b"".join(struct.pack("<QQQ", *r) for r in ranges)
     blob = out.read_bytes() + table
     blob += b"\0" * (-len(blob) % PAGE)

@@ -34,27 +34,29 @@ def refused_intact(run, disk, before, *words):
     assert ik.digest(disk) == before
 
 
-def machine_e820(firmware, tmp_path_factory):
+def machine_e820(firmware, tmp_path_factory, smp=1):
     """The e820 checksum of the test machine, learned from thaw's refusal of an image
-    that records a wrong one — which is itself the 'changed memory map' test."""
-    if firmware not in _e820:
-        work = tmp_path_factory.mktemp(f"e820-{firmware}")
+    that records a wrong one — which is itself the 'changed memory map' test. OVMF's
+    map depends on the number of CPUs, so each count is a machine of its own."""
+    key = (firmware, smp)
+    if key not in _e820:
+        work = tmp_path_factory.mktemp(f"e820-{firmware}-{smp}")
         lay = ik.default_layout()
         disk = ik.make_image(lay, work, e820_crc=0x12345678)
         before = ik.digest(disk)
-        run = ik.run_thaw(disk, work, firmware=firmware)
+        run = ik.run_thaw(disk, work, firmware=firmware, smp=smp)
         refused_intact(run, disk, before, "memory map differs", "thaw.e820=ignore")
         m = ik.E820_HERE_RE.search(run.text)
         assert m, run.text[-2000:]
-        _e820[firmware] = int(m["here"], 16)
-        _ram[firmware] = ik.ram_ranges(run.text)
-    return _e820[firmware]
+        _e820[key] = int(m["here"], 16)
+        _ram[key] = ik.ram_ranges(run.text)
+    return _e820[key]
 
 
-def layout(firmware, tmp_path_factory, **kw):
+def layout(firmware, tmp_path_factory, smp=1, **kw):
     """The default layout restricted to the RAM this machine has."""
-    machine_e820(firmware, tmp_path_factory)
-    return ik.default_layout(ram=_ram[firmware], **kw)
+    machine_e820(firmware, tmp_path_factory, smp)
+    return ik.default_layout(ram=_ram[(firmware, smp)], **kw)
 
 
 def resume_ok(run, lay, disk):
@@ -236,29 +238,60 @@ def test_read_error_mid_image_refused(tmp_path, tmp_path_factory):
 
 
 SMP_CASES = [
-    # (firmware, vCPUs, codec, thaw command line extra)
-    ("bios", 4, "lzo", ""),
-    ("bios", 2, "lz4", ""),
-    ("uefi", 2, "lz4", ""),
-    ("bios", 2, "none", ""),
-    ("bios", 4, "lz4", "thaw.smp=0"),
-    ("bios", 4, "lz4", "thaw.smp=2"),
+    # (firmware, QEMU -smp, codec, thaw command line extra); mixed-size blocks and
+    # scattered map entries throughout, over thaw's own frames and zero pages.
+    ("bios", "4", "lzo", ""),
+    ("bios", "2", "lz4", ""),
+    ("uefi", "2", "lz4", ""),
+    ("bios", "2", "none", ""),
+    ("bios", "4", "lz4", "thaw.smp=0"),
+    ("bios", "4", "lz4", "thaw.smp=2"),
+    ("bios", "2,maxcpus=3", "lzo", ""),     # a third CPU the MADT lists as absent
 ]
 
 
 @pytest.mark.parametrize("firmware,smp,compress,extra", SMP_CASES,
-                         ids=[f"{c[0]}-{c[1]}cpu-{c[2]}" + (f"-{c[3]}" if c[3] else "")
+                         ids=[f"{c[0]}-{c[1].replace(',', '-')}cpu-{c[2]}" +
+                              (f"-{c[3].replace('.', '').replace('=', '')}" if c[3] else "")
                               for c in SMP_CASES])
 def test_synthetic_resume_smp(firmware, smp, compress, extra, tmp_path, tmp_path_factory):
-    """Several CPUs decode (compressed images), the image comes back bit-exact, every AP
-    is parked before the jump, and the summary says how many CPUs worked."""
-    crc = machine_e820(firmware, tmp_path_factory)
-    lay = layout(firmware, tmp_path_factory)
-    disk = ik.make_image(lay, tmp_path, compress=compress, e820_crc=crc, extra=["--zero-flag"])
+    """Several CPUs decode (compressed images), the image comes back bit-exact, and the
+    summary says how many CPUs worked. The image kernel checks that it runs alone on
+    the boot CPU with every other CPU waiting for a SIPI (thaw sent each INIT, started
+    or not), and that they all start again after INIT-SIPI-SIPI."""
+    cpus = int(smp.split(",")[0])
+    crc = machine_e820(firmware, tmp_path_factory, smp)
+    lay = layout(firmware, tmp_path_factory, smp, aps=cpus - 1)
+    disk = ik.make_image(lay, tmp_path, compress=compress, e820_crc=crc,
+                         extra=["--zero-flag", "--mixed-blocks", "--scatter"])
     args = "thaw.test_exit thaw.on_fail=poweroff" + (f" {extra}" if extra else "")
     run = ik.run_thaw(disk, tmp_path, firmware=firmware, smp=smp, args=args)
     resume_ok(run, lay, disk)
-    want = 1 if "thaw.smp=0" in extra else 2 if "thaw.smp=2" in extra else smp
+    want = 1 if "thaw.smp=0" in extra else 2 if "thaw.smp=2" in extra else cpus
     assert f" cpus={want} " in run.text, run.text[-3000:]
     if want > 1:
         assert f"smp: {want} CPUs" in run.text
+
+
+def _refusal(text):
+    lines = [ln.split("] ", 1)[-1] for ln in text.splitlines() if "left untouched" in ln]
+    assert lines, text[-3000:]
+    return lines[0]
+
+
+@pytest.mark.parametrize("kind", ["data", "lz-data", "unc-len"])
+def test_corrupt_block_same_refusal_on_two_cpus(kind, tmp_path, tmp_path_factory):
+    """A block that fails to decode (or to checksum) on whichever CPU decodes it stops
+    the restore before any write, with the very line the one-CPU restore prints."""
+    crc = machine_e820("bios", tmp_path_factory, "2")
+    lay = ik.default_layout()
+    disk = ik.make_image(lay, tmp_path, compress="lzo", e820_crc=crc,
+                         extra=["--zero-flag", "--mixed-blocks", "--corrupt", kind])
+    before = ik.digest(disk)
+    lines = []
+    for args in ("thaw.smp=0", ""):
+        run = ik.run_thaw(disk, tmp_path, smp=2,
+                          args=f"thaw.test_exit thaw.on_fail=poweroff {args}".strip())
+        refused_intact(run, disk, before)
+        lines.append(_refusal(run.text))
+    assert lines[0] == lines[1]
