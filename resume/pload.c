@@ -4,6 +4,8 @@
  * order. A fault on any block stops the stream at that block, as the serial path does. */
 #include "resume/pload.h"
 
+#include <stddef.h>
+
 #include "kernel/timer.h"
 #include "lib/crc32.h"
 
@@ -21,6 +23,43 @@ static void decode_job(struct smp_work *w)
 	j->crc_ns = timer_ns() - t0;
 }
 
+static void copy_job(struct smp_work *w)
+{
+	struct pload_job *j = (struct pload_job *)((uint8_t *)w - offsetof(struct pload_job, copy_w));
+
+	uint64_t t0 = timer_ns();
+
+	for (unsigned i = 0; i < j->ncopy; i++)
+		pload_copy_page(j->copy[i].dst, j->copy[i].src);
+	j->copy_ns = timer_ns() - t0;
+}
+
+bool pload_defer_copy(struct pload *pl, void *dst, const uint8_t *src)
+{
+	struct pload_job *j = pl->emitting;
+
+	if (!j || j->ncopy == SWSUSP_UNC_PAGES)
+		return false;
+	j->copy[j->ncopy++] = (struct pload_copy){ dst, src };
+	return true;
+}
+
+/* The job's unc buffer is free again once its copies are done. */
+static void wait_copies(struct pload *pl, struct pload_job *j)
+{
+	if (!j->copying)
+		return;
+	smp_wait(&j->copy_w);
+	pl->st.copy_ns += j->copy_ns;
+	j->copying = false;
+}
+
+void pload_finish(struct pload *pl)
+{
+	for (unsigned i = 0; i < PLOAD_JOBS; i++)
+		wait_copies(pl, &pl->job[i]);
+}
+
 bool pload_init(struct pload *pl, struct img_stream *s, struct img_fault *f,
 		void *(*alloc)(uint64_t bytes))
 {
@@ -29,6 +68,7 @@ bool pload_init(struct pload *pl, struct img_stream *s, struct img_fault *f,
 		struct pload_job *j = &pl->job[i];
 
 		j->w.fn = decode_job;
+		j->copy_w.fn = copy_job;
 		j->codec = s->cfg.codec;
 		j->crc = s->cfg.crc;
 		j->cmp = alloc(IMG_STREAM_CMP_BUF);
@@ -65,7 +105,14 @@ static enum img_err retire(struct pload *pl)
 	pl->retired++;
 	pl->st.blocks++;
 	pl->st.crc_ns += j->crc_ns;
+	j->ncopy = 0;
+	pl->emitting = j;
 	e = img_stream_emit_block(pl->s, j->err, j->unc, j->unc_len, &j->crc32, j->first, pl->f);
+	pl->emitting = NULL;
+	if (j->ncopy) {
+		j->copying = true;
+		smp_submit(&j->copy_w);
+	}
 	pl->st.emit_ns += timer_ns() - t0;
 	return e;
 }
@@ -107,6 +154,7 @@ int pload_push(void *arg, const uint8_t *blocks, size_t nblocks)
 			break;
 		t0 = timer_ns();
 		j = &pl->job[pl->queued % PLOAD_JOBS];
+		wait_copies(pl, j);
 		e = img_stream_frame(pl->s, blocks, nblocks, j->cmp, &used, &blk, &j->first, pl->f);
 		blocks += used * SWSUSP_PAGE_SIZE;
 		nblocks -= used;

@@ -168,21 +168,6 @@ static void env_forbid(void *arg, uint64_t pfn, uint64_t n) { (void)arg; pmm_for
 static uint64_t env_alloc(void *arg) { (void)arg; return pmm_alloc() / PAGE_SIZE; }
 static void *env_frame(void *arg, uint64_t pfn) { (void)arg; return (void *)(uintptr_t)(pfn * PAGE_SIZE); }
 
-/* A page copy in 8-byte moves: rep movsb costs one emulated iteration per byte
- * under QEMU's TCG; this loop is ~8x cheaper there and no worse on hardware. */
-static void copy_page(void *dst, const void *src)
-{
-	uint64_t *d = dst;
-	const uint64_t *s = src;
-
-	for (unsigned i = 0; i < PAGE_SIZE / 8; i += 4) {
-		d[i] = s[i];
-		d[i + 1] = s[i + 1];
-		d[i + 2] = s[i + 2];
-		d[i + 3] = s[i + 3];
-	}
-}
-
 /* ---- the loader's callbacks (arg: the context) -------------------------------- */
 
 static void progress(struct resume_ctx *c, bool last)
@@ -254,7 +239,8 @@ static enum img_err ld_data(void *arg, uint64_t pfn, const uint8_t *page)
 
 	if (!dst)
 		return ld_refuse(c, e, false);
-	copy_page(dst, page);
+	if (!pload_defer_copy(&c->par, dst, page))
+		pload_copy_page(dst, page);
 	c->placed++;
 	c->t.place_ns += timer_ns() - t0;
 	if (c->placed >= c->next_report) {
@@ -484,6 +470,8 @@ static struct outcome load_pages_on(struct resume_ctx *c)
 	}
 	re = readahead_run(c->dev, c->m.entries + 1, c->m.n_entries - 1, bufs, consume, arg,
 			   &c->ra, &bad);
+	if (consume == pload_push)
+		pload_finish(&c->par);
 	r = after_readahead(c, re, bad);
 	if (r.end != RESUME_GO)
 		return r;
@@ -562,7 +550,7 @@ static void summary(const struct resume_ctx *c)
 		"staged=%llu direct=%llu codec=%s levels=%d map_ms=%llu io_wait_ms=%llu "
 		"decode_ms=%llu requests=%llu total_ms=%llu cpus=%u open_ms=%llu check_ms=%llu "
 		"smp_ms=%llu pages_ms=%llu frame_ms=%llu cpu_wait_ms=%llu ap_decode_ms=%llu "
-		"crc_ms=%llu reserve_ms=%llu place_ms=%llu zero_ms=%llu progress_ms=%llu handoff_ms=%llu "
+		"crc_ms=%llu copy_ms=%llu reserve_ms=%llu place_ms=%llu zero_ms=%llu progress_ms=%llu handoff_ms=%llu "
 		"commit_ms=%llu print_ms=%llu screen_ms=%llu\n",
 		(unsigned long long)c->d.info.image_pages, (unsigned long long)bytes, ms(load),
 		(unsigned long long)(load / 1000000 ? bytes * 1000 / MIB / (load / 1000000) : 0),
@@ -572,7 +560,7 @@ static void summary(const struct resume_ctx *c)
 		(unsigned long long)timer_ms(), c->cpus ? c->cpus : 1,
 		ms(st[STEP_OPEN]), ms(st[STEP_COUNTDOWN] + st[STEP_CHECK] + st[STEP_PROBE]),
 		ms(st[STEP_SMP]), ms(st[STEP_LOAD]), ms(c->par.st.frame_ns), ms(c->par.st.wait_ns),
-		ms(ap_ns), ms(c->par.st.crc_ns), ms(c->t.reserve_ns), ms(c->t.place_ns), ms(c->t.zero_ns),
+		ms(ap_ns), ms(c->par.st.crc_ns), ms(c->par.st.copy_ns), ms(c->t.reserve_ns), ms(c->t.place_ns), ms(c->t.zero_ns),
 		ms(c->t.progress_ns), ms(st[STEP_HANDOFF]), ms(st[STEP_COMMIT]),
 		ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns));
 }

@@ -4,12 +4,14 @@ refuses damaged or mismatched ones without writing a byte.
 
 Success means the guest's own proof: "WORKLOAD: resumed checksum=ok counter=ok" and
 QEMU exit 33 from the guest; the swap header reads SWAPSPACE2 afterwards."""
+import re
 import struct
 import sys
 
 import pytest
 
 import imagekernel as ik
+import qmpcpus
 
 sys.path.insert(0, str(ik.REPO / "tests"))
 from fixtures.guest_qemu import run_qemu  # noqa: E402
@@ -21,10 +23,25 @@ VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-bios-smp2", "lzo-uefi-smp1",
             "none-uefi-smp2", "lzo-bios-smp1-part"]
 
 
-def boot(fx, disk, workdir, mem_mib=None, args=THAW_ARGS):
+def boot(fx, disk, workdir, mem_mib=None, args=THAW_ARGS, smp=None):
+    """thaw resumes the fixture's image. At the workload's first line after the resume
+    the vCPUs' registers are read (run.cpus: {index: (cr0, rip)}). smp: a QEMU -smp
+    value replacing the fixture's."""
     kw = {"mem_mib": mem_mib} if mem_mib else {}
     qemu = fx.qemu_args(cdrom=ik.thaw_iso(args), disk=disk, **kw)
-    return run_qemu(qemu, workdir / "serial.log", timeout=600)
+    if smp is not None:
+        i = qemu.index("-smp")
+        qemu[i + 1] = smp
+    qmp = workdir / "qmp.sock"
+    regs = {}
+
+    def look(_line):
+        regs["text"] = qmpcpus.registers(qmp)
+
+    run = run_qemu(qemu + qmpcpus.qmp_args(qmp), workdir / "serial.log", timeout=600,
+                   on_line=(re.compile(r"WORKLOAD: back"), look))
+    run.cpus = qmpcpus.cpu_states(regs.get("text", ""))
+    return run
 
 
 def assert_resumed(run, fx, disk):
@@ -35,6 +52,9 @@ def assert_resumed(run, fx, disk):
     assert run.rc == EXIT_OK
     assert ik.RESUMING_RE.search(text)
     assert swap_header(disk, fx.variant)["sig"] == b"SWAPSPACE2"
+    # Every vCPU is back online: the resumed kernel started each one itself.
+    assert len(run.cpus) == fx.variant.smp, run.cpus
+    assert all(qmpcpus.online(s) for s in run.cpus.values()), run.cpus
 
 
 def assert_refused(run, fx, disk, before, *words):
@@ -46,6 +66,29 @@ def assert_refused(run, fx, disk, before, *words):
         assert w in text, f"{w!r} not in:\n{text[-3000:]}"
     assert swap_header(disk, fx.variant)["sig"] == b"S1SUSPEND\0"
     assert ik.digest(disk) == before
+
+
+@pytest.mark.parametrize("args", ["thaw.smp=0", ""], ids=["smp0", "all-cpus"])
+def test_real_resume_two_cpus(args, tmp_path):
+    """A 2-vCPU image: thaw decodes on both CPUs (or on one with thaw.smp=0); both
+    are online in the resumed kernel."""
+    fx = hibernated_disk("lzo-bios-smp2")
+    disk = fx.disk_copy(tmp_path)
+    run = boot(fx, disk, tmp_path, args=f"{THAW_ARGS} {args}".strip())
+    assert_resumed(run, fx, disk)
+    want = 1 if args else 2
+    assert f" cpus={want} " in run.text, run.text[-3000:]
+
+
+def test_real_resume_absent_cpu(tmp_path):
+    """QEMU -smp 2,maxcpus=3: the MADT lists a third CPU as not enabled; thaw leaves it
+    alone and resumes on the two present ones."""
+    fx = hibernated_disk("lzo-bios-smp2")
+    disk = fx.disk_copy(tmp_path)
+    run = boot(fx, disk, tmp_path, smp="2,maxcpus=3",
+               args=f"{THAW_ARGS} thaw.e820=ignore")
+    assert_resumed(run, fx, disk)
+    assert " cpus=2 " in run.text and "1 absent" in run.text, run.text[-3000:]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

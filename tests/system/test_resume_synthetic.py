@@ -40,7 +40,7 @@ def machine_e820(firmware, tmp_path_factory, smp=1):
     map depends on the number of CPUs, so each count is a machine of its own."""
     key = (firmware, smp)
     if key not in _e820:
-        work = tmp_path_factory.mktemp(f"e820-{firmware}-{smp}")
+        work = tmp_path_factory.mktemp(f"e820-{firmware}-{smp}".replace(",", "-"))
         lay = ik.default_layout()
         disk = ik.make_image(lay, work, e820_crc=0x12345678)
         before = ik.digest(disk)
