@@ -527,30 +527,38 @@ static unsigned long long ms(uint64_t ns)
 	return (unsigned long long)(ns / 1000000);
 }
 
-/* One line with the figures and where load_ms went: per step, and within the page
- * loading, per activity of the boot CPU (io_wait, frame, cpu_wait, decode, place,
- * zero, progress) plus the other CPUs' decoding and everyone's CRC. */
+/* One line with the figures and where load_ms went: per step (open, check, smp, map,
+ * pages, handoff, commit), and pages_ms split into what the boot CPU did: io_wait,
+ * submit, frame, cpu_wait (for another CPU's block), decode (its own decoding, CRC and
+ * copies), emit (placement: reserve, place, zero, progress), other (the rest). The other
+ * CPUs' work (ap_decode) and everyone's crc and copy time are shown beside. */
 static void summary(const struct resume_ctx *c)
 {
 	uint64_t now = timer_ns(), load = now - c->t_open_ns;
 	uint64_t bytes = c->d.info.image_pages * PAGE_SIZE;
-	uint64_t print, screen, ap_ns = 0, bsp_ns;
+	uint64_t print, screen, ap_ns = 0, bsp_ns, emit_ns, known, other;
 	const uint64_t *st = c->t.step_ns;
+	bool par = c->cpus > 1 && c->d.hdr.codec != IMG_CODEC_RAW;
 	struct smp_stats ss;
 
 	console_times(&print, &screen);
 	smp_get_stats(&ss);
 	for (unsigned i = 1; i < SMP_MAX_CPUS; i++)
 		ap_ns += ss.work_ns[i];
-	/* The boot CPU's decoding: its queue work in parallel mode, else all of consume
-	 * minus placement, zeroing and progress (the serial stream decodes inline). */
-	bsp_ns = c->cpus > 1 && c->d.hdr.codec != IMG_CODEC_RAW ? ss.work_ns[0] :
-		 c->ra.consume_ns - c->t.place_ns - c->t.zero_ns - c->t.progress_ns;
+	/* In the serial path the stream decodes inside consume, around the emission. */
+	emit_ns = c->t.reserve_ns + c->t.place_ns + c->t.zero_ns + c->t.progress_ns;
+	if (par)
+		emit_ns = c->par.st.emit_ns;
+	bsp_ns = par ? ss.work_ns[0] : c->ra.consume_ns - emit_ns;
+	known = c->ra.wait_ns + c->ra.submit_ns + c->par.st.frame_ns + c->par.st.wait_ns +
+		bsp_ns + emit_ns;
+	other = st[STEP_LOAD] > known ? st[STEP_LOAD] - known : 0;
 	kprintf("thaw: resuming pages=%llu bytes=%llu load_ms=%llu mibps=%llu zero=%llu "
 		"staged=%llu direct=%llu codec=%s levels=%d map_ms=%llu io_wait_ms=%llu "
 		"decode_ms=%llu requests=%llu total_ms=%llu cpus=%u open_ms=%llu check_ms=%llu "
-		"smp_ms=%llu pages_ms=%llu frame_ms=%llu cpu_wait_ms=%llu ap_decode_ms=%llu "
-		"crc_ms=%llu copy_ms=%llu reserve_ms=%llu place_ms=%llu zero_ms=%llu progress_ms=%llu handoff_ms=%llu "
+		"smp_ms=%llu pages_ms=%llu submit_ms=%llu frame_ms=%llu cpu_wait_ms=%llu "
+		"emit_ms=%llu reserve_ms=%llu place_ms=%llu zero_ms=%llu progress_ms=%llu "
+		"other_ms=%llu ap_decode_ms=%llu crc_ms=%llu copy_ms=%llu handoff_ms=%llu "
 		"commit_ms=%llu print_ms=%llu screen_ms=%llu\n",
 		(unsigned long long)c->d.info.image_pages, (unsigned long long)bytes, ms(load),
 		(unsigned long long)(load / 1000000 ? bytes * 1000 / MIB / (load / 1000000) : 0),
@@ -559,10 +567,11 @@ static void summary(const struct resume_ctx *c)
 		ms(c->map_ns), ms(c->ra.wait_ns), ms(bsp_ns), (unsigned long long)c->ra.requests,
 		(unsigned long long)timer_ms(), c->cpus ? c->cpus : 1,
 		ms(st[STEP_OPEN]), ms(st[STEP_COUNTDOWN] + st[STEP_CHECK] + st[STEP_PROBE]),
-		ms(st[STEP_SMP]), ms(st[STEP_LOAD]), ms(c->par.st.frame_ns), ms(c->par.st.wait_ns),
-		ms(ap_ns), ms(c->par.st.crc_ns), ms(c->par.st.copy_ns), ms(c->t.reserve_ns), ms(c->t.place_ns), ms(c->t.zero_ns),
-		ms(c->t.progress_ns), ms(st[STEP_HANDOFF]), ms(st[STEP_COMMIT]),
-		ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns));
+		ms(st[STEP_SMP]), ms(st[STEP_LOAD]), ms(c->ra.submit_ns), ms(c->par.st.frame_ns),
+		ms(c->par.st.wait_ns), ms(emit_ns), ms(c->t.reserve_ns), ms(c->t.place_ns),
+		ms(c->t.zero_ns), ms(c->t.progress_ns), ms(other), ms(ap_ns),
+		ms(c->par.st.crc_ns), ms(c->par.st.copy_ns), ms(st[STEP_HANDOFF]),
+		ms(st[STEP_COMMIT]), ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns));
 }
 
 /* The table of contents: each step may rely on everything above it. */
