@@ -3,14 +3,7 @@
 
 #include <string.h>
 
-static uint64_t hwsig_le(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = bytes - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
+#include "lib/le.h"
 
 const char *hwsig_strerror(enum hwsig_err e)
 {
@@ -25,26 +18,27 @@ const char *hwsig_strerror(enum hwsig_err e)
 
 enum hwsig_err hwsig_facs_addr(const void *fadt, size_t fadt_len, uint64_t *facs)
 {
-	const uint8_t *f = fadt;
+	struct acpi_fadt f;
 
-	if (!f || fadt_len < FADT_FIRMWARE_CTRL + 4)
+	if (!fadt || !ACPI_FADT_HAS(fadt_len, firmware_ctrl))
 		return HWSIG_ENOFADT;
-	*facs = 0;
+	acpi_fadt_load(fadt, fadt_len, &f);
 	/* ACPI: X_FIRMWARE_CTRL, when present and non-zero, overrides FIRMWARE_CTRL. */
-	if (fadt_len >= FADT_X_FIRMWARE_CTRL + 8)
-		*facs = hwsig_le(f + FADT_X_FIRMWARE_CTRL, 8);
+	*facs = ACPI_FADT_HAS(fadt_len, x_firmware_ctrl) ? le64(f.x_firmware_ctrl) : 0;
 	if (!*facs)
-		*facs = hwsig_le(f + FADT_FIRMWARE_CTRL, 4);
+		*facs = le32(f.firmware_ctrl);
 	return *facs ? HWSIG_OK : HWSIG_ENOFACS;
 }
 
 enum hwsig_err hwsig_read(const void *facs, size_t len, uint32_t *sig)
 {
-	const uint8_t *p = facs;
+	struct acpi_facs f;
 
-	if (!p || len < FACS_MIN_LEN || memcmp(p + FACS_SIGNATURE, "FACS", 4) != 0 ||
-	    hwsig_le(p + FACS_LENGTH, 4) < FACS_MIN_LEN)
+	if (!facs || len < sizeof(f))
 		return HWSIG_EBADFACS;
-	*sig = (uint32_t)hwsig_le(p + FACS_HW_SIGNATURE, 4);
+	memcpy(&f, facs, sizeof(f));
+	if (memcmp(f.signature, "FACS", 4) != 0 || le32(f.length) < sizeof(f))
+		return HWSIG_EBADFACS;
+	*sig = le32(f.hardware_signature);
 	return HWSIG_OK;
 }
