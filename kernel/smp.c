@@ -16,12 +16,9 @@
 #include "kernel/io.h"
 #include "kernel/madt.h"
 #include "kernel/timer.h"
+#include "kernel/x86.h"
 #include "mm/pmm.h"
 
-#define MSR_APIC_BASE   0x1Bu
-#define APIC_BASE_EXTD  (1ull << 10)    /* x2APIC mode */
-#define APIC_BASE_EN    (1ull << 11)
-#define APIC_BASE_ADDR  0xFFFFFF000ull
 #define XAPIC_ID        0x020u          /* bits 31:24 */
 #define XAPIC_ESR       0x280u
 #define XAPIC_ICR_LO    0x300u
