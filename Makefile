@@ -465,13 +465,15 @@ bench-linux: deps
 
 # bench-resume: Linux's resume and thaw's on the same real fixtures, end to end, in one
 # run; table + build/bench/resume.svg (tests/bench/bench_resume.py).
-BENCH_RESUME_VARIANTS ?= lzo-bios-smp1 none-bios-smp1 lzo-bios-smp2 lzo-uefi-smp1 \
+BENCH_RESUME_VARIANTS ?= lzo-bios-smp2 lzo-bios-smp1 none-bios-smp1 lzo-uefi-smp1 \
 	lzo-bios-smp1-mem2048-data512
+# The report the README's figures come from (date, QEMU version, command, tables).
+BENCH_REPORT ?= docs/bench-report.md
 .PHONY: bench-resume
 bench-resume: deps
 	$(Q)$(MAKE) --no-print-directory all iso
 	$(Q)$(PYTHON) tests/bench/bench_resume.py --runs $(BENCH_RUNS) \
-		--out $(BUILD)/bench/resume.json $(BENCH_RESUME_VARIANTS)
+		--out $(BUILD)/bench/resume.json --report $(BENCH_REPORT) $(BENCH_RESUME_VARIANTS)
 
 # bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU.
 BENCH_DISK_RUNS ?= 3

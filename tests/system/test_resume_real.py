@@ -4,6 +4,7 @@ refuses damaged or mismatched ones without writing a byte.
 
 Success means the guest's own proof: "WORKLOAD: resumed checksum=ok counter=ok" and
 QEMU exit 33 from the guest; the swap header reads SWAPSPACE2 afterwards."""
+import os
 import re
 import struct
 import sys
@@ -18,6 +19,7 @@ from fixtures.guest_qemu import run_qemu  # noqa: E402
 from fixtures.realimage import RESUMED_RE, hibernated_disk, swap_header  # noqa: E402
 
 EXIT_OK, EXIT_FAIL = 33, 35
+SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1", reason="set THAW_SLOW_TESTS=1")
 THAW_ARGS = "thaw.test_exit thaw.on_fail=poweroff"
 VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-bios-smp2", "lzo-uefi-smp1",
             "none-uefi-smp2", "lzo-bios-smp1-part"]
@@ -68,7 +70,8 @@ def assert_refused(run, fx, disk, before, *words):
     assert ik.digest(disk) == before
 
 
-@pytest.mark.parametrize("args", ["thaw.smp=0", ""], ids=["smp0", "all-cpus"])
+@pytest.mark.parametrize("args", [pytest.param("thaw.smp=0", id="smp0", marks=SLOW),
+                                  pytest.param("", id="all-cpus", marks=SLOW)])
 def test_real_resume_two_cpus(args, tmp_path):
     """A 2-vCPU image: thaw decodes on both CPUs (or on one with thaw.smp=0); both
     are online in the resumed kernel."""
@@ -80,6 +83,7 @@ def test_real_resume_two_cpus(args, tmp_path):
     assert f" cpus={want} " in run.text, run.text[-3000:]
 
 
+@SLOW
 def test_real_resume_absent_cpu(tmp_path):
     """QEMU -smp 2,maxcpus=3: the MADT lists a third CPU as not enabled; thaw leaves it
     alone and resumes on the two present ones."""
@@ -97,6 +101,7 @@ def test_real_resume(variant, tmp_path):
     disk = fx.disk_copy(tmp_path)
     run = boot(fx, disk, tmp_path)
     assert_resumed(run, fx, disk)
+    assert f" cpus={fx.variant.smp} " in run.text, run.text[-3000:]   # thaw used them all
 
 
 def test_resumed_image_is_gone(tmp_path):
