@@ -603,8 +603,10 @@ void resume_main(const struct boot_info *bi, const struct options *o)
 		struct outcome r = steps[i](c);
 
 		c->t.step_ns[i] = timer_ns() - t0;
-		if (r.end != RESUME_GO)
+		if (r.end != RESUME_GO) {
+			smp_park();     /* no AP left running thaw's code, whatever comes next */
 			stop(c, &r);
+		}
 	}
 	summary(c);
 	jump_to_image(&c->h, &c->pl);
