@@ -191,6 +191,8 @@ $(BUILD)/gen/%.inc: %.h scripts/gen_nasm_inc.py
 	$(Q)$(PYTHON) scripts/gen_nasm_inc.py $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/k/boot/entry.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
+$(BUILD)/k/boot/ap_boot.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc \
+	$(BUILD)/gen/kernel/ap_boot.inc
 $(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc
 
 # The console font: 8x16 ASCII glyphs rendered from grub-common's ascii.pf2.

@@ -1,7 +1,7 @@
 ; The application processors' way from the start-up IPI to C: real mode, protected
 ; mode, long mode on thaw's own page tables and GDT, then entry(arg) on its own stack.
 ; kernel/smp.c copies ap_boot_start..ap_boot_end to a 4 KiB-aligned page P below
-; 1 MiB, fills the argument block at P + AP_ARGS_OFF (boot/ap_boot.inc) and sends
+; 1 MiB, fills the argument block at P + AP_ARGS_OFF (kernel/ap_boot.h) and sends
 ; INIT-SIPI-SIPI with vector P >> 12 (Intel SDM Vol. 3A §8.4.4).
 ;
 ; Contract (in):  the AP starts in real mode at CS = P >> 4, IP = 0 (SDM §8.4.4.1),
@@ -14,14 +14,9 @@
 ;                 RDI = AB_ARG; calls AB_ENTRY, which must not return (it halts if it
 ;                 does). The page may be reused once entry has signalled.
 
-%include "boot/constants.inc"
-%include "boot/ap_boot.inc"
-
-CR0_PE		equ 1 << 0
-CR0_PG		equ 1 << 31
-MSR_EFER	equ 0xC0000080
-EFER_LME	equ 1 << 8
-EFER_NXE	equ 1 << 11
+%include "kernel/segments.inc"		; SEL_*: kernel/segments.h
+%include "kernel/x86.inc"		; CR0_*, MSR_EFER, EFER_*: kernel/x86.h
+%include "kernel/ap_boot.inc"		; AP_ARGS_OFF, AB_*: kernel/ap_boot.h
 
 section .rodata
 align 16
