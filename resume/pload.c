@@ -44,12 +44,30 @@ bool pload_defer_copy(struct pload *pl, void *dst, const uint8_t *src)
 	return true;
 }
 
+/* Until w is done: run queued work meanwhile (the queue counts that time), and
+ * count the time with nothing to run as waiting. */
+static void wait_done(struct pload *pl, struct smp_work *w)
+{
+	uint64_t t0 = timer_ns();
+
+	while (!smp_done(w)) {
+		if (smp_help()) {
+			t0 = timer_ns();
+			continue;
+		}
+		__builtin_ia32_pause();
+		uint64_t t = timer_ns();
+		pl->st.wait_ns += t - t0;
+		t0 = t;
+	}
+}
+
 /* The job's unc buffer is free again once its copies are done. */
 static void wait_copies(struct pload *pl, struct pload_job *j)
 {
 	if (!j->copying)
 		return;
-	smp_wait(&j->copy_w);
+	wait_done(pl, &j->copy_w);
 	pl->st.copy_ns += j->copy_ns;
 	j->copying = false;
 }
@@ -88,19 +106,10 @@ static struct pload_job *oldest(struct pload *pl)
 static enum img_err retire(struct pload *pl)
 {
 	struct pload_job *j = oldest(pl);
-	uint64_t t0 = timer_ns();
+	uint64_t t0;
 	enum img_err e;
 
-	while (!smp_done(&j->w)) {
-		if (smp_help()) {
-			t0 = timer_ns();        /* decoding is counted by the queue */
-			continue;
-		}
-		__builtin_ia32_pause();
-		uint64_t t = timer_ns();
-		pl->st.wait_ns += t - t0;
-		t0 = t;
-	}
+	wait_done(pl, &j->w);
 	t0 = timer_ns();
 	pl->retired++;
 	pl->st.blocks++;
@@ -152,9 +161,9 @@ int pload_push(void *arg, const uint8_t *blocks, size_t nblocks)
 
 		if (pl->queued - pl->retired == PLOAD_JOBS && (e = retire(pl)) != IMG_OK)
 			break;
-		t0 = timer_ns();
 		j = &pl->job[pl->queued % PLOAD_JOBS];
 		wait_copies(pl, j);
+		t0 = timer_ns();
 		e = img_stream_frame(pl->s, blocks, nblocks, j->cmp, &used, &blk, &j->first, pl->f);
 		blocks += used * SWSUSP_PAGE_SIZE;
 		nblocks -= used;
