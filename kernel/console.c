@@ -25,6 +25,8 @@ static struct {
 	bool fb;                /* RGB framebuffer */
 	uint64_t print_ns;      /* inside kvprintf */
 	uint64_t screen_ns;     /* of that, drawing on the screen */
+	const char *keys;       /* keys the EFI stub read through the firmware, unread */
+	uint32_t key_count;
 } con;
 
 void console_init_early(void)
@@ -39,6 +41,9 @@ void console_init_early(void)
 void console_init(const struct boot_info *bi)
 {
 	const typeof(bi->fb) *f = &bi->fb;
+
+	con.keys = bi->keys;
+	con.key_count = bi->key_count;
 
 	if (bi->has_fb && f->type == FB_TYPE_EGA) {
 		vga_text_init(f->addr, f->width, f->height);
@@ -123,9 +128,14 @@ static int scancode_to_char(uint8_t sc)
 
 int console_getc_nowait(void)
 {
-	int c = serial_getc_nowait();
+	int c;
 	uint8_t st;
 
+	if (con.key_count) {
+		con.key_count--;
+		return (unsigned char)*con.keys++;
+	}
+	c = serial_getc_nowait();
 	if (c >= 0)
 		return c;
 	st = inb(PS2_STATUS);

@@ -30,7 +30,6 @@
 #define ICR_INIT_ASSERT   0x0000C500u   /* INIT, level, assert */
 #define ICR_INIT_DEASSERT 0x00008500u   /* INIT, level, de-assert (xAPIC) */
 #define ICR_STARTUP       0x00000600u   /* | vector = page >> 12 */
-#define CR4_PCIDE       (1ull << 17)    /* needs long mode: the AP sets it never */
 #define LOW_START       0x1000ull       /* page 0 holds the real-mode IVT */
 #define LOW_END         0x9F000ull      /* below the EBDA and the A0000 hole */
 #define AP_STACK_SIZE   16384u

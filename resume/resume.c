@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include "block/blockdev.h"
+#include "block/cutdev.h"
 #include "block/disks.h"
 #include "image/image_read.h"
 #include "image/stream.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/cutpoint.h"
 #include "kernel/smp.h"
 #include "kernel/stop.h"
 #include "kernel/timer.h"
@@ -170,6 +172,18 @@ static void *env_frame(void *arg, uint64_t pfn) { (void)arg; return (void *)(uin
 
 /* ---- the loader's callbacks (arg: the context) -------------------------------- */
 
+/* The reliability tests' power cuts part-way through the load (kernel/cutpoint.h). */
+static void cut_during_load(uint64_t percent)
+{
+	static const struct { uint64_t percent; const char *phase; } at[] = {
+		{ 10, "load-10" }, { 50, "load-50" }, { 90, "load-90" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(at); i++)
+		if (percent >= at[i].percent)
+			cutpoint(at[i].phase);
+}
+
 static void progress(struct resume_ctx *c, bool last)
 {
 	uint64_t total = c->pl.reserved;
@@ -188,6 +202,7 @@ static void progress(struct resume_ctx *c, bool last)
 	kprintf("resume: [%s] %3llu%%  %llu MiB/s  ETA %llu.%01llu s\n", bar,
 		(unsigned long long)(c->placed * 100 / total), (unsigned long long)mib_s,
 		(unsigned long long)(eta_ms / 1000), (unsigned long long)(eta_ms % 1000 / 100));
+	cut_during_load(c->placed * 100 / total);
 }
 
 static const uint8_t *ld_keep_meta(void *arg, uint64_t index, const uint8_t *page)
@@ -299,6 +314,7 @@ static struct outcome locate_image(struct resume_ctx *c)
 	c->dev = t.dev;
 	c->offset = t.header_page;
 	c->src = (struct img_source){ src_read, c->dev, c->dev->sectors / 8 };
+	cutpoint("located");
 	return go();
 }
 
@@ -478,6 +494,7 @@ static struct outcome load_pages_on(struct resume_ctx *c)
 	progress(c, true);
 	if (c->d.hdr.has_crc)
 		kprintf("resume: image CRC32 0x%x verified\n", c->stream.crc);
+	cutpoint("verified");
 	return go();
 }
 
@@ -511,10 +528,14 @@ static struct outcome prepare_handoff(struct resume_ctx *c)
 /* The one disk write. */
 static struct outcome commit(struct resume_ctx *c)
 {
-	enum commit_err e = commit_invalidate(c->dev, c->offset, &c->d.hdr, c->page);
+	struct blockdev cut;
+	enum commit_err e = commit_invalidate(cutdev_wrap(c->dev, &cut), c->offset, &c->d.hdr,
+					      c->page);
 
-	if (e == COMMIT_OK)
+	if (e == COMMIT_OK) {
+		cutpoint("committed");
 		return go();
+	}
 	if (e == COMMIT_EREAD || e == COMMIT_ECHANGED)
 		return refused("not invalidating the image", commit_strerror(e));
 	/* The header may be half-written: do not claim it is intact, do not jump. */

@@ -1,5 +1,7 @@
-"""The Debian guest for the install test: a bookworm system with systemd, the Debian kernel
-and GRUB for BIOS, on a raw disk (tests/guest/mkrootfs.sh and mkdisk.sh), booted in QEMU.
+"""The Debian guest for the install test: a Debian 12 (bookworm) system with systemd, its
+kernel and GRUB for BIOS, on a raw disk (tests/guest/mkrootfs.sh and mkdisk.sh), booted in
+QEMU. The release is GUEST_SERIES's suite (tests/fixtures/debian_kernel.py), whatever the
+host runs.
 
     base = base_disk()                  # cached; first build: debootstrap, a few minutes
     disk = copy_disk(base, tmp_path)    # a private writable copy
@@ -18,10 +20,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-from fixtures import cache  # noqa: E402
+from fixtures import cache, debian_kernel  # noqa: E402
 from fixtures.guest_qemu import run_qemu, sparse_copy  # noqa: E402
 
 GUEST = REPO / "tests" / "guest"
+GUEST_SERIES = debian_kernel.DEFAULT   # the guest's release and kernel: Debian 12's
 MEM_MIB = 512
 CONTROL_MIB = 16
 PART2_START = (1 + 1792) << 20      # mkdisk.sh: 1 MiB gap, 1792 MiB root, then swap
@@ -43,11 +46,15 @@ def _prune(prefix: str, keep: Path):
 
 def rootfs() -> Path:
     """The debootstrap tree, built once per version of mkrootfs.sh."""
-    entry = guest_cache() / f"rootfs-{cache.key(cache.file_hash(GUEST / 'mkrootfs.sh'))}"
+    suite = debian_kernel.SUITES[GUEST_SERIES].codename
+    entry = guest_cache() / f"rootfs-{cache.key(cache.file_hash(GUEST / 'mkrootfs.sh'), suite)}"
 
     def build(tmp: Path):
-        subprocess.run(["sh", str(GUEST / "mkrootfs.sh"), str(tmp / "root")], check=True,
-                       stdout=open(tmp / "build.log", "w"), stderr=subprocess.STDOUT)
+        debs = tmp / "kernel-debs"
+        debian_kernel.download_debs(GUEST_SERIES, debs)
+        subprocess.run(["sh", str(GUEST / "mkrootfs.sh"), str(tmp / "root"), suite, str(debs)],
+                       check=True, stdout=open(tmp / "build.log", "w"), stderr=subprocess.STDOUT)
+        shutil.rmtree(debs)
 
     if not (entry / ".done").exists():
         cache.build_once(entry, build)
@@ -111,9 +118,16 @@ def qemu_args(disk: Path, control: Path, kernel=None, append="") -> list:
     return args
 
 
-def boot(disk, control, log, *, timeout=600, kernel=None, append="", stop_re=None):
+# A boot is judged by its silence (run_qemu): every step the guest takes prints to the
+# serial console — the kernel at loglevel 7 while hibernating, systemd's job status and
+# the agent's "waiting for" lines while it waits for a device.
+BOOT_SILENCE_S = 600
+
+
+def boot(disk, control, log, *, kernel=None, append="", stop_re=None):
     """One boot until the guest stops QEMU (or stop_re matches a serial line)."""
-    return run_qemu(qemu_args(disk, control, kernel, append), log, timeout, stop_re=stop_re)
+    return run_qemu(qemu_args(disk, control, kernel, append), log, BOOT_SILENCE_S,
+                    stop_re=stop_re)
 
 
 def read_file(disk: Path, path: str, part_offset=1 << 20) -> bytes:

@@ -1,7 +1,7 @@
 """Synthetic hibernation images for thaw's resume tests.
 
 An image holds the test image kernel (tests/imagekernel/imagekernel.asm) at
-jump_address_phys, its own 4-level page tables at cr3, pattern pages (qword i of frame
+jump_address_phys, its own 4- or 5-level page tables at cr3, pattern pages (qword i of frame
 pfn = ((pfn << 12) | i) * PATTERN_MUL) and zero pages; the kernel's restore_registers
 checks all of them plus the hand-off registers and exits QEMU 33 (ok) or 35 (FAIL).
 build/mkimage (tests/tools/mkimage.c) turns the page spec into a swap area."""
@@ -39,8 +39,15 @@ PROTO_REG = {"v2": 0, "v1": 0, "v1md5": 0, "v0": 1, "seed": 2}
 
 RESUMING_RE = re.compile(r"thaw: resuming pages=(?P<pages>\d+) bytes=(?P<bytes>\d+) "
                          r"load_ms=(?P<load_ms>\d+) mibps=(?P<mibps>\d+)")
+LEVELS_RE = re.compile(r"thaw: resuming .* levels=(?P<levels>[45]) ")
 OK_RE = re.compile(r"IMAGEKERNEL: OK pages=0x(?P<pages>[0-9a-f]+) zero=0x(?P<zero>[0-9a-f]+)")
 FAIL_RE = re.compile(r"IMAGEKERNEL: FAIL (?P<what>\S+) (?P<value>0x[0-9a-f]+)")
+MEM_MIB = 512       # the test machine's RAM (run_thaw's default, Layout.mem_mib)
+# The test machine's devices (DISK: the image). SeaBIOS reserves memory for each disk it
+# drives, so they shape the e820 map as much as the RAM size does.
+DISK_ARGS = ["-drive", "file=DISK,format=raw,if=virtio"]
+EXIT_DEVICE = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+DEVICES = DISK_ARGS + EXIT_DEVICE
 E820_HERE_RE = re.compile(r"image e820 crc32 (0x[0-9a-f]+|0), this machine (?P<here>0x[0-9a-f]+|0)")
 
 _B = [(i * PATTERN_MUL) & M64 for i in range(512)]
@@ -54,12 +61,12 @@ def pattern_page(pfn: int) -> bytes:
 @dataclass
 class Layout:
     """Which frames the image lists and how. Ranges are (start_pfn, count)."""
-    mem_mib: int = 256
+    mem_mib: int = MEM_MIB
     jump_va: int = 0xffffffff83000000
     jump_phys: int = 0x3000000
     pt_base: int = 0x3200000
     protocol: str = "v2"
-    levels: int = 4           # 5: a PML5 on top (thaw on a 4-level CPU must refuse)
+    levels: int = 4           # 5: a PML5 on top (needs a CPU with LA57: run_thaw(cpu=…))
     aps: int = 0              # other CPUs the machine has: the image kernel starts them
     pattern: list = field(default_factory=list)
     zero: list = field(default_factory=list)
@@ -161,7 +168,8 @@ def kernel_binary(lay: Layout, workdir: Path) -> bytes:
     subprocess.run(["nasm", "-f", "bin", f"-DJUMP_VA={lay.jump_va:#x}", str(ASM), "-o", str(out)],
                    check=True)
     ranges = [(s, n, 0) for s, n in lay.pattern] + [(s, n, 1) for s, n in lay.zero]
-    table = b"IMGKTBL2" + struct.pack("<QQQQ", lay.cr3, PROTO_REG[lay.protocol], lay.aps,
+    table = b"IMGKTBL2" + struct.pack("<QQQQQ", lay.cr3, PROTO_REG[lay.protocol], lay.levels,
+                                      lay.aps,
                                       len(ranges))
     table += b"".join(struct.pack("<QQQ", *r) for r in ranges)
     blob = out.read_bytes() + table
@@ -252,60 +260,24 @@ def thaw_iso(args: str) -> Path:
     return iso
 
 
-def run_thaw(disk: Path, workdir: Path, *, firmware="bios", mem_mib=256, smp=1,
+def run_thaw(disk: Path, workdir: Path, *, firmware="bios", mem_mib=None, smp=1,
              args="thaw.test_exit thaw.on_fail=poweroff", timeout=180, keys=None,
-             keys_after=None, drive=None):
+             keys_after=None, drive=None, cpu=None):
     """Boot thaw.iso (args as its command line) on disk; keys: typed on the serial
     console once a line matches the regex keys_after. drive: QEMU arguments that attach
-    the disk instead of the plain virtio drive (e.g. through blkdebug)."""
+    the disk instead of the plain virtio drive (e.g. through blkdebug). cpu: QEMU's
+    -cpu (e.g. "qemu64,+la57"; default QEMU's qemu64)."""
     qemu = ["qemu-system-x86_64", "-machine", "pc" if firmware == "bios" else "q35",
-            "-m", f"{mem_mib}M", "-smp", str(smp)]
+            "-m", f"{mem_mib or MEM_MIB}M", "-smp", str(smp)] + (["-cpu", cpu] if cpu else [])
     if firmware == "uefi":
         vars_fd = workdir / "OVMF_VARS.fd"
         shutil.copyfile(OVMF_VARS, vars_fd)
         qemu += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
                  "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}"]
     qemu += ["-cdrom", str(thaw_iso(args))]
-    qemu += drive or ["-drive", f"file={disk},format=raw,if=virtio"]
+    qemu += drive or [a.replace("DISK", str(disk)) for a in DISK_ARGS]
+    qemu += EXIT_DEVICE
     qemu += ["-boot", "order=d", "-net", "none",
-             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
              "-display", "none", "-serial", "stdio", "-no-reboot"]
-    if keys is None:
-        return run_qemu(qemu, workdir / "serial.log", timeout)
-    return _run_typing(qemu, workdir / "serial.log", timeout, keys, re.compile(keys_after))
-
-
-def _run_typing(qemu, log_path, timeout, keys, after_re):
-    """run_qemu with a serial console that types keys when after_re shows up."""
-    import subprocess as sp
-    import threading
-    import time
-    from fixtures.guest_qemu import Run
-    run = Run(rc=-1, elapsed=0.0, timed_out=False)
-    start = time.monotonic()
-    proc = sp.Popen(["timeout", "--kill-after=5", str(timeout + 5)] + qemu, stdin=sp.PIPE,
-                    stdout=sp.PIPE, stderr=sp.STDOUT)
-
-    def reader():
-        with open(log_path, "w") as log:
-            for raw in proc.stdout:
-                line = raw.decode("utf-8", "replace").rstrip("\r\n").replace("\r", "")
-                t = time.monotonic() - start
-                run.lines.append((t, line))
-                log.write(f"[{t:8.3f}] {line}\n")
-                if after_re.search(line):
-                    proc.stdin.write(keys.encode())
-                    proc.stdin.flush()
-
-    th = threading.Thread(target=reader, daemon=True)
-    th.start()
-    try:
-        proc.wait(timeout=timeout)
-    except sp.TimeoutExpired:
-        run.timed_out = True
-        proc.kill()
-        proc.wait()
-    th.join(timeout=10)
-    run.elapsed = time.monotonic() - start
-    run.rc = proc.returncode
-    return run
+    return run_qemu(qemu, workdir / "serial.log", timeout, keys=keys,
+                    keys_after=re.compile(keys_after) if keys is not None else None)

@@ -1,6 +1,8 @@
-"""thaw resumes real Debian 12 hibernation images (tests/fixtures/realimage.py: Linux
+"""thaw resumes real Debian hibernation images (tests/fixtures/realimage.py: Linux
 hibernated a guest running a workload that checksums its memory) through thaw.iso, and
-refuses damaged or mismatched ones without writing a byte.
+refuses damaged or mismatched ones without writing a byte. Kernels: Debian 12's 6.1 (every
+variant), Debian 13's 6.12 (LZ4, LZO) and Debian unstable's newest; paging: 4-level on
+QEMU's qemu64, 5-level and 4-level (no5lvl) on a CPU with LA57.
 
 Success means the guest's own proof: "WORKLOAD: resumed checksum=ok counter=ok" and
 QEMU exit 33 from the guest; the swap header reads SWAPSPACE2 afterwards."""
@@ -12,62 +14,22 @@ import sys
 import pytest
 
 import imagekernel as ik
-import qmpcpus
+from realboot import EXIT_OK, RESUMED_RE, THAW_ARGS, assert_refused, assert_resumed, boot
 
 sys.path.insert(0, str(ik.REPO / "tests"))
-from fixtures.guest_qemu import run_qemu  # noqa: E402
-from fixtures.realimage import RESUMED_RE, hibernated_disk, swap_header  # noqa: E402
+from fixtures.realimage import hibernated_disk  # noqa: E402
 
-EXIT_OK, EXIT_FAIL = 33, 35
-SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1", reason="set THAW_SLOW_TESTS=1")
-THAW_ARGS = "thaw.test_exit thaw.on_fail=poweroff"
 VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-bios-smp2", "lzo-uefi-smp1",
             "none-uefi-smp2", "lzo-bios-smp1-part"]
-
-
-def boot(fx, disk, workdir, mem_mib=None, args=THAW_ARGS, smp=None):
-    """thaw resumes the fixture's image. At the workload's first line after the resume
-    the vCPUs' registers are read (run.cpus: {index: (cr0, rip)}). smp: a QEMU -smp
-    value replacing the fixture's."""
-    kw = {"mem_mib": mem_mib} if mem_mib else {}
-    qemu = fx.qemu_args(cdrom=ik.thaw_iso(args), disk=disk, **kw)
-    if smp is not None:
-        i = qemu.index("-smp")
-        qemu[i + 1] = smp
-    qmp = workdir / "qmp.sock"
-    regs = {}
-
-    def look(_line):
-        regs["text"] = qmpcpus.registers(qmp)
-
-    run = run_qemu(qemu + qmpcpus.qmp_args(qmp), workdir / "serial.log", timeout=600,
-                   on_line=(re.compile(r"WORKLOAD: back"), look))
-    run.cpus = qmpcpus.cpu_states(regs.get("text", ""))
-    return run
-
-
-def assert_resumed(run, fx, disk):
-    text = run.text
-    _, m = run.first(RESUMED_RE)
-    assert m, f"rc {run.rc} timed_out {run.timed_out}\n{text[-4000:]}"
-    assert m["checksum"] == "ok" and m["counter"] == "ok", m.group(0)
-    assert run.rc == EXIT_OK
-    assert ik.RESUMING_RE.search(text)
-    assert swap_header(disk, fx.variant)["sig"] == b"SWAPSPACE2"
-    # Every vCPU is back online: the resumed kernel started each one itself.
-    assert len(run.cpus) == fx.variant.smp, run.cpus
-    assert all(qmpcpus.online(s) for s in run.cpus.values()), run.cpus
-
-
-def assert_refused(run, fx, disk, before, *words):
-    text = run.text
-    assert run.rc == EXIT_FAIL, f"rc {run.rc}\n{text[-3000:]}"
-    assert not run.first(RESUMED_RE)[1] and "thaw: resuming" not in text
-    assert "left untouched" in text
-    for w in words:
-        assert w in text, f"{w!r} not in:\n{text[-3000:]}"
-    assert swap_header(disk, fx.variant)["sig"] == b"S1SUSPEND\0"
-    assert ik.digest(disk) == before
+SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1", reason="set THAW_SLOW_TESTS=1")
+ZERO_RE = re.compile(r"thaw: resuming .* zero=(?P<zero>\d+) .*codec=(?P<codec>\S+) "
+                     r"levels=(?P<levels>[45]) ")
+# Other kernels and paging depths: (variant, codec thaw must report, paging depth). One of
+# each capability runs by default (a 6.12 LZ4 image, a 5-level image); the rest are slow.
+KERNELS = [("lz4-bios-smp1-k612", "lz4", 4), ("lzo-bios-smp1-la57", "lzo", 5)]
+KERNELS_SLOW = [("lzo-bios-smp1-k612", "lzo", 4), ("lzo-bios-smp1-ksid", "lzo", 4),
+                ("lz4-bios-smp2-k612", "lz4", 4),       # LZ4 decoded on both CPUs
+                ("lzo-bios-smp1-la57-no5lvl", "lzo", 4)]
 
 
 @pytest.mark.parametrize("args", [pytest.param("thaw.smp=0", id="smp0", marks=SLOW),
@@ -102,6 +64,34 @@ def test_real_resume(variant, tmp_path):
     run = boot(fx, disk, tmp_path)
     assert_resumed(run, fx, disk)
     assert f" cpus={fx.variant.smp} " in run.text, run.text[-3000:]   # thaw used them all
+
+
+def check_kernel(variant, codec, levels, tmp_path):
+    """The fixture's own kernel, compression and paging depth reach thaw, and the
+    workload comes back. 6.6+ omit zero pages from the stream (bit 63 in the PFN list),
+    6.1 writes them out: thaw's count of zero-flagged frames shows which it read."""
+    fx = hibernated_disk(variant)
+    disk = fx.disk_copy(tmp_path)
+    run = boot(fx, disk, tmp_path)
+    assert_resumed(run, fx, disk)
+    m = ZERO_RE.search(run.text)
+    assert m, run.text[-3000:]
+    assert (m["codec"], int(m["levels"])) == (codec, levels), m.group(0)
+    if fx.variant.kernel == "k61":
+        assert int(m["zero"]) == 0, m.group(0)
+    else:
+        assert int(m["zero"]) > 0, m.group(0)
+
+
+@pytest.mark.parametrize("variant,codec,levels", KERNELS, ids=[k[0] for k in KERNELS])
+def test_kernel_and_paging(variant, codec, levels, tmp_path):
+    check_kernel(variant, codec, levels, tmp_path)
+
+
+@SLOW
+@pytest.mark.parametrize("variant,codec,levels", KERNELS_SLOW, ids=[k[0] for k in KERNELS_SLOW])
+def test_kernel_and_paging_slow(variant, codec, levels, tmp_path):
+    check_kernel(variant, codec, levels, tmp_path)
 
 
 def test_resumed_image_is_gone(tmp_path):

@@ -11,10 +11,9 @@ import subprocess
 import pytest
 
 import imagekernel as ik
+from fixtures import linux_memmap
 
 EXIT_OK, EXIT_FAIL = 33, 35
-_e820 = {}
-_ram = {}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,29 +34,15 @@ def refused_intact(run, disk, before, *words):
     assert ik.digest(disk) == before
 
 
-def machine_e820(firmware, tmp_path_factory, smp=1):
-    """The e820 checksum of the test machine, learned from thaw's refusal of an image
-    that records a wrong one — which is itself the 'changed memory map' test. OVMF's
-    map depends on the number of CPUs, so each count is a machine of its own."""
-    key = (firmware, smp)
-    if key not in _e820:
-        work = tmp_path_factory.mktemp(f"e820-{firmware}-{smp}".replace(",", "-"))
-        lay = ik.default_layout()
-        disk = ik.make_image(lay, work, e820_crc=0x12345678)
-        before = ik.digest(disk)
-        run = ik.run_thaw(disk, work, firmware=firmware, smp=smp)
-        refused_intact(run, disk, before, "memory map differs", "thaw.e820=ignore")
-        m = ik.E820_HERE_RE.search(run.text)
-        assert m, run.text[-2000:]
-        _e820[key] = int(m["here"], 16)
-        _ram[key] = ik.ram_ranges(run.text)
-    return _e820[key]
+def machine_e820(firmware):
+    """The test machine's e820 checksum as Linux computes it (a Debian kernel booted on
+    the same machine: tests/fixtures/linux_memmap.py), never as thaw reports it."""
+    return linux_memmap.linux_e820_crc(firmware, ik.MEM_MIB, ik.DEVICES)
 
 
-def layout(firmware, tmp_path_factory, smp=1, **kw):
-    """The default layout restricted to the RAM this machine has."""
-    machine_e820(firmware, tmp_path_factory, smp)
-    return ik.default_layout(ram=_ram[(firmware, smp)], **kw)
+def layout(firmware, **kw):
+    """The default layout restricted to the RAM this machine has, as Linux lists it."""
+    return ik.default_layout(ram=linux_memmap.ram_frames(firmware, ik.MEM_MIB, ik.DEVICES), **kw)
 
 
 def resume_ok(run, lay, disk):
@@ -75,8 +60,17 @@ def resume_ok(run, lay, disk):
 
 
 @pytest.mark.parametrize("firmware", ["bios", "uefi"])
-def test_changed_memory_map_refused(firmware, tmp_path_factory):
-    machine_e820(firmware, tmp_path_factory)
+def test_changed_memory_map_refused(firmware, tmp_path):
+    """An image recording another machine's map is refused before any write, and the
+    checksum thaw computes for this machine is the one Linux computes on it."""
+    lay = layout(firmware)
+    disk = ik.make_image(lay, tmp_path, e820_crc=0x12345678)
+    before = ik.digest(disk)
+    run = ik.run_thaw(disk, tmp_path, firmware=firmware)
+    refused_intact(run, disk, before, "memory map differs", "thaw.e820=ignore")
+    m = ik.E820_HERE_RE.search(run.text)
+    assert m, run.text[-2000:]
+    assert int(m["here"], 16) == machine_e820(firmware), run.text[-2000:]
 
 
 CASES = [
@@ -94,9 +88,9 @@ CASES = [
 
 @pytest.mark.parametrize("firmware,compress,protocol,zero", CASES,
                          ids=["-".join(map(str, c[:3])) + ("-zero" if c[3] else "") for c in CASES])
-def test_synthetic_resume(firmware, compress, protocol, zero, tmp_path, tmp_path_factory):
-    crc = machine_e820(firmware, tmp_path_factory) if protocol == "v2" else None
-    lay = layout(firmware, tmp_path_factory, protocol=protocol)
+def test_synthetic_resume(firmware, compress, protocol, zero, tmp_path):
+    crc = machine_e820(firmware) if protocol == "v2" else None
+    lay = layout(firmware, protocol=protocol)
     extra = ["--zero-flag"] if zero else []
     disk = ik.make_image(lay, tmp_path, compress=compress, e820_crc=crc, extra=extra)
     run = ik.run_thaw(disk, tmp_path, firmware=firmware)
@@ -104,10 +98,10 @@ def test_synthetic_resume(firmware, compress, protocol, zero, tmp_path, tmp_path
     assert int(summary["pages"]) > 0
 
 
-def test_kernel_and_tables_in_thaws_frames(tmp_path, tmp_path_factory):
+def test_kernel_and_tables_in_thaws_frames(tmp_path):
     """restore_registers and the image's page tables live where thaw itself runs, so
     they are staged, and the paging-depth walk must read them from the copy list."""
-    crc = machine_e820("bios", tmp_path_factory)
+    crc = machine_e820("bios")
     lay = ik.default_layout(jump_va=0xffffffff81110000, jump_phys=0x110000, pt_base=0x160000)
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     run = ik.run_thaw(disk, tmp_path)
@@ -115,8 +109,8 @@ def test_kernel_and_tables_in_thaws_frames(tmp_path, tmp_path_factory):
     assert "staged=0 " not in run.text
 
 
-def test_second_boot_finds_no_image(tmp_path, tmp_path_factory):
-    crc = machine_e820("bios", tmp_path_factory)
+def test_second_boot_finds_no_image(tmp_path):
+    crc = machine_e820("bios")
     lay = ik.default_layout()
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     resume_ok(ik.run_thaw(disk, tmp_path), lay, disk)
@@ -138,19 +132,19 @@ def test_e820_ignore_overrides(tmp_path):
     assert "thaw.e820=ignore given" in run.text
 
 
-def test_pfn_beyond_ram_refused(tmp_path, tmp_path_factory):
-    """A 512 MiB-machine frame offered to a 256 MiB machine: refused before any write."""
-    crc = machine_e820("bios", tmp_path_factory)
+def test_pfn_beyond_ram_refused(tmp_path):
+    """A 1 GiB-machine frame offered to a 512 MiB machine: refused before any write."""
+    crc = machine_e820("bios")
     lay = ik.default_layout()
-    lay.pattern.append((300 * ik.MIB_PAGES, 4))
+    lay.pattern.append((600 * ik.MIB_PAGES, 4))
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "not RAM")
 
 
 @pytest.mark.parametrize("kind", ["data", "meta", "map"])
-def test_corrupt_image_refused(kind, tmp_path, tmp_path_factory):
-    crc = machine_e820("bios", tmp_path_factory)
+def test_corrupt_image_refused(kind, tmp_path):
+    crc = machine_e820("bios")
     lay = ik.default_layout()
     disk = ik.make_image(lay, tmp_path, compress="lzo", e820_crc=crc,
                          extra=["--zero-flag", "--corrupt", kind])
@@ -158,21 +152,21 @@ def test_corrupt_image_refused(kind, tmp_path, tmp_path_factory):
     refused_intact(ik.run_thaw(disk, tmp_path), disk, before)
 
 
-def test_hw_sig_mismatch_refused(tmp_path, tmp_path_factory):
+def test_hw_sig_mismatch_refused(tmp_path):
     """SF_HW_SIG set and a value QEMU's FACS does not hold (it holds 0)."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory)
+    crc = machine_e820("bios")
+    lay = layout("bios")
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag", "--hw-sig", "0x1234"])
     before = ik.digest(disk)
     refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "hardware signature mismatch")
 
 
 @pytest.mark.parametrize("key,kept", [("n", True), ("y", False)])
-def test_noresume_offers_discard(key, kept, tmp_path, tmp_path_factory):
+def test_noresume_offers_discard(key, kept, tmp_path):
     """noresume: thaw asks before discarding; 'n' keeps the image byte for byte, 'y'
     puts the swap signature back. Nothing is resumed either way."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory)
+    crc = machine_e820("bios")
+    lay = layout("bios")
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     run = ik.run_thaw(disk, tmp_path, args="noresume thaw.test_exit thaw.on_fail=poweroff",
@@ -198,11 +192,11 @@ def test_e820_crc_from_command_line(tmp_path):
     assert "thaw.e820_crc" in run.text
 
 
-def test_delay_key_cancels(tmp_path, tmp_path_factory):
+def test_delay_key_cancels(tmp_path):
     """thaw.delay=<s>: a key during the countdown stops the resume; the prompt that
     follows keeps the image on 'n'."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory)
+    crc = machine_e820("bios")
+    lay = layout("bios")
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     run = ik.run_thaw(disk, tmp_path, args="thaw.delay=5 thaw.test_exit thaw.on_fail=poweroff",
@@ -213,21 +207,36 @@ def test_delay_key_cancels(tmp_path, tmp_path_factory):
     assert ik.digest(disk) == before
 
 
-def test_five_level_image_refused(tmp_path, tmp_path_factory):
-    """An image whose page tables only resolve restore_registers as 5-level: CR4.LA57
-    cannot change in long mode, so thaw (4-level) must refuse before any write."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory, levels=5)
+def test_five_level_image_refused_without_la57(tmp_path):
+    """An image whose page tables only resolve restore_registers as 5-level, on a CPU
+    without LA57 (QEMU's qemu64): no depth thaw could switch to; refused before any
+    write."""
+    crc = machine_e820("bios")
+    lay = layout("bios", levels=5)
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
-    refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "5-level paging")
+    refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "5-level paging",
+                   "this CPU lacks")
 
 
-def test_read_error_mid_image_refused(tmp_path, tmp_path_factory):
+@pytest.mark.parametrize("firmware,levels", [("bios", 5), ("bios", 4), ("uefi", 5)])
+def test_paging_depth_on_la57_cpu(firmware, levels, tmp_path):
+    """On a CPU with LA57 thaw runs 4-level and hands over in the image's depth: for a
+    5-level image its trampoline switches CR4.LA57 (through 32-bit code, paging off);
+    the image kernel checks CR4.LA57 before it loads its own PML5, then every page."""
+    crc = machine_e820(firmware)
+    lay = layout(firmware, levels=levels)
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
+    run = ik.run_thaw(disk, tmp_path, firmware=firmware, cpu="qemu64,+la57")
+    resume_ok(run, lay, disk)
+    assert ik.LEVELS_RE.search(run.text)["levels"] == str(levels)
+
+
+def test_read_error_mid_image_refused(tmp_path):
     """An I/O error halfway through the stream (QEMU blkdebug, EIO on every read that
     touches one sector): the restore stops, nothing is written, the image stays."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory)
+    crc = machine_e820("bios")
+    lay = layout("bios")
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     cfg = tmp_path / "blkdebug.cfg"
@@ -263,11 +272,14 @@ def test_synthetic_resume_smp(firmware, smp, compress, extra, tmp_path, tmp_path
     the boot CPU with every other CPU waiting for a SIPI (thaw sent each INIT, started
     or not), and that they all start again after INIT-SIPI-SIPI."""
     cpus = int(smp.split(",")[0])
-    crc = machine_e820(firmware, tmp_path_factory, smp)
-    lay = layout(firmware, tmp_path_factory, smp, aps=cpus - 1)
+    crc = machine_e820(firmware)
+    lay = layout(firmware, aps=cpus - 1)
     disk = ik.make_image(lay, tmp_path, compress=compress, e820_crc=crc,
                          extra=["--zero-flag", "--mixed-blocks", "--scatter"])
     args = "thaw.test_exit thaw.on_fail=poweroff" + (f" {extra}" if extra else "")
+    if firmware == "uefi":
+        # OVMF's map depends on the CPU count; the reference map is a 1-CPU machine's.
+        args += " thaw.e820=ignore"
     run = ik.run_thaw(disk, tmp_path, firmware=firmware, smp=smp, args=args)
     resume_ok(run, lay, disk)
     want = 1 if "thaw.smp=0" in extra else 2 if "thaw.smp=2" in extra else cpus
@@ -287,8 +299,8 @@ def _refusal(text):
 def test_corrupt_block_same_refusal_on_two_cpus(kind, tmp_path, tmp_path_factory):
     """A block that fails to decode (or to checksum) on whichever CPU decodes it stops
     the restore before any write, with the very line the one-CPU restore prints."""
-    crc = machine_e820("bios", tmp_path_factory, "2")
-    lay = ik.default_layout()
+    crc = machine_e820("bios")
+    lay = layout("bios")
     disk = ik.make_image(lay, tmp_path, compress="lzo", e820_crc=crc,
                          extra=["--zero-flag", "--mixed-blocks", "--corrupt", kind])
     before = ik.digest(disk)
