@@ -27,6 +27,13 @@ struct disk_driver {
 	unsigned (*attach)(const struct pci_dev *f, struct blockdev **out, unsigned max);
 	/* Stop every controller attached: no DMA afterwards, its disks stop working. */
 	void (*quiesce_all)(void);
+	/* Optional (NULL: nothing to stop). Called for each function match() accepts,
+	 * before the frame allocator exists: make sure controller f, as the firmware left
+	 * it (an NVMe controller enabled, AHCI ports with DMA engines on, their queues
+	 * in RAM the memory map calls free), can no longer write to memory. It may use
+	 * PCI configuration space, the timer, the console and MMIO below 4 GiB (boot
+	 * code's identity map), but must not allocate frames or map pages. */
+	void (*stop_firmware)(const struct pci_dev *f);
 };
 
 #define DISK_DRIVER(drv) \
@@ -44,6 +51,12 @@ bool blockdev_register(struct blockdev *d);
 struct blockdev *blockdev_add_partition(struct blockdev *disk, uint32_t number,
 					uint64_t start, uint64_t sectors);
 
+/* Register a stacked device (block/stack.c: an unlocked LUKS volume, an LVM LV) and
+ * probe what it holds; aliases are the other names resume= may use for it, without
+ * "/dev/" ("mapper/vg-swap", "vg/swap"; NULL for none). False when full. */
+bool disks_add_stacked(struct blockdev *d, const char *alias0, const char *alias1);
+const char *disks_alias(const struct blockdev *d, unsigned i);   /* NULL when none */
+
 unsigned blockdev_count(void);
 struct blockdev *blockdev_at(unsigned i);
 struct blockdev *blockdev_find(const char *name);
@@ -52,6 +65,11 @@ struct blockdev *blockdev_find(const char *name);
  * swap headers; prints one line per problem, then the list (disks_print()).
  * Returns the number of disks found. */
 unsigned disks_init(void);
+
+/* Before pmm_init(): offer every PCI function to each driver's stop_firmware, so no
+ * controller the firmware left running writes into frames thaw is about to use (its
+ * bitmaps, page tables, buffers). */
+void disks_stop_firmware_dma(void);
 
 /* Reset every disk controller so no DMA is in flight (before the hand-off). */
 void disks_quiesce_all(void);
@@ -73,6 +91,7 @@ struct disk_info {
 	const struct swap_info *swap;           /* probe of its first page, or NULL */
 	const struct fs_info *fs;               /* superblock probe, or NULL */
 	bool unreadable;                        /* the first page gave a read error */
+	const char *alias[2];                   /* stacked devices' other names, or NULL */
 };
 
 /* The registry in discovery order: fills up to cap entries, returns how many. */

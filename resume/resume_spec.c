@@ -12,11 +12,13 @@ const char *rspec_strerror(enum rspec_err e)
 {
 	switch (e) {
 	case RSPEC_OK:      return "ok";
-	case RSPEC_EFORM:   return "unrecognised form; use /dev/vdXN, UUID=, LABEL=, PARTUUID= or PARTLABEL=";
+	case RSPEC_EFORM:   return "unrecognised form; use /dev/<disk>[N], UUID=, LABEL=, PARTUUID= or PARTLABEL=";
 	case RSPEC_EUUID:   return "malformed UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
 	case RSPEC_EDEVNUM: return "device numbers (major:minor) mean nothing to thaw; name the device instead";
 	case RSPEC_ELONG:   return "value too long";
-	case RSPEC_ENAME:   return "not a virtio disk name (expected /dev/vdX or /dev/vdXN)";
+	case RSPEC_ENAME:   return "not a disk name thaw knows (expected /dev/vdX, /dev/sdX or "
+				    "/dev/nvmeXnY, with an optional partition number: vda2, sda2, "
+				    "nvme0n1p2; or /dev/mapper/NAME, /dev/VG/LV)";
 	}
 	return "unknown resume= error";
 }
@@ -48,20 +50,50 @@ static bool parse_hex(const char *s, size_t n, uint32_t *v)
 	return true;
 }
 
-/* vd + letters + optional digits, like Linux's virtio_blk names (vda … vdzz). */
-static bool valid_vd_name(const char *n)
+/* A decimal number without leading zeros (0 itself only when zero_ok); advances *i. */
+static bool number_at(const char *n, size_t *i, bool zero_ok)
+{
+	size_t start = *i;
+
+	while (n[*i] >= '0' && n[*i] <= '9')
+		(*i)++;
+	if (*i == start)
+		return false;
+	return n[start] != '0' || (zero_ok && *i == start + 1);
+}
+
+/* vd/sd + letters + optional partition number, like Linux's virtio_blk and sd names
+ * (vda … vdzz, sda2); nvme<ctrl>n<ns> + optional p<partition> (nvme0n1p2). */
+static bool valid_disk_name(const char *n)
 {
 	size_t i = 2;
 
-	if (n[0] != 'v' || n[1] != 'd' || !(n[2] >= 'a' && n[2] <= 'z'))
+	if (n[0] == 'n' && strncmp(n, "nvme", 4) == 0) {
+		i = 4;
+		if (!number_at(n, &i, true) || n[i++] != 'n' || !number_at(n, &i, false))
+			return false;
+		if (n[i] == 'p' && (i++, !number_at(n, &i, false)))
+			return false;
+		return n[i] == '\0';
+	}
+	if ((n[0] != 'v' && n[0] != 's') || n[1] != 'd' || !(n[2] >= 'a' && n[2] <= 'z'))
 		return false;
 	while (n[i] >= 'a' && n[i] <= 'z')
 		i++;
-	if (n[i] == '0')
-		return false;
-	while (n[i] >= '0' && n[i] <= '9')
-		i++;
-	return n[i] == '\0';
+	if (n[i] == '\0')
+		return true;
+	return number_at(n, &i, false) && n[i] == '\0';
+}
+
+/* Device-mapper devices as Linux names them: dm-N, /dev/mapper/NAME, /dev/VG/LV
+ * (one slash, both sides non-empty, no further path). */
+static bool valid_dm_name(const char *n)
+{
+	const char *slash = strchr(n, '/');
+
+	if (n[0] == 'd' && n[1] == 'm' && n[2] == '-' && n[3] >= '0' && n[3] <= '9')
+		return true;
+	return slash && slash != n && slash[1] && !strchr(slash + 1, '/');
 }
 
 static enum rspec_err set_text(struct resume_spec *out, enum rspec_kind k, const char *v)
@@ -136,7 +168,7 @@ enum rspec_err resume_spec_parse(const char *s, struct resume_spec *out)
 	if (has_prefix(s, "/dev/disk/by-partlabel/"))
 		return set_text(out, RSPEC_PARTLABEL, s + 23);
 	if (has_prefix(s, "/dev/")) {
-		if (!valid_vd_name(s + 5))
+		if (!valid_disk_name(s + 5) && !valid_dm_name(s + 5))
 			return RSPEC_ENAME;
 		return set_text(out, RSPEC_DEVNAME, s + 5);
 	}
@@ -154,7 +186,9 @@ bool resume_spec_matches(const struct resume_spec *s, const struct rspec_candida
 	case RSPEC_NONE:
 		return swap_present(c->swap) && c->swap->kind == SWAP_HIBERNATED;
 	case RSPEC_DEVNAME:
-		return strcmp(s->text, c->name) == 0;
+		return strcmp(s->text, c->name) == 0 ||
+		       (c->alias[0] && !strcmp(s->text, c->alias[0])) ||
+		       (c->alias[1] && !strcmp(s->text, c->alias[1]));
 	case RSPEC_UUID:
 		/* A swap partition by its own UUID, or the filesystem holding a swap
 		 * file (then resume_offset= says where the file's header is). */
