@@ -34,6 +34,7 @@ BOOT_ASM := \
 	boot/entry.asm \
 	boot/entry64.asm \
 	boot/isr.asm \
+	boot/ap_boot.asm \
 
 # Layers, lowest first; scripts/check_layers.py checks that every #include points down
 # (docs/ARCHITECTURE.md). PURE folders (lib/, image/) build for thaw and the host alike.
@@ -110,6 +111,7 @@ KERNEL_SRCS := \
 	kernel/power.c \
 	kernel/stop.c \
 	kernel/efi.c \
+	kernel/smp.c \
 	kernel/passphrase.c \
 	kernel/cutpoint.c \
 
@@ -130,6 +132,7 @@ MM_PURE_SRCS := \
 # block/: block devices, the disk registry drivers plug into, partitions, probes.
 BLOCK_SRCS := \
 	block/disks.c \
+	block/sdname.c \
 	block/stack.c \
 	block/cutdev.c \
 
@@ -141,6 +144,7 @@ BLOCK_PURE_SRCS := \
 	block/swaparea.c \
 	block/uuid.c \
 	block/fsprobe.c \
+	block/scsi.c \
 
 # drivers/: disk controllers; each registers itself with DISK_DRIVER() (block/disks.h).
 DRIVER_SRCS := \
@@ -148,9 +152,13 @@ DRIVER_SRCS := \
 	drivers/virtqueue.c \
 	drivers/virtio_blk.c \
 	drivers/nvme.c \
+	drivers/ahci_hba.c \
+	drivers/ahci.c \
+	drivers/virtio_scsi.c \
 
 DRIVER_PURE_SRCS := \
 	drivers/nvme_prp.c \
+	drivers/ahci_cmd.c \
 
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
@@ -160,6 +168,7 @@ RESUME_SRCS := \
 	resume/commit.c \
 	resume/resume.c \
 	resume/readahead.c \
+	resume/pload.c \
 	resume/verify.c \
 
 RESUME_PURE_SRCS := \
@@ -318,6 +327,8 @@ $(BUILD)/gen/%.inc: %.h scripts/gen_nasm_inc.py
 $(BUILD)/k/boot/entry.o $(BUILD)/k/boot/entry64.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
 $(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc \
 	$(BUILD)/gen/kernel/segments.inc
+$(BUILD)/k/boot/ap_boot.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc \
+	$(BUILD)/gen/kernel/ap_boot.inc
 
 # The console font: 8x16 ASCII glyphs rendered from grub-common's ascii.pf2.
 FONT_H := $(BUILD)/gen/font8x16.h
@@ -392,7 +403,7 @@ check-layers:
 # in TEST_<name>_SRCS (sanitised build).
 HOST_TESTS := e820 place hwsig pgmode part_table blockdev nvme_prp resume_spec cmdline boot_info pmm format aml_s5 madt crc32 lzo1x lz4 image \
 	locate handoff readahead commit verify \
-	aes sha pbkdf2 argon2 lvm luks hibernate_location
+	aes sha pbkdf2 argon2 lvm luks scsi ahci_cmd hibernate_location
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -408,6 +419,8 @@ TEST_pgmode_SRCS := resume/pgmode.c
 TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c lib/crc32.c
 TEST_blockdev_SRCS := block/blockdev.c
 TEST_nvme_prp_SRCS := drivers/nvme_prp.c
+TEST_scsi_SRCS := block/scsi.c kernel/format.c kernel/snprintf.c
+TEST_ahci_cmd_SRCS := drivers/ahci_cmd.c kernel/format.c kernel/snprintf.c
 TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 TEST_locate_SRCS := resume/locate.c resume/resume_spec.c block/uuid.c block/swaparea.c \
 	block/fsprobe.c block/blockdev.c
@@ -539,6 +552,26 @@ $(FUZZ_CORPUS)/.boot-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_boot_corpus.py
 	$(Q)$(PYTHON) tests/fuzz/make_boot_corpus.py $(FUZZ_CORPUS)
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.boot-stamp
+
+# What disk controllers hand back (SCSI sense, REPORT LUNS, READ CAPACITY, ATA
+# IDENTIFY): the pure parsers of block/scsi.c and drivers/ahci_cmd.c.
+FUZZ_DEVICE_SRCS := block/scsi.c drivers/ahci_cmd.c kernel/format.c kernel/snprintf.c
+FUZZERS += device_data
+$(BUILD)/fuzz/fuzz_device_data: tests/fuzz/fuzz_device_data.c $(FUZZ_DEVICE_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+
+$(BUILD)/fuzz/replay_device_data: tests/fuzz/fuzz_device_data.c $(FUZZ_DEVICE_SRCS) tests/fuzz/replay.c
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(SANFLAGS) -o $@ $^
+
+$(FUZZ_CORPUS)/.device-stamp: tests/fuzz/make_device_corpus.py
+	@mkdir -p $(FUZZ_CORPUS)
+	$(Q)$(PYTHON) tests/fuzz/make_device_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.device-stamp
 
 # The resume part's e820 sanitiser: links resume/e820.c and the CRC-32 it hashes with.
 FUZZERS += e820
@@ -717,18 +750,20 @@ bench-linux: deps
 
 # bench-resume: Linux's resume and thaw's on the same real fixtures, end to end, in one
 # run; table + build/bench/resume.svg (tests/bench/bench_resume.py).
-BENCH_RESUME_VARIANTS ?= lzo-bios-smp1 none-bios-smp1 lzo-bios-smp2 lzo-uefi-smp1 \
+BENCH_RESUME_VARIANTS ?= lzo-bios-smp2 lzo-bios-smp1 none-bios-smp1 lzo-uefi-smp1 \
 	lzo-bios-smp1-mem2048-data512
+# The report the README's figures come from (date, QEMU version, command, tables).
+BENCH_REPORT ?= docs/bench-report.md
 .PHONY: bench-resume
 bench-resume: deps
 	$(Q)$(MAKE) --no-print-directory all iso
 	$(Q)$(PYTHON) tests/bench/bench_resume.py --runs $(BENCH_RUNS) \
-		--out $(BUILD)/bench/resume.json $(BENCH_RESUME_VARIANTS)
+		--out $(BUILD)/bench/resume.json --report $(BENCH_REPORT) $(BENCH_RESUME_VARIANTS)
 
 # bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU,
 # per disk controller (BENCH_DISK_CONTROLLERS, comma-separated).
 BENCH_DISK_RUNS ?= 3
-BENCH_DISK_CONTROLLERS ?= virtio,nvme
+BENCH_DISK_CONTROLLERS ?= virtio,nvme,sata,scsi
 .PHONY: bench-disk
 bench-disk: deps
 	$(Q)$(MAKE) --no-print-directory all iso
