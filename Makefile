@@ -656,8 +656,7 @@ test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.lvm-stamp
 # Replay fails on a missing or empty corpus (tests/fuzz/replay.c).
 test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
 	$(Q)set -e; for f in $(FUZZERS); do echo "== replay $$f"; \
-		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f \
-			$$(test -d tests/fuzz/corpus/$$f && echo tests/fuzz/corpus/$$f); done
+		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f tests/fuzz/corpus/$$f; done
 
 .PHONY: fuzz
 fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ_CORPUS)/.stamp
