@@ -126,6 +126,15 @@ static uint64_t fadt_addr(const struct acpi_header *fadt, uint32_t off32, uint32
 	return a64 ? a64 : a32;
 }
 
+static uint32_t fadt_u32(const struct acpi_header *fadt, uint32_t off)
+{
+	uint32_t v = 0;
+
+	if (fadt->length >= off + 4)
+		memcpy(&v, (const uint8_t *)fadt + off, 4);
+	return v;
+}
+
 /* Walk the XSDT (8-byte entries) when the RSDP offers one, else the RSDT (4-byte). */
 static const struct acpi_header *find_in_sdt(const char sig[4])
 {
@@ -157,7 +166,9 @@ const void *acpi_find_table(const char sig[4])
 		return find_in_sdt(sig);
 	if (!(fadt = find_in_sdt("FACP")))
 		return NULL;
-	t = facs ? table_at(fadt_addr(fadt, FADT_FIRMWARE_CTRL, FADT_X_FIRMWARE_CTRL), false)
+	/* FACS: the 32-bit pointer first, as Linux (resume/hwsig.c says why). */
+	t = facs ? table_at(fadt_u32(fadt, FADT_FIRMWARE_CTRL) ? fadt_u32(fadt, FADT_FIRMWARE_CTRL)
+			    : fadt_addr(fadt, FADT_FIRMWARE_CTRL, FADT_X_FIRMWARE_CTRL), false)
 		 : table_at(fadt_addr(fadt, FADT_DSDT, FADT_X_DSDT), true);
 	return t && !memcmp(t->signature, sig, 4) ? t : NULL;
 }

@@ -29,12 +29,14 @@ enum hwsig_err hwsig_facs_addr(const void *fadt, size_t fadt_len, uint64_t *facs
 
 	if (!f || fadt_len < FADT_FIRMWARE_CTRL + 4)
 		return HWSIG_ENOFADT;
-	*facs = 0;
-	/* ACPI: X_FIRMWARE_CTRL, when present and non-zero, overrides FIRMWARE_CTRL. */
-	if (fadt_len >= FADT_X_FIRMWARE_CTRL + 8)
+	/* The FACS Linux reads the signature from: ACPICA installs the 32-bit
+	 * FIRMWARE_CTRL one first (drivers/acpi/acpica/tbfadt.c acpi_tb_parse_fadt())
+	 * and drivers/acpi/sleep.c acpi_sleep_hibernate_setup() takes instance 1 of
+	 * "FACS"; acpi_tb_initialize_facs() agrees while acpi_gbl_use32_bit_facs_addresses
+	 * keeps its default TRUE. X_FIRMWARE_CTRL only when FIRMWARE_CTRL is zero. */
+	*facs = hwsig_le(f + FADT_FIRMWARE_CTRL, 4);
+	if (!*facs && fadt_len >= FADT_X_FIRMWARE_CTRL + 8)
 		*facs = hwsig_le(f + FADT_X_FIRMWARE_CTRL, 8);
-	if (!*facs)
-		*facs = hwsig_le(f + FADT_FIRMWARE_CTRL, 4);
 	return *facs ? HWSIG_OK : HWSIG_ENOFACS;
 }
 

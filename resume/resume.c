@@ -158,9 +158,13 @@ static enum img_err ld_pfns(void *arg, const struct pfn_list *list)
 		e = place_reserve(&rs.pl, pfn);
 	place_reserve_end(&rs.pl);
 	if (e != PLACE_OK) {
-		ksnprintf(rs.why, sizeof(rs.why), "%s (frame 0x%llx; this machine has RAM up to "
-			  "frame 0x%llx)", place_strerror(e), (unsigned long long)rs.pl.bad_pfn,
-			  (unsigned long long)pmm_max_pfn());
+		if (e == PLACE_ENOTRAM)
+			ksnprintf(rs.why, sizeof(rs.why), "%s (frame 0x%llx; this machine has RAM "
+				  "up to frame 0x%llx)", place_strerror(e),
+				  (unsigned long long)rs.pl.bad_pfn, (unsigned long long)pmm_max_pfn());
+		else
+			ksnprintf(rs.why, sizeof(rs.why), "%s (frame 0x%llx)", place_strerror(e),
+				  (unsigned long long)rs.pl.bad_pfn);
 		return IMG_ECALLER;
 	}
 	rs.next_report = list->count / 10;
