@@ -68,6 +68,8 @@ KERNEL_SRCS := \
 	kernel/paging.c \
 	kernel/pci.c \
 	kernel/acpi.c \
+	kernel/acpi_mode.c \
+	kernel/lapic.c \
 	kernel/power.c \
 	kernel/stop.c \
 
@@ -77,6 +79,7 @@ KERNEL_PURE_SRCS := \
 	kernel/boot_info.c \
 	kernel/cmdline.c \
 	kernel/aml_s5.c \
+	kernel/acpi_fixed_hw.c \
 
 MM_SRCS := \
 	mm/pmm.c \
@@ -250,7 +253,7 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 crc32 lzo1x lz4 image
+HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 acpi_fixed_hw crc32 lzo1x lz4 image
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -270,6 +273,7 @@ TEST_boot_info_SRCS := kernel/boot_info.c
 TEST_pmm_SRCS := mm/pmm_core.c
 TEST_format_SRCS := kernel/format.c kernel/snprintf.c
 TEST_aml_s5_SRCS := kernel/aml_s5.c
+TEST_acpi_fixed_hw_SRCS := kernel/acpi_fixed_hw.c
 
 TEST_crc32_SRCS := lib/crc32.c
 TEST_crc32_LIBS := -lz

@@ -8,7 +8,9 @@
 
 #include "block/disks.h"
 #include "kernel/acpi.h"
+#include "kernel/acpi_mode.h"
 #include "kernel/io.h"
+#include "kernel/lapic.h"
 #include "kernel/panic.h"
 #include "mm/pmm.h"
 #include "resume/trampoline_abi.h"
@@ -26,14 +28,6 @@
 #define KERNEL_HALF     0xffff800000000000ull   /* lowest upper-half (kernel) VA, 4-level */
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_EDX_NX    (1u << 20)
-#define MSR_APIC_BASE   0x1Bu
-#define APIC_BASE_EXTD  (1u << 10)              /* x2APIC mode */
-#define APIC_BASE_EN    (1u << 11)
-#define MSR_X2APIC_LVT_TIMER 0x832u
-#define MSR_X2APIC_TMICT     0x838u
-#define XAPIC_LVT_TIMER 0x320u
-#define XAPIC_TMICT     0x380u
-#define LVT_MASKED      (1u << 16)
 #define IOAPIC_DEFAULT  0xFEC00000ull
 #define IOAPIC_REGSEL   0x00u
 #define IOAPIC_WIN      0x10u
@@ -146,13 +140,30 @@ static bool temp_map(struct handoff *h, uint64_t va, uint64_t pa, int leaf_level
 	return true;
 }
 
-/* Identity map of all RAM in 2 MiB pages, for the copy loop (format doc §3.3). */
+/* Identity map of RAM only, for the copy loop (format doc §3.3): 2 MiB pages where
+ * the whole 2 MiB is type-1 RAM, 4 KiB pages for the RAM frames of a partly-RAM
+ * 2 MiB, nothing for holes. MMIO (VGA, the PCI hole, APICs, flash) is never
+ * mapped write-back: the CPU could speculatively read or prefetch from it. */
+static bool temp_identity_2m(struct handoff *h, uint64_t a)
+{
+	uint64_t pfn = a >> 12, ram = 0;
+
+	for (uint64_t i = 0; i < SZ_2M / 4096; i++)
+		ram += pmm_is_ram(pfn + i);
+	if (ram == SZ_2M / 4096)
+		return temp_map(h, a, a, 2);
+	for (uint64_t i = 0; ram && i < SZ_2M / 4096; i++)
+		if (pmm_is_ram(pfn + i) && !temp_map(h, a + i * 4096, a + i * 4096, 1))
+			return false;
+	return true;
+}
+
 static bool temp_identity(struct handoff *h)
 {
 	uint64_t top = (pmm_max_pfn() << 12) + SZ_2M - 1;
 
 	for (uint64_t a = 0; a < (top & ~(SZ_2M - 1)); a += SZ_2M)
-		if (!temp_map(h, a, a, 2))
+		if (!temp_identity_2m(h, a))
 			return false;
 	return true;
 }
@@ -263,25 +274,6 @@ void handoff_probe(struct handoff *h)
 		h->ioapic[h->ioapic_count++] = IOAPIC_DEFAULT;
 }
 
-/* LAPIC timer: mask its LVT entry and zero the initial count, in whichever mode
- * (xAPIC MMIO or x2APIC MSRs) firmware left the APIC — the image kernel's
- * lapic_resume() expects that mode (format doc §4.2). Intel SDM Vol. 3A §11.5.1. */
-static void quiesce_lapic_timer(void)
-{
-	uint64_t apic_base = rdmsr(MSR_APIC_BASE);
-	uint64_t mmio = apic_base & 0xfffff000ull;
-
-	if (!(apic_base & APIC_BASE_EN))
-		return;                         /* globally disabled: nothing ticks */
-	if (apic_base & APIC_BASE_EXTD) {
-		wrmsr(MSR_X2APIC_LVT_TIMER, rdmsr(MSR_X2APIC_LVT_TIMER) | LVT_MASKED);
-		wrmsr(MSR_X2APIC_TMICT, 0);
-		return;
-	}
-	mmio_write32(mmio + XAPIC_LVT_TIMER, mmio_read32(mmio + XAPIC_LVT_TIMER) | LVT_MASKED);
-	mmio_write32(mmio + XAPIC_TMICT, 0);
-}
-
 __attribute__((noreturn)) void handoff_jump(const struct handoff *h, const struct placer *p)
 {
 	struct tramp_args *args = (struct tramp_args *)(uintptr_t)(h->tramp + TRAMP_ARGS_OFF);
@@ -292,7 +284,8 @@ __attribute__((noreturn)) void handoff_jump(const struct handoff *h, const struc
 	quiesce_pics();
 	for (uint32_t i = 0; i < h->ioapic_count; i++)
 		quiesce_ioapic(h->ioapic[i]);
-	quiesce_lapic_timer();
+	lapic_handover();
+	acpi_mode_handover(h->platform);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 
 	args->temp_cr3 = h->temp_cr3;

@@ -3,6 +3,7 @@
  * (linux-hibernation-format.md §3.3–§3.4, §4). */
 #ifndef THAW_RESUME_HANDOFF_H
 #define THAW_RESUME_HANDOFF_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "resume/place.h"
@@ -26,6 +27,7 @@ struct handoff {
 	uint64_t jump_phys;     /* its physical address (2007 protocol: derived) */
 	uint64_t image_cr3;
 	uint64_t protocol;      /* TRAMP_PROTO_* */
+	bool platform;          /* SF_PLATFORM_MODE: the ACPI platform pre-restore steps */
 	/* Filled by handoff_prepare(). */
 	int levels;             /* 4 or 5 */
 	uint64_t temp_cr3;
@@ -46,9 +48,11 @@ void handoff_probe(struct handoff *h);
  * forbidden to the allocator. Writes nothing outside newly allocated frames. */
 enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p);
 
-/* Quiesce and jump: reset the virtio devices, mask the 8259s, the IOAPIC pins and
- * the LAPIC timer (APIC mode untouched), IF=0, EFER.NXE=1, CS=0x10, then run the
- * trampoline over the copy list p->head. Never returns. */
+/* Quiesce and jump: reset the disk controllers, mask the 8259s and every IOAPIC
+ * pin, leave the LAPIC masked and software-disabled (APIC mode untouched;
+ * kernel/lapic.h) and the ACPI fixed events as Linux would (kernel/acpi_mode.h),
+ * IF=0, EFER.NXE=1, CS=0x10, then run the trampoline over the copy list p->head.
+ * Never returns. */
 __attribute__((noreturn)) void handoff_jump(const struct handoff *h, const struct placer *p);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "block/blockdev.h"
 #include "resume/locate.h"
+#include "kernel/acpi_mode.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -16,6 +17,7 @@
 #include "resume/commit.h"
 #include "resume/handoff.h"
 #include "image/image_read.h"
+#include "image/swsusp_format.h"
 #include "resume/place.h"
 #include "resume/readahead.h"
 #include "image/stream.h"
@@ -309,6 +311,8 @@ __attribute__((noreturn)) static void offer_discard(const char *why)
 		stop_nothing_to_resume(rs.o, "resume: image kept; it will be offered again at the "
 				       "next boot");
 	e = commit_invalidate(rs.dev, rs.offset, &rs.d.hdr, rs.page);
+	if (e == COMMIT_EREADBACK)
+		stop_nothing_to_resume(rs.o, "resume: image discarded (%s)", commit_strerror(e));
 	if (e != COMMIT_OK)
 		stop_failed(rs.o, "resume: discarding failed: %s", commit_strerror(e));
 	stop_nothing_to_resume(rs.o, "resume: image discarded; the swap area is plain swap again");
@@ -372,9 +376,14 @@ static void prepare_handoff(void)
 	rs.h.image_cr3 = in->cr3;
 	rs.h.protocol = (in->protocol == IMG_PROTO_V2 || in->protocol == IMG_PROTO_V1 ||
 			 in->protocol == IMG_PROTO_V1_MD5) ? TRAMP_PROTO_MODERN : TRAMP_PROTO_SEED;
+	rs.h.platform = rs.d.hdr.flags & SF_PLATFORM_MODE;
 	e = handoff_prepare(&rs.h, &rs.pl);
 	if (e != HANDOFF_OK)
 		refuse("cannot hand over to this image", handoff_strerror(e));
+	if (rs.h.platform)
+		kprintf("resume: the image was made in platform mode: all ACPI GPEs will be "
+			"disabled before the jump, as Linux's platform_pre_restore() does\n");
+	acpi_mode_enable();
 }
 
 static void commit(void)
@@ -383,6 +392,16 @@ static void commit(void)
 
 	if (e == COMMIT_OK)
 		return;
+	/* The device took the write and the flush, so the image is most likely no
+	 * longer marked: not jumping now would lose it for good. Jumping risks a
+	 * second resume only if the device lied about the flush; Linux's own boot
+	 * kernel (kernel/power/swap.c swsusp_check()) writes without any read-back. */
+	if (e == COMMIT_EREADBACK) {
+		kprintf("resume: warning: %s; resuming anyway: the write and the flush "
+			"succeeded, so the image is no longer marked resumable and would be "
+			"lost if thaw stopped here\n", commit_strerror(e));
+		return;
+	}
 	if (e == COMMIT_EREAD || e == COMMIT_ECHANGED)
 		refuse("not invalidating the image", commit_strerror(e));
 	/* The header may be half-written: do not claim it is intact, do not jump. */
