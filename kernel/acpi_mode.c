@@ -14,7 +14,15 @@
  *    acpi_disable_all_gpes() (every GPE enable register 0), then waits for ACPI
  *    event work and blocks EC transactions — thaw runs no AML and never talks to
  *    the EC, so those two have nothing to undo. The image kernel's
- *    acpi_hibernation_leave() and acpi_pm_finish() re-enable its runtime GPEs. */
+ *    acpi_hibernation_leave() and acpi_pm_finish() re-enable its runtime GPEs.
+ *    No other platform op runs on Linux's restore path (software_resume() →
+ *    load_image_and_restore() → hibernation_restore()): no begin (_TTS), no
+ *    prepare (_PTS), no _WAK — those belong to the image kernel's own entry into
+ *    S4 and its leave/finish after the jump.
+ *  - Shutdown mode, GPEs: left as the firmware set them. Linux's boot kernel would
+ *    have enabled the GPEs its own ACPICA found _Lxx/_Exx methods for; thaw runs no
+ *    AML, and the image kernel never rewrites GPE enables after a shutdown-mode
+ *    resume (only acpi_pm_finish()/acpi_pm_thaw() do, in platform mode). */
 #include "kernel/acpi_mode.h"
 
 #include <stdint.h>

@@ -1,7 +1,11 @@
 /* Local APIC hand-over (Intel SDM Vol. 3A §11.4–§11.5, §11.9 SPIV; §11.12.1 x2APIC
  * MSR = 0x800 + xAPIC offset / 16). The sequence is Linux's clear_local_APIC() and
  * apic_soft_disable(), which its boot kernel runs through lapic_suspend() in
- * syscore_suspend() right before swsusp_arch_resume(). */
+ * syscore_suspend() right before swsusp_arch_resume() (kernel/power/hibernate.c
+ * resume_target_kernel()). The shutdown/kexec paths (lapic_shutdown(),
+ * disable_IO_APIC() restoring virtual-wire mode) are not on that path, so the
+ * IOAPIC stays as programmed with every pin masked (resume/handoff.c) and LINT0 is
+ * not put back into ExtINT. */
 #include "kernel/lapic.h"
 
 #include <stdbool.h>
