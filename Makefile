@@ -109,8 +109,7 @@ DRIVER_SRCS := \
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
 	resume/locate.c \
-	resume/place.c \
-	resume/handoff.c \
+	resume/jump.c \
 	resume/commit.c \
 	resume/resume.c \
 	resume/readahead.c \
@@ -118,6 +117,8 @@ RESUME_SRCS := \
 
 RESUME_PURE_SRCS := \
 	resume/resume_spec.c \
+	resume/handoff.c \
+	resume/place.c \
 	resume/e820.c \
 	resume/hwsig.c \
 
@@ -127,6 +128,7 @@ RESUME_ASM := \
 # selftest/: built-in tests thaw runs on itself when thaw.test= asks.
 SELFTEST_SRCS := \
 	selftest/disk.c \
+	selftest/faults.c \
 
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
 PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(KERNEL_PURE_SRCS) \
@@ -253,7 +255,8 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 acpi_fixed_hw crc32 lzo1x lz4 image
+HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 acpi_fixed_hw crc32 lzo1x lz4 image \
+	locate handoff readahead commit verify
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -267,6 +270,14 @@ TEST_place_SRCS := resume/place.c
 TEST_hwsig_SRCS := resume/hwsig.c
 TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c lib/crc32.c
 TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
+TEST_locate_SRCS := resume/locate.c resume/resume_spec.c block/uuid.c block/swaparea.c \
+	block/fsprobe.c block/blockdev.c
+TEST_handoff_SRCS := resume/handoff.c resume/place.c
+TEST_readahead_SRCS := resume/readahead.c block/blockdev.c
+TEST_commit_SRCS := resume/commit.c block/blockdev.c image/swsusp_header.c image/img_err.c
+TEST_verify_SRCS := resume/verify.c resume/e820.c resume/hwsig.c kernel/format.c kernel/snprintf.c \
+	image/image_info.c image/img_err.c
+TEST_verify_LIBS := -lz
 
 TEST_cmdline_SRCS := kernel/cmdline.c
 TEST_boot_info_SRCS := kernel/boot_info.c

@@ -312,6 +312,21 @@ bool disks_unreadable(const struct blockdev *d)
 	return r >= 0 && disks.unreadable[r];
 }
 
+unsigned disks_list(struct disk_info *out, unsigned cap)
+{
+	unsigned n = 0;
+
+	for (; n < blockdev_count() && n < cap; n++) {
+		struct blockdev *d = blockdev_at(n);
+
+		out[n] = (struct disk_info){
+			.dev = d, .table = disks_table(d), .part = disks_part(d),
+			.swap = disks_swap(d), .fs = disks_fs(d), .unreadable = disks_unreadable(d),
+		};
+	}
+	return n;
+}
+
 void disks_print(void)
 {
 	for (unsigned r = 0; r < blockdev_count(); r++) {

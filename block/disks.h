@@ -64,6 +64,20 @@ const struct fs_info *disks_fs(const struct blockdev *d);         /* superblock 
 
 bool disks_unreadable(const struct blockdev *d);   /* first page gave a read error */
 
+/* One registered device with what discovery learned about it: the explicit input of
+ * resume= resolution (resume/locate.h), which a host test builds by hand. */
+struct disk_info {
+	struct blockdev *dev;
+	const struct part_table *table;         /* its disk's partition table, or NULL */
+	const struct part_entry *part;          /* its entry there; NULL for a disk */
+	const struct swap_info *swap;           /* probe of its first page, or NULL */
+	const struct fs_info *fs;               /* superblock probe, or NULL */
+	bool unreadable;                        /* the first page gave a read error */
+};
+
+/* The registry in discovery order: fills up to cap entries, returns how many. */
+unsigned disks_list(struct disk_info *out, unsigned cap);
+
 /* Print the list of disks, partitions, swap areas and filesystems, one line each:
  * "disks: <name>: …". */
 void disks_print(void);

@@ -8,6 +8,7 @@
 #include "kernel/format.h"
 #include "kernel/io.h"
 #include "kernel/serial.h"
+#include "kernel/timer.h"
 #include "kernel/vga_text.h"
 
 #define VGA_TEXT_BASE	0xB8000
@@ -118,4 +119,17 @@ int console_getc_nowait(void)
 	if (st & PS2_AUX_DATA)
 		return -1;
 	return scancode_to_char((uint8_t)c);
+}
+
+int console_wait_key(uint64_t timeout_ms)
+{
+	uint64_t end = timer_ms() + timeout_ms;
+
+	do {
+		int c = console_getc_nowait();
+		if (c >= 0)
+			return c;
+		timer_delay_us(1000);
+	} while (timer_ms() < end);
+	return -1;
 }

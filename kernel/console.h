@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "kernel/format.h"
 
 struct boot_info;
@@ -20,5 +21,8 @@ int kvprintf(const char *fmt, va_list ap);
 
 /* Keyboard/serial input without interrupts: -1 when no key is waiting. */
 int console_getc_nowait(void);
+
+/* Wait up to timeout_ms for a key; the key, or -1 when none came in time. */
+int console_wait_key(uint64_t timeout_ms);
 
 #endif

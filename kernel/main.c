@@ -2,9 +2,7 @@
  * everything above it. */
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 #include "block/disks.h"
-#include "selftest/disk.h"
 #include "kernel/acpi.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -18,10 +16,10 @@
 #include "kernel/timer.h"
 #include "mm/pmm.h"
 #include "resume/resume.h"
+#include "selftest/disk.h"
+#include "selftest/faults.h"
 
 void kmain(uint32_t magic, uint64_t mbi);
-
-#define UNMAPPED_TEST_ADDRESS 0x00007f0000000000ull /* 127 TiB: never identity-mapped */
 
 static struct boot_info boot_info;
 static struct options options;
@@ -116,36 +114,6 @@ static void self_checks(void)
 		(unsigned long long)(timer_tsc_khz() / 1000), (unsigned long long)timer_ms());
 }
 
-/* Recursion bounded only by a limit the compiler cannot see (it is never reached),
- * with a frame it cannot elide: runs into the stack guard page. */
-static uint64_t recurse_forever(uint64_t depth)
-{
-	static volatile uint64_t limit = UINT64_MAX;
-	volatile uint64_t frame[32];
-
-	frame[depth % 32] = depth;
-	if (depth == limit)
-		return 0;
-	return recurse_forever(depth + 1) + frame[depth % 32];
-}
-
-/* thaw.test=<name>: deliberate failures that prove the failure paths work. */
-static void run_builtin_test(const char *name)
-{
-	if (!name[0])
-		return;
-	kprintf("thaw: running built-in test \"%s\"\n", name);
-	if (!strcmp(name, "fault"))
-		(void)*(volatile const uint64_t *)(uintptr_t)UNMAPPED_TEST_ADDRESS;
-	else if (!strcmp(name, "double-fault"))
-		/* A push through an unmapped RSP: #PF cannot be delivered, so #DF. */
-		__asm__ volatile("mov %0, %%rsp; push %%rax" : : "r"(UNMAPPED_TEST_ADDRESS));
-	else if (!strcmp(name, "stack-overflow"))
-		recurse_forever(0);
-	else if (!strcmp(name, "panic"))
-		panic("built-in test panic (thaw.test=panic)");
-}
-
 void kmain(uint32_t magic, uint64_t mbi)
 {
 	console_init_early();
@@ -169,7 +137,7 @@ void kmain(uint32_t magic, uint64_t mbi)
 	power_init(&boot_info);
 	power_describe();
 	self_checks();
-	run_builtin_test(options.test);
+	faulttest_run(&options);         /* returns unless thaw.test= names a fault test */
 
 	/* Find the disks, then resume from the swap area holding an image. */
 	disks_init();

@@ -12,11 +12,8 @@
 
 static void wait_for_key_or_timeout(uint32_t seconds)
 {
-	uint64_t end = timer_ms() + seconds * 1000ull;
-
 	kprintf("thaw: rebooting in %u s; press any key to reboot now\n", seconds);
-	while (console_getc_nowait() < 0 && timer_ms() < end)
-		timer_delay_us(1000);
+	(void)console_wait_key(seconds * 1000ull);
 }
 
 __attribute__((noreturn)) static void apply_on_fail(const struct options *o, uint8_t code)

@@ -67,6 +67,13 @@ uint64_t pmm_alloc_contig(uint64_t count, uint64_t align_frames)
 	return pfn << PAGE_SHIFT;
 }
 
+void *pmm_alloc_bytes(uint64_t bytes)
+{
+	uint64_t frames = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+
+	return (void *)(uintptr_t)pmm_alloc_contig(frames ? frames : 1, 1);
+}
+
 void pmm_free(uint64_t phys)
 {
 	pmm_free_contig(phys, 1);

@@ -1,9 +1,12 @@
-/* The hand-off to the image kernel: paging-depth check, temporary page tables and
- * the trampoline in safe frames, device and interrupt quiesce, the jump
- * (linux-hibernation-format.md §3.3–§3.4, §4). */
+/* The hand-off's decisions and tables: the image's paging depth found by walking its
+ * own page tables (as placement will leave memory), the temporary tables and the
+ * trampoline in safe frames (linux-hibernation-format.md §3.3–§3.4). Pure: every frame
+ * is reached through the placer's struct place_env, every CPU fact comes in struct
+ * handoff_env, so all of it runs on the host. resume/jump.c does the machine side. */
 #ifndef THAW_RESUME_HANDOFF_H
 #define THAW_RESUME_HANDOFF_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "resume/place.h"
@@ -20,6 +23,7 @@ enum handoff_err {
 const char *handoff_strerror(enum handoff_err e);
 
 #define HANDOFF_MAX_IOAPICS 16
+#define HANDOFF_TRAMP_ARGS_OFF 3072     /* struct tramp_args in the trampoline's frame */
 
 struct handoff {
 	/* Filled by the caller from the restore record. */
@@ -33,26 +37,30 @@ struct handoff {
 	uint64_t temp_cr3;
 	uint64_t tramp;         /* physical frame holding the trampoline + its args */
 	uint64_t table_frames;  /* frames used by the temporary tables */
-	/* Filled by handoff_probe(), before any image page is written. */
+	/* Filled by jump_probe(), before any image page is written. */
 	uint64_t ioapic[HANDOFF_MAX_IOAPICS];
 	uint32_t ioapic_count;
 };
 
-/* Learn what the hand-off needs from firmware tables — the IOAPICs the MADT lists —
- * while they are certainly intact: before the first image page is written. */
-void handoff_probe(struct handoff *h);
+/* What handoff_prepare() needs to know about the machine (jump_machine() in thaw). */
+struct handoff_env {
+	uint64_t max_pfn;       /* one past the highest RAM frame: the identity map's end */
+	int cpu_levels;         /* paging depth thaw runs with: 4, or 5 under CR4.LA57 */
+	bool cpu_nx;            /* CPUID 0x80000001 EDX.NX */
+	const void *tramp_code; /* trampoline.asm's bytes, at most HANDOFF_TRAMP_ARGS_OFF */
+	size_t tramp_len;
+};
 
-/* Check the image's paging depth against the CPU's by walking image_cr3 (as the
- * placer will leave memory) for jump → jump_phys; then build the temporary tables
- * and copy the trampoline, all in safe frames. Must run after every listed frame is
- * forbidden to the allocator. Writes nothing outside newly allocated frames. */
-enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p);
+/* The physical address jump resolves to under the image's own tables at paging depth
+ * levels (4 or 5), as placement leaves memory: true with *pa set if mapped. Entries
+ * that point outside RAM count as unmapped (place_lookup()). */
+bool handoff_walk(const struct placer *p, uint64_t cr3, int levels, uint64_t va, uint64_t *pa);
 
-/* Quiesce and jump: reset the disk controllers, mask the 8259s and every IOAPIC
- * pin, leave the LAPIC masked and software-disabled (APIC mode untouched;
- * kernel/lapic.h) and the ACPI fixed events as Linux would (kernel/acpi_mode.h),
- * IF=0, EFER.NXE=1, CS=0x10, then run the trampoline over the copy list p->head.
- * Never returns. */
-__attribute__((noreturn)) void handoff_jump(const struct handoff *h, const struct placer *p);
+/* Check the jump address and the image's paging depth against the CPU's, then build
+ * the temporary tables and copy the trampoline, all in frames from p's alloc_safe.
+ * Must run after every listed frame is forbidden to the allocator. Writes nothing
+ * outside newly allocated frames. */
+enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p,
+				 const struct handoff_env *env);
 
 #endif

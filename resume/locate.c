@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <string.h>
 #include "resume/locate.h"
-#include "block/disks.h"
 #include "resume/resume_spec.h"
 #include "kernel/console.h"
 
@@ -46,11 +45,11 @@ static enum locate_err read_header(struct blockdev *d, uint64_t page, struct swa
 	return LOCATE_OK;
 }
 
-static bool matches(const struct resume_spec *s, struct blockdev *d, uint64_t page)
+static bool matches(const struct resume_spec *s, const struct disk_info *di, uint64_t page)
 {
 	struct rspec_candidate c = {
-		.name = d->name, .table = disks_table(d), .part = disks_part(d),
-		.swap = disks_swap(d), .fs = disks_fs(d),
+		.name = di->dev->name, .table = di->table, .part = di->part,
+		.swap = di->swap, .fs = di->fs,
 	};
 	struct swap_info at;
 
@@ -58,11 +57,11 @@ static bool matches(const struct resume_spec *s, struct blockdev *d, uint64_t pa
 	if (s->kind == RSPEC_NONE) {
 		if (page == 0)
 			return resume_spec_matches(s, &c);
-		if (read_header(d, page, &at) != LOCATE_OK)
+		if (read_header(di->dev, page, &at) != LOCATE_OK)
 			return false;
 		c.swap = &at;
 	}
-	if (!d->parent)
+	if (!di->dev->parent)
 		c.table = NULL;      /* a whole disk is not a partition */
 	return resume_spec_matches(s, &c);
 }
@@ -77,13 +76,14 @@ static bool hibernated_at(struct blockdev *d, uint64_t page)
 /* Collect matches; if several, keep only those holding an image (cloned disks
  * share UUIDs and labels, but only one was hibernated to). */
 static unsigned find_matches(const struct resume_spec *s, uint64_t page,
+			     const struct disk_info *devs, unsigned ndevs,
 			     struct blockdev **found, unsigned cap)
 {
 	unsigned n = 0, k = 0;
 
-	for (unsigned i = 0; i < blockdev_count() && n < cap; i++)
-		if (matches(s, blockdev_at(i), page))
-			found[n++] = blockdev_at(i);
+	for (unsigned i = 0; i < ndevs && n < cap; i++)
+		if (matches(s, &devs[i], page))
+			found[n++] = devs[i].dev;
 	if (n < 2)
 		return n;
 	for (unsigned i = 0; i < n; i++)
@@ -100,18 +100,19 @@ static void list_ambiguous(struct blockdev **found, unsigned n)
 	kprintf("; name one with resume=/dev/... or PARTUUID=\n");
 }
 
-static enum locate_err no_match(const struct resume_spec *s, const char *text)
+static enum locate_err no_match(const struct resume_spec *s, const char *text,
+			       const struct disk_info *devs, unsigned ndevs)
 {
 	if (s->kind == RSPEC_NONE) {
 		kprintf("locate: no resume= given and no disk or partition carries a "
 			"hibernation signature (S1SUSPEND)\n");
-		for (unsigned i = 0; i < blockdev_count(); i++)
-			if (disks_unreadable(blockdev_at(i)))
+		for (unsigned i = 0; i < ndevs; i++)
+			if (devs[i].unreadable)
 				kprintf("locate: %s could not be read, so it was not checked\n",
-					blockdev_at(i)->name);
+					devs[i].dev->name);
 		return LOCATE_ENOTFOUND;
 	}
-	kprintf("locate: resume=%s: no such device among the %u found\n", text, blockdev_count());
+	kprintf("locate: resume=%s: no such device among the %u found\n", text, ndevs);
 	return LOCATE_ENODEV;
 }
 
@@ -143,7 +144,8 @@ static enum locate_err finish(struct blockdev *d, uint64_t page, struct resume_t
 	return LOCATE_OK;
 }
 
-enum locate_err locate_resume(const struct options *o, struct resume_target *out)
+enum locate_err locate_resume(const struct options *o, const struct disk_info *devs,
+			      unsigned ndevs, struct resume_target *out)
 {
 	struct resume_spec s;
 	struct blockdev *found[8];
@@ -151,7 +153,7 @@ enum locate_err locate_resume(const struct options *o, struct resume_target *out
 	unsigned n;
 
 	memset(out, 0, sizeof(*out));
-	if (blockdev_count() == 0) {
+	if (ndevs == 0) {
 		kprintf("locate: no disks, nothing to resume from\n");
 		return LOCATE_ENODISKS;
 	}
@@ -160,9 +162,9 @@ enum locate_err locate_resume(const struct options *o, struct resume_target *out
 		kprintf("locate: resume=%s: %s\n", o->resume, rspec_strerror(re));
 		return LOCATE_ESPEC;
 	}
-	n = find_matches(&s, o->resume_offset, found, 8);
+	n = find_matches(&s, o->resume_offset, devs, ndevs, found, 8);
 	if (n == 0)
-		return no_match(&s, o->resume);
+		return no_match(&s, o->resume, devs, ndevs);
 	if (n > 1) {
 		list_ambiguous(found, n);
 		return LOCATE_EAMBIG;

@@ -4,6 +4,7 @@
 #define THAW_LOCATE_H
 #include <stdint.h>
 #include "block/blockdev.h"
+#include "block/disks.h"
 #include "block/swaparea.h"
 #include "kernel/cmdline.h"
 
@@ -28,8 +29,11 @@ struct resume_target {
 	struct swap_info swap;    /* what the header page holds */
 };
 
-/* Resolve o->resume and o->resume_offset; prints what it found or why it failed
- * ("locate: …"). On LOCATE_OK and LOCATE_ENOIMAGE, *out is filled. */
-enum locate_err locate_resume(const struct options *o, struct resume_target *out);
+/* Resolve o->resume and o->resume_offset among devs[0..n) (disks_list(), or a fake
+ * registry in a host test); prints what it found or why it failed ("locate: …").
+ * Reads header pages through each device's ops. On LOCATE_OK and LOCATE_ENOIMAGE,
+ * *out is filled. */
+enum locate_err locate_resume(const struct options *o, const struct disk_info *devs,
+			      unsigned n, struct resume_target *out);
 
 #endif

@@ -1,12 +1,17 @@
-/* The top-level resume flow (issue 5; linux-hibernation-format.md §6): every check
- * happens before the one disk write, and the write happens before the jump. */
+/* The top-level resume flow: every check happens before the one disk write, and the
+ * write happens before the jump. One explicit context is handed to every step; a step
+ * says how the run goes on by the value it returns. */
 #include "resume/resume.h"
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "block/blockdev.h"
-#include "resume/locate.h"
+#include "block/disks.h"
+#include "image/image_read.h"
+#include "image/stream.h"
+#include "image/swsusp_format.h"
 #include "kernel/acpi_mode.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -16,21 +21,30 @@
 #include "mm/pmm.h"
 #include "resume/commit.h"
 #include "resume/handoff.h"
-#include "image/image_read.h"
-#include "image/swsusp_format.h"
+#include "resume/jump.h"
+#include "resume/locate.h"
 #include "resume/place.h"
 #include "resume/readahead.h"
-#include "image/stream.h"
 #include "resume/trampoline_abi.h"
 #include "resume/verify.h"
 
 #define PROMPT_S        30      /* how long the discard prompt waits */
 #define MIB             (1024 * 1024)
+#define ARRAY_SIZE(a)   (sizeof(a) / sizeof((a)[0]))
 
-/* The one state struct of this module. */
-static struct resume_state {
+/* Why a loader callback refused: a placement error, and for the reservation the frame. */
+struct load_refusal {
+	enum place_err err;     /* PLACE_OK: no callback refused */
+	bool reserving;         /* while reserving the PFN list: pfn is the frame */
+	uint64_t pfn;
+};
+
+/* Everything one resume knows. Each step gets it as its only argument, and so does
+ * every callback the steps install (the loader, the stream, read-ahead, placement). */
+struct resume_ctx {
 	const struct boot_info *bi;
 	const struct options *o;
+	struct disk_info devs[BLOCKDEV_MAX];    /* the registry, as locate_resume() takes it */
 	struct blockdev *dev;
 	uint64_t offset;                /* swap header block (resume_offset) */
 	struct img_source src;
@@ -42,42 +56,85 @@ static struct resume_state {
 	struct img_loader loader;
 	struct img_stream stream;
 	struct img_fault fault;
+	struct load_refusal refusal;
 	struct ra_stats ra;
 	uint8_t *page;                  /* 4 KiB scratch, DMA-able */
 	uint8_t *meta;                  /* nr_meta pages kept for the loader */
 	uint64_t t_open_ns;             /* when reading the image began */
 	uint64_t map_ns;                /* reading the swap-map chain */
 	uint64_t placed, next_report;   /* progress */
-	char why[192];                  /* a callback's reason for refusing */
-} rs;
+};
 
-/* ---- small helpers ------------------------------------------------------ */
+/* How a step ends: carry on, or stop the run with a line saying why. */
+enum resume_end { RESUME_GO = 0, RESUME_NOTHING, RESUME_FAILED };
 
-static void *alloc_bytes(uint64_t bytes)
+struct outcome {
+	enum resume_end end;
+	char line[400];                 /* "resume: …", printed by kernel/stop.c */
+};
+
+typedef struct outcome (*resume_step)(struct resume_ctx *c);
+
+/* ---- outcomes --------------------------------------------------------------- */
+
+static struct outcome go(void)
 {
-	uint64_t frames = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-	return (void *)(uintptr_t)pmm_alloc_contig(frames ? frames : 1, 1);
+	return (struct outcome){ .end = RESUME_GO };
 }
 
-__attribute__((noreturn)) static void refuse(const char *fmt, const char *detail)
+__attribute__((format(printf, 2, 3)))
+static struct outcome ending(enum resume_end end, const char *fmt, ...)
 {
-	stop_failed(rs.o, "resume: %s%s%s — the image was left untouched; it can still be "
-		    "resumed by a later boot", fmt, detail ? ": " : "", detail ? detail : "");
+	struct outcome r = { .end = end };
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(r.line, sizeof(r.line), fmt, ap);
+	va_end(ap);
+	return r;
 }
 
-__attribute__((noreturn)) static void refuse_fault(const char *what, const struct img_fault *f)
+/* The image is refused and left as it was: a later boot may still resume it. */
+static struct outcome refused(const char *what, const char *detail)
 {
-	char buf[160];
-
-	img_fault_format(f, buf, sizeof(buf));
-	if (f->err == IMG_ECALLER && rs.why[0])
-		refuse(what, rs.why);
-	refuse(what, buf);
+	return ending(RESUME_FAILED, "resume: %s%s%s — the image was left untouched; it can "
+		      "still be resumed by a later boot", what, detail ? ": " : "",
+		      detail ? detail : "");
 }
 
-static enum img_err src_read(void *ctx, uint64_t block, uint32_t count, void *buf)
+/* A reader fault; IMG_ECALLER means one of our callbacks refused, and says why. */
+static struct outcome refused_fault(const struct resume_ctx *c, const char *what,
+				    const struct img_fault *f)
 {
-	struct blockdev *d = ctx;
+	const struct load_refusal *r = &c->refusal;
+	char buf[192];
+
+	if (f->err == IMG_ECALLER && r->err == PLACE_ENOTRAM && r->reserving)
+		ksnprintf(buf, sizeof(buf), "%s (frame 0x%llx; this machine has RAM up to "
+			  "frame 0x%llx)", place_strerror(r->err), (unsigned long long)r->pfn,
+			  (unsigned long long)pmm_max_pfn());
+	else if (f->err == IMG_ECALLER && r->err != PLACE_OK && r->reserving)
+		ksnprintf(buf, sizeof(buf), "%s (frame 0x%llx)", place_strerror(r->err),
+			  (unsigned long long)r->pfn);
+	else if (f->err == IMG_ECALLER && r->err != PLACE_OK)
+		ksnprintf(buf, sizeof(buf), "%s", place_strerror(r->err));
+	else
+		img_fault_format(f, buf, sizeof(buf));
+	return refused(what, buf);
+}
+
+__attribute__((noreturn)) static void stop(const struct resume_ctx *c, const struct outcome *r)
+{
+	if (r->end == RESUME_NOTHING)
+		stop_nothing_to_resume(c->o, "%s", r->line);
+	stop_failed(c->o, "%s", r->line);
+}
+
+/* ---- the machine under the reader and the placer ------------------------------ */
+
+static enum img_err src_read(void *arg, uint64_t block, uint32_t count, void *buf)
+{
+	struct blockdev *d = arg;
 	uint32_t max = d->max_sectors >= 8 ? d->max_sectors / 8 : 1;
 
 	while (count) {
@@ -90,6 +147,13 @@ static enum img_err src_read(void *ctx, uint64_t block, uint32_t count, void *bu
 	}
 	return IMG_OK;
 }
+
+/* Placement over mm/pmm.c: RAM is identity-mapped, so frame pfn is at pfn * 4 KiB. */
+static bool env_is_ram(void *arg, uint64_t pfn) { (void)arg; return pmm_is_ram(pfn); }
+static bool env_is_thaw(void *arg, uint64_t pfn) { (void)arg; return pmm_is_thaw(pfn); }
+static void env_forbid(void *arg, uint64_t pfn, uint64_t n) { (void)arg; pmm_forbid(pfn, n); }
+static uint64_t env_alloc(void *arg) { (void)arg; return pmm_alloc() / PAGE_SIZE; }
+static void *env_frame(void *arg, uint64_t pfn) { (void)arg; return (void *)(uintptr_t)(pfn * PAGE_SIZE); }
 
 /* A page copy in 8-byte moves: rep movsb costs one emulated iteration per byte
  * under QEMU's TCG; this loop is ~8x cheaper there and no worse on hardware. */
@@ -106,99 +170,86 @@ static void copy_page(void *dst, const void *src)
 	}
 }
 
-/* ---- placement environment over mm/pmm.c (identity-mapped RAM) ---------- */
+/* ---- the loader's callbacks (arg: the context) -------------------------------- */
 
-static bool env_is_ram(void *ctx, uint64_t pfn) { (void)ctx; return pmm_is_ram(pfn); }
-static bool env_is_thaw(void *ctx, uint64_t pfn) { (void)ctx; return pmm_is_thaw(pfn); }
-static void env_forbid(void *ctx, uint64_t pfn, uint64_t n) { (void)ctx; pmm_forbid(pfn, n); }
-static uint64_t env_alloc(void *ctx) { (void)ctx; return pmm_alloc() / PAGE_SIZE; }
-static void *env_frame(void *ctx, uint64_t pfn) { (void)ctx; return (void *)(uintptr_t)(pfn * PAGE_SIZE); }
-
-/* ---- loading -------------------------------------------------------------- */
-
-static void progress(bool last)
+static void progress(struct resume_ctx *c, bool last)
 {
-	uint64_t total = rs.pl.reserved;
+	uint64_t total = c->pl.reserved;
 	uint64_t ms, mib_s, eta_ms;
 	char bar[21];
 
-	if (!total || (!last && rs.placed < rs.next_report))
+	if (!total || (!last && c->placed < c->next_report))
 		return;
-	rs.next_report = rs.placed + total / 10 + 1;
-	ms = (timer_ns() - rs.t_open_ns) / 1000000;
-	mib_s = ms ? rs.placed * PAGE_SIZE / MIB * 1000 / ms : 0;
-	eta_ms = rs.placed ? ms * (total - rs.placed) / rs.placed : 0;
+	c->next_report = c->placed + total / 10 + 1;
+	ms = (timer_ns() - c->t_open_ns) / 1000000;
+	mib_s = ms ? c->placed * PAGE_SIZE / MIB * 1000 / ms : 0;
+	eta_ms = c->placed ? ms * (total - c->placed) / c->placed : 0;
 	for (int i = 0; i < 20; i++)
-		bar[i] = (uint64_t)i * total < rs.placed * 20 ? '#' : '.';
+		bar[i] = (uint64_t)i * total < c->placed * 20 ? '#' : '.';
 	bar[20] = 0;
 	kprintf("resume: [%s] %3llu%%  %llu MiB/s  ETA %llu.%01llu s\n", bar,
-		(unsigned long long)(rs.placed * 100 / total), (unsigned long long)mib_s,
+		(unsigned long long)(c->placed * 100 / total), (unsigned long long)mib_s,
 		(unsigned long long)(eta_ms / 1000), (unsigned long long)(eta_ms % 1000 / 100));
 }
 
 static const uint8_t *ld_keep_meta(void *arg, uint64_t index, const uint8_t *page)
 {
-	(void)arg;
-	if (index >= rs.d.info.nr_meta)
+	struct resume_ctx *c = arg;
+
+	if (index >= c->d.info.nr_meta)
 		return NULL;
-	memcpy(rs.meta + index * PAGE_SIZE, page, PAGE_SIZE);
-	return rs.meta + index * PAGE_SIZE;
+	memcpy(c->meta + index * PAGE_SIZE, page, PAGE_SIZE);
+	return c->meta + index * PAGE_SIZE;
+}
+
+static enum img_err ld_refuse(struct resume_ctx *c, enum place_err e, bool reserving)
+{
+	c->refusal = (struct load_refusal){ e, reserving, c->pl.bad_pfn };
+	return IMG_ECALLER;
 }
 
 /* Every listed frame must be RAM here and is forbidden to the allocator before a
- * single page is written (restore-lessons.md #7, #13). */
+ * single page is written (Linux kernel/power/snapshot.c mark_unsafe_pages()). */
 static enum img_err ld_pfns(void *arg, const struct pfn_list *list)
 {
+	struct resume_ctx *c = arg;
 	struct pfn_iter it;
 	uint64_t pfn;
 	bool zero;
 	enum place_err e = PLACE_OK;
 
-	(void)arg;
 	pfn_iter_init(&it, list);
 	while (e == PLACE_OK && pfn_iter_next(&it, &pfn, &zero))
-		e = place_reserve(&rs.pl, pfn);
-	place_reserve_end(&rs.pl);
-	if (e != PLACE_OK) {
-		if (e == PLACE_ENOTRAM)
-			ksnprintf(rs.why, sizeof(rs.why), "%s (frame 0x%llx; this machine has RAM "
-				  "up to frame 0x%llx)", place_strerror(e),
-				  (unsigned long long)rs.pl.bad_pfn, (unsigned long long)pmm_max_pfn());
-		else
-			ksnprintf(rs.why, sizeof(rs.why), "%s (frame 0x%llx)", place_strerror(e),
-				  (unsigned long long)rs.pl.bad_pfn);
-		return IMG_ECALLER;
-	}
-	rs.next_report = list->count / 10;
+		e = place_reserve(&c->pl, pfn);
+	place_reserve_end(&c->pl);
+	if (e != PLACE_OK)
+		return ld_refuse(c, e, true);
+	c->next_report = list->count / 10;
 	return IMG_OK;
 }
 
 static enum img_err ld_data(void *arg, uint64_t pfn, const uint8_t *page)
 {
+	struct resume_ctx *c = arg;
 	enum place_err e;
-	void *dst = place_dest(&rs.pl, pfn, &e);
+	void *dst = place_dest(&c->pl, pfn, &e);
 
-	(void)arg;
-	if (!dst) {
-		ksnprintf(rs.why, sizeof(rs.why), "%s", place_strerror(e));
-		return IMG_ECALLER;
-	}
+	if (!dst)
+		return ld_refuse(c, e, false);
 	copy_page(dst, page);
-	rs.placed++;
-	progress(false);
+	c->placed++;
+	progress(c, false);
 	return IMG_OK;
 }
 
 static enum img_err ld_zero(void *arg, uint64_t pfn)
 {
-	enum place_err e = place_zero(&rs.pl, pfn);
+	struct resume_ctx *c = arg;
+	enum place_err e = place_zero(&c->pl, pfn);
 
-	(void)arg;
-	if (e != PLACE_OK) {
-		ksnprintf(rs.why, sizeof(rs.why), "%s", place_strerror(e));
-		return IMG_ECALLER;
-	}
-	rs.placed++;
+	if (e != PLACE_OK)
+		return ld_refuse(c, e, false);
+	c->placed++;
 	return IMG_OK;
 }
 
@@ -206,192 +257,237 @@ static const struct img_loader_ops loader_ops = {
 	.keep_meta = ld_keep_meta, .pfns = ld_pfns, .data = ld_data, .zero = ld_zero,
 };
 
-static void read_map(void)
-{
-	uint64_t *entries = alloc_bytes(rs.d.max_entries * sizeof(uint64_t));
-	uint64_t *maps = alloc_bytes(rs.d.max_maps * sizeof(uint64_t));
-	struct img_fault f = { 0 };
-	uint64_t t0 = timer_ns();
-
-	if (!entries || !maps)
-		refuse("not enough memory for the swap map", NULL);
-	if (img_read_map(&rs.src, &rs.d, &rs.m, entries, maps, rs.page, &f) != IMG_OK)
-		refuse_fault("bad swap map", &f);
-	rs.map_ns = timer_ns() - t0;
-}
-
 /* The stream's consumer: decode and place the blocks read-ahead delivers. */
 static int push_blocks(void *arg, const uint8_t *blocks, size_t nblocks)
 {
-	(void)arg;
-	return img_stream_push(&rs.stream, blocks, nblocks, &rs.fault) != IMG_OK;
+	struct resume_ctx *c = arg;
+
+	return img_stream_push(&c->stream, blocks, nblocks, &c->fault) != IMG_OK;
 }
 
-/* All buffers come from the allocator before the PFN list is known, so they are
- * thaw-occupied frames: pages whose home they are get staged. */
-static void load_pages(void)
-{
-	const uint8_t **meta_ptrs = alloc_bytes(rs.d.info.nr_meta * sizeof(void *));
-	uint8_t *bufs = alloc_bytes((uint64_t)RA_SLOTS * RA_SLOT_BLOCKS * PAGE_SIZE);
-	struct img_stream_cfg cfg = {
-		.codec = rs.d.hdr.codec, .crc = rs.d.hdr.has_crc,
-		.pages = img_info_stream_pages(&rs.d.info),
-		.cmp_buf = alloc_bytes(IMG_STREAM_CMP_BUF), .unc_buf = alloc_bytes(IMG_STREAM_UNC_BUF),
-		.sink = img_loader_page, .arg = &rs.loader,
-	};
-	uint64_t bad = 0;
-	enum ra_err re;
+/* ---- the steps ---------------------------------------------------------------- */
 
-	rs.meta = alloc_bytes(rs.d.info.nr_meta * PAGE_SIZE);
-	if (!cfg.cmp_buf || !cfg.unc_buf || !bufs || !meta_ptrs || !rs.meta)
-		refuse("not enough memory for the image reader's buffers", NULL);
-	rs.env = (struct place_env){ NULL, env_is_ram, env_is_thaw, env_forbid, env_alloc, env_frame };
-	place_init(&rs.pl, &rs.env);
-	img_loader_init(&rs.loader, &rs.d.info, meta_ptrs, &loader_ops, NULL);
-	if (img_stream_init(&rs.stream, &cfg) != IMG_OK)
-		refuse("cannot set up the image stream", NULL);
-	re = readahead_run(rs.dev, rs.m.entries + 1, rs.m.n_entries - 1, bufs, push_blocks, NULL,
-			   &rs.ra, &bad);
-	if (re == RA_EIO) {
-		ksnprintf(rs.why, sizeof(rs.why), "read error at block %llu", (unsigned long long)bad);
-		refuse("I/O error while reading the image", rs.why);
-	}
-	if (re == RA_ECONSUME) {
-		if (rs.fault.at & IMG_AT_ENTRY && rs.fault.entry < rs.m.n_entries)
-			img_at_block(&rs.fault, rs.m.entries[rs.fault.entry]);
-		refuse_fault("image refused", &rs.fault);
-	}
-	if (img_stream_finish(&rs.stream, rs.d.hdr.crc32, &rs.fault) != IMG_OK ||
-	    img_loader_finish(&rs.loader, &rs.fault) != IMG_OK)
-		refuse_fault("image refused", &rs.fault);
-	progress(true);
-	if (rs.d.hdr.has_crc)
-		kprintf("resume: image CRC32 0x%x verified\n", rs.stream.crc);
+static struct outcome alloc_scratch(struct resume_ctx *c)
+{
+	c->page = pmm_alloc_bytes(PAGE_SIZE);
+	if (!c->page)
+		return ending(RESUME_FAILED, "resume: no memory for a page buffer");
+	return go();
 }
 
-/* ---- locate, noresume, discard ---------------------------------------------- */
-
-static void locate(void)
+static struct outcome locate_image(struct resume_ctx *c)
 {
+	unsigned n = disks_list(c->devs, BLOCKDEV_MAX);
 	struct resume_target t;
-	enum locate_err e = locate_resume(rs.o, &t);
+	enum locate_err e = locate_resume(c->o, c->devs, n, &t);
 
 	if (e == LOCATE_ENOIMAGE || e == LOCATE_ENOTFOUND || e == LOCATE_ENODISKS)
-		stop_nothing_to_resume(rs.o, "resume: nothing to resume: %s", locate_strerror(e));
+		return ending(RESUME_NOTHING, "resume: nothing to resume: %s", locate_strerror(e));
 	if (e != LOCATE_OK)
-		stop_failed(rs.o, "resume: cannot find the image: %s", locate_strerror(e));
-	rs.dev = t.dev;
-	rs.offset = t.header_page;
-	rs.src = (struct img_source){ src_read, rs.dev, rs.dev->sectors / 8 };
+		return ending(RESUME_FAILED, "resume: cannot find the image: %s", locate_strerror(e));
+	c->dev = t.dev;
+	c->offset = t.header_page;
+	c->src = (struct img_source){ src_read, c->dev, c->dev->sectors / 8 };
+	return go();
 }
 
-/* Wait up to s seconds for a key; true if one came. */
-static int wait_key(uint32_t s)
-{
-	uint64_t end = timer_ms() + (uint64_t)s * 1000;
-
-	while (timer_ms() < end) {
-		int c = console_getc_nowait();
-		if (c >= 0)
-			return c;
-	}
-	return -1;
-}
-
-__attribute__((noreturn)) static void offer_discard(const char *why)
-{
-	enum commit_err e;
-	int c;
-
-	kprintf("resume: not resuming (%s).\n"
-		"resume: discard the hibernation image on %s? It can never be resumed "
-		"afterwards; unsaved work in it is lost. [y/N] (%u s)\n", why, rs.dev->name, PROMPT_S);
-	c = wait_key(PROMPT_S);
-	if (c != 'y' && c != 'Y')
-		stop_nothing_to_resume(rs.o, "resume: image kept; it will be offered again at the "
-				       "next boot");
-	e = commit_invalidate(rs.dev, rs.offset, &rs.d.hdr, rs.page);
-	if (e == COMMIT_EREADBACK)
-		stop_nothing_to_resume(rs.o, "resume: image discarded (%s)", commit_strerror(e));
-	if (e != COMMIT_OK)
-		stop_failed(rs.o, "resume: discarding failed: %s", commit_strerror(e));
-	stop_nothing_to_resume(rs.o, "resume: image discarded; the swap area is plain swap again");
-}
-
-static void countdown(void)
-{
-	if (rs.o->noresume)
-		offer_discard("noresume");
-	/* One line a second: readable on a serial log, not only on a screen. */
-	for (uint32_t s = rs.o->delay_s; s > 0; s--) {
-		kprintf("thaw: resuming in %u s — press any key to cancel\n", s);
-		if (wait_key(1) >= 0)
-			offer_discard("cancelled by a key");
-	}
-}
-
-/* ---- the flow ----------------------------------------------------------------- */
-
-static void open_image(void)
+static struct outcome open_image(struct resume_ctx *c)
 {
 	struct img_fault f = { 0 };
 	enum img_err e;
 
-	rs.t_open_ns = timer_ns();
-	e = img_open(&rs.src, rs.offset, rs.page, &rs.d, &f);
+	c->t_open_ns = timer_ns();
+	e = img_open(&c->src, c->offset, c->page, &c->d, &f);
 	if (e == IMG_ENOIMAGE)
-		stop_nothing_to_resume(rs.o, "resume: %s holds no hibernation image", rs.dev->name);
+		return ending(RESUME_NOTHING, "resume: %s holds no hibernation image", c->dev->name);
 	if (e != IMG_OK)
-		refuse_fault("image refused", &f);
+		return refused_fault(c, "image refused", &f);
 	kprintf("resume: image on %s at block %llu: %s record, %s, %llu data pages "
-		"(%llu MiB), %llu PFN pages\n", rs.dev->name, (unsigned long long)rs.offset,
-		img_protocol_name(rs.d.info.protocol), img_codec_name(rs.d.hdr.codec),
-		(unsigned long long)rs.d.info.image_pages,
-		(unsigned long long)(rs.d.info.image_pages * PAGE_SIZE / MIB),
-		(unsigned long long)rs.d.info.nr_meta);
+		"(%llu MiB), %llu PFN pages\n", c->dev->name, (unsigned long long)c->offset,
+		img_protocol_name(c->d.info.protocol), img_codec_name(c->d.hdr.codec),
+		(unsigned long long)c->d.info.image_pages,
+		(unsigned long long)(c->d.info.image_pages * PAGE_SIZE / MIB),
+		(unsigned long long)c->d.info.nr_meta);
+	return go();
+}
+
+/* Not resuming: offer to discard the image (the signature reset, nothing else). */
+static struct outcome offer_discard(struct resume_ctx *c, const char *why)
+{
+	enum commit_err e;
+	int key;
+
+	kprintf("resume: not resuming (%s).\n"
+		"resume: discard the hibernation image on %s? It can never be resumed "
+		"afterwards; unsaved work in it is lost. [y/N] (%u s)\n", why, c->dev->name, PROMPT_S);
+	key = console_wait_key(PROMPT_S * 1000ull);
+	if (key != 'y' && key != 'Y')
+		return ending(RESUME_NOTHING, "resume: image kept; it will be offered again at the "
+			      "next boot");
+	e = commit_invalidate(c->dev, c->offset, &c->d.hdr, c->page);
+	if (e == COMMIT_EREADBACK)
+		return ending(RESUME_NOTHING, "resume: image discarded (%s)", commit_strerror(e));
+	if (e != COMMIT_OK)
+		return ending(RESUME_FAILED, "resume: discarding failed: %s", commit_strerror(e));
+	return ending(RESUME_NOTHING, "resume: image discarded; the swap area is plain swap again");
+}
+
+static struct outcome countdown(struct resume_ctx *c)
+{
+	if (c->o->noresume)
+		return offer_discard(c, "noresume");
+	/* One line a second: readable on a serial log, not only on a screen. */
+	for (uint32_t s = c->o->delay_s; s > 0; s--) {
+		kprintf("thaw: resuming in %u s — press any key to cancel\n", s);
+		if (console_wait_key(1000) >= 0)
+			return offer_discard(c, "cancelled by a key");
+	}
+	return go();
 }
 
 /* The image must have been made on this machine: same memory map, same ACPI
  * hardware signature (when recorded). */
-static void check_machine(void)
+static struct outcome check_machine(struct resume_ctx *c)
 {
-	enum verify_err e = verify_e820(rs.bi, rs.o, &rs.d.info, rs.why, sizeof(rs.why));
+	char why[192];
+	enum verify_err e = verify_e820(c->bi, c->o, &c->d.info, why, sizeof(why));
 
 	if (e != VERIFY_OK)
-		refuse(verify_strerror(e), rs.why);
-	e = verify_hw_sig(&rs.d.hdr, rs.why, sizeof(rs.why));
+		return refused(verify_strerror(e), why);
+	e = verify_hw_sig(&c->d.hdr, why, sizeof(why));
 	if (e != VERIFY_OK)
-		refuse(verify_strerror(e), rs.why);
-	verify_note_physpages(rs.bi, &rs.d.info);
-	rs.why[0] = 0;
+		return refused(verify_strerror(e), why);
+	verify_note_physpages(c->bi, &c->d.info);
+	return go();
 }
 
-static void prepare_handoff(void)
+/* Firmware tables are certainly intact until the first image page is written. */
+static struct outcome probe_firmware(struct resume_ctx *c)
 {
-	const struct img_info *in = &rs.d.info;
+	jump_probe(&c->h);
+	return go();
+}
+
+static struct outcome read_map(struct resume_ctx *c)
+{
+	uint64_t *entries = pmm_alloc_bytes(c->d.max_entries * sizeof(uint64_t));
+	uint64_t *maps = pmm_alloc_bytes(c->d.max_maps * sizeof(uint64_t));
+	struct img_fault f = { 0 };
+	uint64_t t0 = timer_ns();
+
+	if (!entries || !maps)
+		return refused("not enough memory for the swap map", NULL);
+	if (img_read_map(&c->src, &c->d, &c->m, entries, maps, c->page, &f) != IMG_OK)
+		return refused_fault(c, "bad swap map", &f);
+	c->map_ns = timer_ns() - t0;
+	return go();
+}
+
+/* The reader's buffers (read-ahead's in *bufs), the placer and the loader. All buffers come from the
+ * allocator before the PFN list is known, so they are thaw-occupied frames: pages
+ * whose home they are get staged. */
+static bool set_up_loading(struct resume_ctx *c, struct img_stream_cfg *cfg, uint8_t **bufs)
+{
+	const uint8_t **meta_ptrs = pmm_alloc_bytes(c->d.info.nr_meta * sizeof(void *));
+
+	*bufs = pmm_alloc_bytes((uint64_t)RA_SLOTS * RA_SLOT_BLOCKS * PAGE_SIZE);
+	*cfg = (struct img_stream_cfg){
+		.codec = c->d.hdr.codec, .crc = c->d.hdr.has_crc,
+		.pages = img_info_stream_pages(&c->d.info),
+		.cmp_buf = pmm_alloc_bytes(IMG_STREAM_CMP_BUF),
+		.unc_buf = pmm_alloc_bytes(IMG_STREAM_UNC_BUF),
+		.sink = img_loader_page, .arg = &c->loader,
+	};
+	c->meta = pmm_alloc_bytes(c->d.info.nr_meta * PAGE_SIZE);
+	if (!cfg->cmp_buf || !cfg->unc_buf || !*bufs || !meta_ptrs || !c->meta)
+		return false;
+	c->env = (struct place_env){ c, env_is_ram, env_is_thaw, env_forbid, env_alloc, env_frame };
+	place_init(&c->pl, &c->env);
+	img_loader_init(&c->loader, &c->d.info, meta_ptrs, &loader_ops, c);
+	return true;
+}
+
+/* What read-ahead's end means for the resume. */
+static struct outcome after_readahead(struct resume_ctx *c, enum ra_err re, uint64_t bad)
+{
+	char why[64];
+
+	if (re == RA_EIO) {
+		ksnprintf(why, sizeof(why), "read error at block %llu", (unsigned long long)bad);
+		return refused("I/O error while reading the image", why);
+	}
+	if (re == RA_ECONSUME) {
+		if (c->fault.at & IMG_AT_ENTRY && c->fault.entry < c->m.n_entries)
+			img_at_block(&c->fault, c->m.entries[c->fault.entry]);
+		return refused_fault(c, "image refused", &c->fault);
+	}
+	if (img_stream_finish(&c->stream, c->d.hdr.crc32, &c->fault) != IMG_OK ||
+	    img_loader_finish(&c->loader, &c->fault) != IMG_OK)
+		return refused_fault(c, "image refused", &c->fault);
+	return go();
+}
+
+/* Stream every data block through read-ahead, the decoder, the loader and the placer. */
+static struct outcome load_pages(struct resume_ctx *c)
+{
+	uint8_t *bufs;
+	struct img_stream_cfg cfg;
+	struct outcome r;
+	uint64_t bad = 0;
+	enum ra_err re;
+
+	if (!set_up_loading(c, &cfg, &bufs))
+		return refused("not enough memory for the image reader's buffers", NULL);
+	if (img_stream_init(&c->stream, &cfg) != IMG_OK)
+		return refused("cannot set up the image stream", NULL);
+	re = readahead_run(c->dev, c->m.entries + 1, c->m.n_entries - 1, bufs, push_blocks, c,
+			   &c->ra, &bad);
+	r = after_readahead(c, re, bad);
+	if (r.end != RESUME_GO)
+		return r;
+	progress(c, true);
+	if (c->d.hdr.has_crc)
+		kprintf("resume: image CRC32 0x%x verified\n", c->stream.crc);
+	return go();
+}
+
+static struct outcome prepare_handoff(struct resume_ctx *c)
+{
+	const struct img_info *in = &c->d.info;
+	struct handoff_env env = { .max_pfn = pmm_max_pfn() };
 	enum handoff_err e;
 
-	rs.h.jump = in->jump_address;
-	rs.h.jump_phys = in->jump_address_phys;
-	rs.h.image_cr3 = in->cr3;
-	rs.h.protocol = (in->protocol == IMG_PROTO_V2 || in->protocol == IMG_PROTO_V1 ||
+	c->h.jump = in->jump_address;
+	c->h.jump_phys = in->jump_address_phys;
+	c->h.image_cr3 = in->cr3;
+	c->h.protocol = (in->protocol == IMG_PROTO_V2 || in->protocol == IMG_PROTO_V1 ||
 			 in->protocol == IMG_PROTO_V1_MD5) ? TRAMP_PROTO_MODERN : TRAMP_PROTO_SEED;
-	rs.h.platform = rs.d.hdr.flags & SF_PLATFORM_MODE;
-	e = handoff_prepare(&rs.h, &rs.pl);
+	jump_machine(&env);
+	e = handoff_prepare(&c->h, &c->pl, &env);
 	if (e != HANDOFF_OK)
-		refuse("cannot hand over to this image", handoff_strerror(e));
-	if (rs.h.platform)
+		return refused("cannot hand over to this image", handoff_strerror(e));
+	return go();
+}
+
+/* ACPI as Linux's boot kernel leaves it (kernel/acpi_mode.c says what and why):
+ * ACPI mode now, the fixed events and platform-mode GPEs at the jump. */
+static struct outcome enter_acpi_mode(struct resume_ctx *c)
+{
+	c->h.platform = c->d.hdr.flags & SF_PLATFORM_MODE;
+	if (c->h.platform)
 		kprintf("resume: the image was made in platform mode: all ACPI GPEs will be "
 			"disabled before the jump, as Linux's platform_pre_restore() does\n");
 	acpi_mode_enable();
+	return go();
 }
 
-static void commit(void)
+/* The one disk write. */
+static struct outcome commit(struct resume_ctx *c)
 {
-	enum commit_err e = commit_invalidate(rs.dev, rs.offset, &rs.d.hdr, rs.page);
+	enum commit_err e = commit_invalidate(c->dev, c->offset, &c->d.hdr, c->page);
 
 	if (e == COMMIT_OK)
-		return;
+		return go();
 	/* The device took the write and the flush, so the image is most likely no
 	 * longer marked: not jumping now would lose it for good. Jumping risks a
 	 * second resume only if the device lied about the flush; Linux's own boot
@@ -400,48 +496,60 @@ static void commit(void)
 		kprintf("resume: warning: %s; resuming anyway: the write and the flush "
 			"succeeded, so the image is no longer marked resumable and would be "
 			"lost if thaw stopped here\n", commit_strerror(e));
-		return;
+		return go();
 	}
 	if (e == COMMIT_EREAD || e == COMMIT_ECHANGED)
-		refuse("not invalidating the image", commit_strerror(e));
+		return refused("not invalidating the image", commit_strerror(e));
 	/* The header may be half-written: do not claim it is intact, do not jump. */
-	stop_failed(rs.o, "resume: %s — not resuming; the image may or may not be offered "
-		    "again", commit_strerror(e));
+	return ending(RESUME_FAILED, "resume: %s — not resuming; the image may or may not be "
+		      "offered again", commit_strerror(e));
 }
 
-static void summary(void)
+static void summary(const struct resume_ctx *c)
 {
-	uint64_t ms = (timer_ns() - rs.t_open_ns) / 1000000;
-	uint64_t bytes = rs.d.info.image_pages * PAGE_SIZE;
+	uint64_t ms = (timer_ns() - c->t_open_ns) / 1000000;
+	uint64_t bytes = c->d.info.image_pages * PAGE_SIZE;
 
 	kprintf("thaw: resuming pages=%llu bytes=%llu load_ms=%llu mibps=%llu zero=%llu "
 		"staged=%llu direct=%llu codec=%s levels=%d map_ms=%llu io_wait_ms=%llu "
 		"decode_ms=%llu requests=%llu total_ms=%llu\n",
-		(unsigned long long)rs.d.info.image_pages, (unsigned long long)bytes,
+		(unsigned long long)c->d.info.image_pages, (unsigned long long)bytes,
 		(unsigned long long)ms, (unsigned long long)(ms ? bytes * 1000 / MIB / ms : 0),
-		(unsigned long long)(rs.pl.zeroed), (unsigned long long)rs.pl.staged,
-		(unsigned long long)rs.pl.direct, img_codec_name(rs.d.hdr.codec), rs.h.levels,
-		(unsigned long long)(rs.map_ns / 1000000), (unsigned long long)(rs.ra.wait_ns / 1000000),
-		(unsigned long long)(rs.ra.consume_ns / 1000000),
-		(unsigned long long)rs.ra.requests, (unsigned long long)timer_ms());
+		(unsigned long long)(c->pl.zeroed), (unsigned long long)c->pl.staged,
+		(unsigned long long)c->pl.direct, img_codec_name(c->d.hdr.codec), c->h.levels,
+		(unsigned long long)(c->map_ns / 1000000), (unsigned long long)(c->ra.wait_ns / 1000000),
+		(unsigned long long)(c->ra.consume_ns / 1000000),
+		(unsigned long long)c->ra.requests, (unsigned long long)timer_ms());
 }
+
+/* The table of contents: each step may rely on everything above it. */
+static const resume_step steps[] = {
+	alloc_scratch,          /* a page for headers */
+	locate_image,           /* resume= / resume_offset= → device and header page */
+	open_image,             /* swap header, map page 0, image header */
+	countdown,              /* noresume, thaw.delay: the user may cancel or discard */
+	check_machine,          /* e820 checksum, ACPI hardware signature */
+	probe_firmware,         /* the IOAPICs, before any image page is written */
+	read_map,               /* the swap-map chain */
+	load_pages,             /* PFN list, then every page into its frame or staged */
+	prepare_handoff,        /* paging depth, temporary tables, trampoline */
+	enter_acpi_mode,        /* SCI_EN on, as after a Linux boot; platform mode noted */
+	commit,                 /* the one disk write: the signature reset */
+};
 
 void resume_main(const struct boot_info *bi, const struct options *o)
 {
-	rs.bi = bi;
-	rs.o = o;
-	rs.page = alloc_bytes(PAGE_SIZE);
-	if (!rs.page)
-		stop_failed(o, "resume: no memory for a page buffer");
-	locate();
-	open_image();
-	countdown();
-	check_machine();
-	handoff_probe(&rs.h);
-	read_map();
-	load_pages();
-	prepare_handoff();
-	commit();
-	summary();
-	handoff_jump(&rs.h, &rs.pl);
+	static struct resume_ctx ctx;   /* static for its size; reached only through &ctx */
+	struct resume_ctx *c = &ctx;
+
+	c->bi = bi;
+	c->o = o;
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		struct outcome r = steps[i](c);
+
+		if (r.end != RESUME_GO)
+			stop(c, &r);
+	}
+	summary(c);
+	jump_to_image(&c->h, &c->pl);
 }

@@ -30,13 +30,6 @@ static uint64_t rng_next(uint64_t *s)
 	return *s;
 }
 
-static void *alloc_bytes(uint64_t bytes)
-{
-	uint64_t phys = pmm_alloc_contig((bytes + PAGE_SIZE - 1) / PAGE_SIZE, 1);
-
-	return (void *)(uintptr_t)phys;
-}
-
 static void print_read(const struct blockdev *d, const char *how, uint64_t sector,
 		       uint32_t count, const void *buf, enum blk_err e)
 {
@@ -191,7 +184,7 @@ static bool whole_disk(struct blockdev *d, uint8_t *buf)
 
 static bool test_read(void)
 {
-	uint8_t *buf = alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * SECTOR);
+	uint8_t *buf = pmm_alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * SECTOR);
 	bool ok = true;
 
 	if (!buf) {
@@ -250,10 +243,12 @@ static bool test_write(void)
 
 static bool test_disks(const struct options *o)
 {
+	static struct disk_info devs[BLOCKDEV_MAX];
+	unsigned n = disks_list(devs, BLOCKDEV_MAX);
 	struct resume_target t;
 	enum locate_err e;
 
-	e = locate_resume(o, &t);          /* disks_init() printed the list already */
+	e = locate_resume(o, devs, n, &t);   /* disks_init() printed the list already */
 	kprintf("disks: locate=%s dev=%s page=%llu\n", e == LOCATE_OK ? "ok" : locate_strerror(e),
 		t.dev ? t.dev->name : "-", (unsigned long long)t.header_page);
 	return true;
@@ -262,7 +257,7 @@ static bool test_disks(const struct options *o)
 /* Whole-disk read throughput of the first disk, no checksum: `make bench-disk`. */
 static bool test_bench(void)
 {
-	uint8_t *buf = alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * SECTOR);
+	uint8_t *buf = pmm_alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * SECTOR);
 	struct blockdev *d = blockdev_at(0);
 	uint64_t t0, ns;
 	enum blk_err e;

@@ -1,5 +1,6 @@
 /* A RAM-backed struct blockdev for unit tests: reads and writes memcpy, and a
- * sector can be set to fail so error paths are reachable. */
+ * sector, a later read, a write or a flush can be set to fail so error paths are
+ * reachable. */
 #ifndef THAW_TEST_MEMDISK_H
 #define THAW_TEST_MEMDISK_H
 #include <stdbool.h>
@@ -14,6 +15,11 @@ struct memdisk {
 	uint64_t bad_sector;      /* reads touching it fail with BLK_EIO; UINT64_MAX = none */
 	unsigned reads;
 	bool strict;              /* abort() on a request outside the disk (fuzzing) */
+	unsigned fail_reads_after; /* 0: never; N: every read after the first N fails */
+	enum blk_err write_err;   /* what writes return (BLK_OK: they write) */
+	bool drop_writes;         /* writes report BLK_OK but change nothing */
+	enum blk_err flush_err;
+	unsigned writes, flushes;
 };
 
 static enum blk_err memdisk_read(struct blockdev *d, uint64_t sector, uint32_t count, void *buf)
@@ -21,6 +27,8 @@ static enum blk_err memdisk_read(struct blockdev *d, uint64_t sector, uint32_t c
 	struct memdisk *m = d->priv;
 
 	m->reads++;
+	if (m->fail_reads_after && m->reads > m->fail_reads_after)
+		return BLK_EIO;
 	if (sector > d->sectors || count > d->sectors - sector) {
 		if (m->strict)
 			abort();
@@ -36,16 +44,21 @@ static enum blk_err memdisk_write(struct blockdev *d, uint64_t sector, uint32_t 
 {
 	struct memdisk *m = d->priv;
 
+	m->writes++;
 	if (sector > d->sectors || count > d->sectors - sector)
 		return BLK_ERANGE;
+	if (m->write_err != BLK_OK || m->drop_writes)
+		return m->write_err;
 	memcpy(m->data + sector * 512, buf, (size_t)count * 512);
 	return BLK_OK;
 }
 
 static enum blk_err memdisk_flush(struct blockdev *d)
 {
-	(void)d;
-	return BLK_OK;
+	struct memdisk *m = d->priv;
+
+	m->flushes++;
+	return m->flush_err;
 }
 
 static const struct blockdev_ops memdisk_ops = {

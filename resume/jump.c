@@ -1,0 +1,135 @@
+/* The machine side of the hand-off: CPU facts, the IOAPICs from the MADT, the quiesce
+ * of every interrupt source and DMA, and the call into the trampoline (Linux
+ * arch/x86/power/hibernate_64.c swsusp_arch_resume() for its own boot kernel). */
+#include "resume/jump.h"
+
+#include <stddef.h>
+
+#include "block/disks.h"
+#include "kernel/acpi.h"
+#include "kernel/acpi_mode.h"
+#include "kernel/io.h"
+#include "kernel/lapic.h"
+#include "kernel/panic.h"
+#include "resume/trampoline_abi.h"
+
+#define CR4_LA57        (1ull << 12)
+#define MSR_EFER        0xC0000080u
+#define EFER_NXE        (1ull << 11)
+#define KERNEL_CS       0x10    /* Linux __KERNEL_CS; the image's first iret reloads it */
+#define CPUID_EXT_FEATURES 0x80000001u
+#define CPUID_EDX_NX    (1u << 20)
+#define IOAPIC_DEFAULT  0xFEC00000ull
+#define IOAPIC_REGSEL   0x00u
+#define IOAPIC_WIN      0x10u
+#define IOAPIC_VER      0x01u
+#define IOAPIC_REDTBL   0x10u                   /* RTE n low dword: 0x10 + 2n */
+#define IOAPIC_RTE_MASKED (1u << 16)
+#define PIC1_DATA       0x21u
+#define PIC2_DATA       0xA1u
+
+extern const char trampoline_start[], trampoline_end[];
+
+static uint64_t read_cr4(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static uint16_t read_cs(void)
+{
+	uint16_t v;
+	__asm__ volatile("mov %%cs, %0" : "=r"(v));
+	return v;
+}
+
+static uint32_t cpuid_edx(uint32_t leaf)
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(0));
+	return d;
+}
+
+void jump_machine(struct handoff_env *env)
+{
+	size_t len = (size_t)(trampoline_end - trampoline_start);
+
+	/* A thaw invariant (boot/entry.asm), checked here, before the signature reset. */
+	if (read_cs() != KERNEL_CS)
+		panic("handoff: running on CS 0x%x; the resumed kernel needs 0x10", read_cs());
+	if (len > HANDOFF_TRAMP_ARGS_OFF)
+		panic("handoff: trampoline is %zu bytes, more than its frame allows", len);
+	env->cpu_levels = (read_cr4() & CR4_LA57) ? 5 : 4;
+	env->cpu_nx = (cpuid_edx(CPUID_EXT_FEATURES) & CPUID_EDX_NX) != 0;
+	env->tramp_code = trampoline_start;
+	env->tramp_len = len;
+}
+
+/* 8259A: mask every line on both controllers (OCW1). */
+static void quiesce_pics(void)
+{
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+}
+
+/* IOAPIC (82093AA datasheet §3.2): IOREGSEL at +0, IOWIN at +0x10; register 1 bits
+ * 16-23 = last redirection entry; RTE n low dword = register 0x10 + 2n, bit 16 mask. */
+static void quiesce_ioapic(uint64_t base)
+{
+	uint32_t last;
+
+	mmio_write32(base + IOAPIC_REGSEL, IOAPIC_VER);
+	last = (mmio_read32(base + IOAPIC_WIN) >> 16) & 0xff;
+	for (uint32_t n = 0; n <= last; n++) {
+		mmio_write32(base + IOAPIC_REGSEL, IOAPIC_REDTBL + 2 * n);
+		mmio_write32(base + IOAPIC_WIN, mmio_read32(base + IOAPIC_WIN) | IOAPIC_RTE_MASKED);
+	}
+}
+
+/* Every IOAPIC the MADT lists (ACPI 6.4 §5.2.12.3, entry type 1), else the
+ * conventional 0xFEC00000. */
+void jump_probe(struct handoff *h)
+{
+	const uint8_t *madt = acpi_find_table("APIC");
+
+	h->ioapic_count = 0;
+	if (madt) {
+		uint32_t len = (uint32_t)madt[4] | (uint32_t)madt[5] << 8 |
+			       (uint32_t)madt[6] << 16 | (uint32_t)madt[7] << 24;
+		for (uint32_t off = 44; off + 2 <= len && madt[off + 1] >= 2; off += madt[off + 1]) {
+			if (madt[off] != 1 || madt[off + 1] < 12 || off + 12 > len)
+				continue;
+			if (h->ioapic_count == HANDOFF_MAX_IOAPICS)
+				break;
+			const uint8_t *a = madt + off + 4;
+			h->ioapic[h->ioapic_count++] = (uint64_t)a[0] | (uint64_t)a[1] << 8 |
+						       (uint64_t)a[2] << 16 | (uint64_t)a[3] << 24;
+		}
+	}
+	if (!h->ioapic_count)
+		h->ioapic[h->ioapic_count++] = IOAPIC_DEFAULT;
+}
+
+__attribute__((noreturn)) void jump_to_image(const struct handoff *h, const struct placer *p)
+{
+	struct tramp_args *args = (struct tramp_args *)(uintptr_t)(h->tramp + HANDOFF_TRAMP_ARGS_OFF);
+	void (*tramp)(uint64_t) = (void (*)(uint64_t))(uintptr_t)h->tramp;
+
+	__asm__ volatile("cli" ::: "memory");
+	disks_quiesce_all();
+	quiesce_pics();
+	for (uint32_t i = 0; i < h->ioapic_count; i++)
+		quiesce_ioapic(h->ioapic[i]);
+	lapic_handover();
+	acpi_mode_handover(h->platform);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+
+	args->temp_cr3 = h->temp_cr3;
+	args->image_cr3 = h->image_cr3;
+	args->jump = h->jump;
+	args->list = p->head;
+	args->protocol = h->protocol;
+	tramp((uint64_t)(uintptr_t)args);
+	panic("handoff: the trampoline returned");
+}
