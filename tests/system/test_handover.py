@@ -44,6 +44,13 @@ def resume_through_thaw(variant, tmp_path):
     return fx, run, h
 
 
+def linux_reference(fx):
+    """What the same guest reported after Linux's own resume of the same image (run when
+    the fixture was built; its log is kept with the fixture)."""
+    text = (fx.dir / "linuxresume.log").read_text()
+    return HANDOVER_RE.search(text), PWRBTN_RE.search(text)
+
+
 def check_power_button(run, handover):
     _, p = run.first(PWRBTN_RE)
     assert p, run.text[-3000:]
@@ -63,6 +70,11 @@ def test_acpi_mode_power_button_and_cpus(firmware, tmp_path):
         # SeaBIOS leaves legacy mode: the switch was thaw's.
         assert "acpi: ACPI mode enabled" in run.text, run.text[-3000:]
     check_power_button(run, h)
+    # The same as after Linux's own resume.
+    ref, ref_button = linux_reference(fx)
+    assert ref and ref_button, fx.dir
+    assert (ref["sci_en"], ref["cpus"]) == (h["sci_en"], h["cpus"])
+    assert int(ref_button["count"]) > int(ref_button["before"])
 
 
 @pytest.mark.parametrize("firmware", ["bios", pytest.param("uefi", marks=slow)])
@@ -74,3 +86,5 @@ def test_platform_mode(firmware, tmp_path):
     assert h["hibmode"] == "platform"
     assert h["sci_en"] == "1", h.group(0)
     assert "made in platform mode" in run.text, run.text[-3000:]
+    ref, _ = linux_reference(fx)
+    assert ref and (ref["sci_en"], ref["hibmode"]) == (h["sci_en"], h["hibmode"])
