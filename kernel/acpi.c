@@ -166,9 +166,12 @@ const void *acpi_find_table(const char sig[4])
 		return find_in_sdt(sig);
 	if (!(fadt = find_in_sdt("FACP")))
 		return NULL;
-	/* FACS: the 32-bit pointer first, as Linux (resume/hwsig.c says why). */
-	t = facs ? table_at(fadt_u32(fadt, FADT_FIRMWARE_CTRL) ? fadt_u32(fadt, FADT_FIRMWARE_CTRL)
-			    : fadt_addr(fadt, FADT_FIRMWARE_CTRL, FADT_X_FIRMWARE_CTRL), false)
-		 : table_at(fadt_addr(fadt, FADT_DSDT, FADT_X_DSDT), true);
+	if (facs) {
+		/* The 32-bit pointer first, as Linux (resume/hwsig.c says why). */
+		uint64_t a = fadt_u32(fadt, FADT_FIRMWARE_CTRL);
+		t = table_at(a ? a : fadt_addr(fadt, FADT_FIRMWARE_CTRL, FADT_X_FIRMWARE_CTRL), false);
+	} else {
+		t = table_at(fadt_addr(fadt, FADT_DSDT, FADT_X_DSDT), true);
+	}
 	return t && !memcmp(t->signature, sig, 4) ? t : NULL;
 }
