@@ -79,7 +79,7 @@ void acpi_mode_enable(void)
 	if (!load())
 		return;
 	if (pm1_cnt() & PM1_CNT_SCI_EN) {
-		kprintf("acpi: the firmware left ACPI mode on (SCI_EN=1)\n");
+		kprintf("acpi: ACPI mode already on (SCI_EN=1)\n");
 		return;
 	}
 	if (!acpi_fixed_hw_needs_enable(&am.hw, pm1_cnt())) {
