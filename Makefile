@@ -80,6 +80,7 @@ KERNEL_PURE_SRCS := \
 	kernel/cmdline.c \
 	kernel/aml_s5.c \
 	kernel/acpi_fixed_hw.c \
+	kernel/madt.c \
 
 MM_SRCS := \
 	mm/pmm.c \
@@ -140,7 +141,8 @@ THAWCTL_SRCS := \
 	tools/kexec.c \
 
 # ---------------------------------------------------------------------------
-# Flags. Kernel flags in one place (platform-facts.md §6.2).
+# Flags. Kernel flags in one place: freestanding, no red zone (interrupts use the
+# stack as is), general registers only (no SSE state to save), no PIE (linked at 1 MiB).
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 
@@ -150,7 +152,7 @@ KCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
 	-fno-omit-frame-pointer -DTHAW_KERNEL -MMD -MP
 KLDFLAGS := -n -nostdlib -T linker.ld -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments
-NASMFLAGS := -f elf64 -g -I.
+NASMFLAGS := -f elf64 -g -I. -I$(BUILD)/gen/
 
 HOSTCFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -MMD -MP
 SANFLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -180,15 +182,16 @@ $(BUILD)/k/%.o: %.asm
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
-# The trampoline's offsets come from the #defines in resume/trampoline_abi.h (one
-# source; the C side asserts them against offsetof()).
-$(BUILD)/gen/resume/trampoline_abi.inc: resume/trampoline_abi.h
+# Constants shared by C and nasm have one source, a C header; nasm includes the
+# $(BUILD)/gen/<header>.inc generated from it (scripts/gen_nasm_inc.py). The C side
+# asserts struct offsets against offsetof() (resume/trampoline_abi.h).
+$(BUILD)/gen/%.inc: %.h scripts/gen_nasm_inc.py
 	@mkdir -p $(dir $@)
 	@echo "  GEN     $@"
-	$(Q)sed -n 's/^#define \(\(TA\|CL\|TRAMP\)_[A-Z0-9_]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\).*/%define \1 \3/p' $< > $@
+	$(Q)$(PYTHON) scripts/gen_nasm_inc.py $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc
-$(BUILD)/k/resume/trampoline.o: NASMFLAGS += -I$(BUILD)/gen/
+$(BUILD)/k/boot/entry.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
+$(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc
 
 # The console font: 8x16 ASCII glyphs rendered from grub-common's ascii.pf2.
 FONT_H := $(BUILD)/gen/font8x16.h
@@ -255,7 +258,7 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 acpi_fixed_hw crc32 lzo1x lz4 image \
+HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 madt acpi_fixed_hw crc32 lzo1x lz4 image \
 	locate handoff readahead commit verify
 
 define host_test
@@ -264,7 +267,7 @@ $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS
 	@echo "  LINK    $$@"
 	$$(Q)$$(HOSTCC) $$(SANFLAGS) -o $$@ $$^ -lcmocka $$(TEST_$(1)_LIBS)
 endef
-TEST_e820_SRCS := resume/e820.c
+TEST_e820_SRCS := resume/e820.c lib/crc32.c
 TEST_e820_LIBS := -lz
 TEST_place_SRCS := resume/place.c
 TEST_hwsig_SRCS := resume/hwsig.c
@@ -276,7 +279,7 @@ TEST_handoff_SRCS := resume/handoff.c resume/place.c
 TEST_readahead_SRCS := resume/readahead.c block/blockdev.c
 TEST_commit_SRCS := resume/commit.c block/blockdev.c image/swsusp_header.c image/img_err.c
 TEST_verify_SRCS := resume/verify.c resume/e820.c resume/hwsig.c kernel/format.c kernel/snprintf.c \
-	image/image_info.c image/img_err.c
+	image/image_info.c image/img_err.c lib/crc32.c
 TEST_verify_LIBS := -lz
 
 TEST_cmdline_SRCS := kernel/cmdline.c
@@ -285,6 +288,7 @@ TEST_pmm_SRCS := mm/pmm_core.c
 TEST_format_SRCS := kernel/format.c kernel/snprintf.c
 TEST_aml_s5_SRCS := kernel/aml_s5.c
 TEST_acpi_fixed_hw_SRCS := kernel/acpi_fixed_hw.c
+TEST_madt_SRCS := kernel/madt.c
 
 TEST_crc32_SRCS := lib/crc32.c
 TEST_crc32_LIBS := -lz
@@ -358,9 +362,9 @@ $(FUZZ_CORPUS)/.disk-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_disk_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.disk-stamp
 
-# The foundation's parsers (boot information, command line, \_S5_ in AML): each links
+# The kernel's pure parsers (boot information, command line, \_S5_ in AML, the MADT): each links
 # only its own pure source; seeds from tests/fuzz/make_boot_corpus.py.
-FUZZ_BOOT := boot_info cmdline aml_s5
+FUZZ_BOOT := boot_info cmdline aml_s5 madt
 FUZZERS += $(FUZZ_BOOT)
 $(FUZZ_BOOT:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c kernel/%.c
 	@mkdir -p $(dir $@)
@@ -378,17 +382,20 @@ $(FUZZ_CORPUS)/.boot-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_boot_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.boot-stamp
 
-# The resume part's e820 sanitiser: links only resume/e820.c.
+# The resume part's e820 sanitiser: links resume/e820.c and the CRC-32 it hashes with.
 FUZZERS += e820
-$(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c resume/e820.c
+FUZZ_E820_SRCS := resume/e820.c lib/crc32.c
+$(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c $(FUZZ_E820_SRCS) $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(FUZZ_E820_SRCS)
 
-$(BUILD)/fuzz/replay_e820: tests/fuzz/fuzz_e820.c resume/e820.c tests/fuzz/replay.c
+$(BUILD)/fuzz/replay_e820: tests/fuzz/fuzz_e820.c $(FUZZ_E820_SRCS) tests/fuzz/replay.c $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  REPLAY  $@"
-	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(SANFLAGS) -o $@ $^
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. -I$(BUILD)/gen $(SANFLAGS) \
+		-o $@ $< $(FUZZ_E820_SRCS) tests/fuzz/replay.c
 
 $(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
 	@mkdir -p $(FUZZ_CORPUS)
@@ -478,7 +485,7 @@ bench-disk: deps
 
 
 # ---------------------------------------------------------------------------
-# Install on a GRUB system (issue 6): thaw.elf, the GRUB entry, the hibernate hooks
+# Install on a GRUB system: thaw.elf, the GRUB entry, the hibernate hooks
 # and thawctl. update-grub runs only for a live install (no DESTDIR).
 
 LIBDIR     ?= $(PREFIX)/lib

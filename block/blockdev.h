@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define BLOCK_SECTOR_SIZE 512u /* every struct blockdev addresses 512-byte sectors */
+
 enum blk_err {
 	BLK_OK = 0,
 	BLK_EIO,          /* the device reported an I/O error */

@@ -7,37 +7,35 @@
 #include "lib/le.h"
 #include "lib/crc32.h"
 
-#define SECTOR      512
 #define CHUNK       2048u     /* entry-array bytes read per request (16 entries) */
 
 enum part_err gpt_check_header(const uint8_t *buf, size_t len, uint64_t lba,
 			       uint64_t disk_sectors, struct gpt_header *h)
 {
-	uint8_t tmp[SECTOR];
+	uint8_t tmp[BLOCK_SECTOR_SIZE];
 	uint64_t bytes, sectors;
 
-	if (len < SECTOR || memcmp(buf, "EFI PART", 8) != 0)
+	if (len < BLOCK_SECTOR_SIZE || memcmp(buf, "EFI PART", 8) != 0)
 		return PART_EGPTHDR;
-	memcpy(h->signature, buf, 8);
-	h->revision = get_le32(buf + 8);
-	h->header_size = get_le32(buf + 12);
-	h->header_crc32 = get_le32(buf + 16);
-	h->reserved = get_le32(buf + 20);
-	h->my_lba = get_le64(buf + 24);
-	h->alternate_lba = get_le64(buf + 32);
-	h->first_usable_lba = get_le64(buf + 40);
-	h->last_usable_lba = get_le64(buf + 48);
-	memcpy(h->disk_guid, buf + 56, 16);
-	h->entries_lba = get_le64(buf + 72);
-	h->entry_count = get_le32(buf + 80);
-	h->entry_size = get_le32(buf + 84);
-	h->entries_crc32 = get_le32(buf + 88);
+	memcpy(h, buf, sizeof(*h));
+	h->revision = le32(h->revision);
+	h->header_size = le32(h->header_size);
+	h->header_crc32 = le32(h->header_crc32);
+	h->reserved = le32(h->reserved);
+	h->my_lba = le64(h->my_lba);
+	h->alternate_lba = le64(h->alternate_lba);
+	h->first_usable_lba = le64(h->first_usable_lba);
+	h->last_usable_lba = le64(h->last_usable_lba);
+	h->entries_lba = le64(h->entries_lba);
+	h->entry_count = le32(h->entry_count);
+	h->entry_size = le32(h->entry_size);
+	h->entries_crc32 = le32(h->entries_crc32);
 
-	if (h->header_size < sizeof(struct gpt_header) || h->header_size > SECTOR)
+	if (h->header_size < sizeof(struct gpt_header) || h->header_size > BLOCK_SECTOR_SIZE)
 		return PART_EGPTHDR;
 	/* The CRC covers header_size bytes with the CRC field itself taken as zero. */
 	memcpy(tmp, buf, h->header_size);
-	memset(tmp + 16, 0, 4);
+	memset(tmp + offsetof(struct gpt_header, header_crc32), 0, sizeof(h->header_crc32));
 	if (crc32(0, tmp, h->header_size) != h->header_crc32)
 		return PART_EGPTHDRCRC;
 	if (h->my_lba != lba || h->first_usable_lba > h->last_usable_lba ||
@@ -48,7 +46,7 @@ enum part_err gpt_check_header(const uint8_t *buf, size_t len, uint64_t lba,
 	bytes = (uint64_t)h->entry_count * h->entry_size;
 	if (bytes > GPT_ENTRIES_MAX_BYTES)
 		return PART_EGPTHDR;
-	sectors = (bytes + SECTOR - 1) / SECTOR;
+	sectors = (bytes + BLOCK_SECTOR_SIZE - 1) / BLOCK_SECTOR_SIZE;
 	if (h->entries_lba < 2 || h->entries_lba >= disk_sectors ||
 	    sectors > disk_sectors - h->entries_lba)
 		return PART_ETRUNC;
@@ -92,18 +90,23 @@ void gpt_name_to_utf8(const uint8_t *utf16le, size_t units, char *out, size_t ca
 
 bool gpt_decode_entry(const uint8_t *buf, struct part_entry *e, uint32_t number)
 {
-	static const uint8_t zero[16];
-	uint64_t first = get_le64(buf + 32), last = get_le64(buf + 40);
+	static const uint8_t zero[sizeof(((struct gpt_entry *)0)->type_guid)];
+	struct gpt_entry g;
+	uint64_t first, last;
 
-	if (memcmp(buf, zero, 16) == 0)
+	memcpy(&g, buf, sizeof(g));
+	if (memcmp(g.type_guid, zero, sizeof(zero)) == 0)
 		return false;
+	first = le64(g.first_lba);
+	last = le64(g.last_lba);
 	memset(e, 0, sizeof(*e));
 	e->number = number;
 	e->start = first;
 	e->sectors = last >= first ? last - first + 1 : 0;
 	e->has_guid = true;
-	memcpy(e->guid, buf + 16, 16);
-	gpt_name_to_utf8(buf + 56, 36, e->name, sizeof(e->name));
+	memcpy(e->guid, g.unique_guid, sizeof(g.unique_guid));
+	gpt_name_to_utf8((const uint8_t *)g.name, sizeof(g.name) / sizeof(g.name[0]), e->name,
+			 sizeof(e->name));
 	return true;
 }
 
@@ -134,9 +137,9 @@ static enum part_err read_entries(struct blockdev *disk, const struct gpt_header
 	t->count = 0;
 	while (done < total) {
 		uint32_t n = total - done < CHUNK ? (uint32_t)(total - done) : CHUNK;
-		uint32_t secs = (n + SECTOR - 1) / SECTOR;
+		uint32_t secs = (n + BLOCK_SECTOR_SIZE - 1) / BLOCK_SECTOR_SIZE;
 
-		if (disk->ops->read(disk, h->entries_lba + done / SECTOR, secs, buf) != BLK_OK)
+		if (disk->ops->read(disk, h->entries_lba + done / BLOCK_SECTOR_SIZE, secs, buf) != BLK_OK)
 			return PART_EIO;
 		crc = crc32(crc, buf, n);
 		for (uint32_t off = 0; off < n; off += h->entry_size, number++) {
@@ -157,7 +160,7 @@ static enum part_err read_entries(struct blockdev *disk, const struct gpt_header
 /* Try the header at lba and its entries; PART_OK fills t. */
 static enum part_err try_header(struct blockdev *disk, uint64_t lba, struct part_table *t)
 {
-	uint8_t buf[SECTOR];
+	uint8_t buf[BLOCK_SECTOR_SIZE];
 	struct gpt_header h;
 	enum part_err err;
 	uint32_t saved = t->problem_count;

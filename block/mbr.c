@@ -6,7 +6,6 @@
 #include "block/mbr.h"
 #include "lib/le.h"
 
-#define SECTOR     512
 #define EBR_MAX    128      /* Linux msdos.c gives up after 100 links; be a bit kinder */
 
 bool mbr_is_extended(uint8_t type)
@@ -24,21 +23,21 @@ bool mbr_is_protective(const struct mbr_record rec[4])
 
 bool mbr_decode(const uint8_t *buf, size_t len, struct mbr_record rec[4], uint32_t *disk_sig)
 {
-	if (len < SECTOR || buf[MBR_MAGIC_OFF] != 0x55 || buf[MBR_MAGIC_OFF + 1] != 0xAA)
+	struct mbr_sector s;
+
+	if (len < sizeof(s))
+		return false;
+	memcpy(&s, buf, sizeof(s));
+	if (s.magic[0] != 0x55 || s.magic[1] != 0xAA)
 		return false;
 	for (int i = 0; i < 4; i++) {
-		const uint8_t *p = buf + MBR_TABLE_OFF + 16 * i;
-
-		rec[i].boot = p[0];
-		memcpy(rec[i].chs_first, p + 1, 3);
-		rec[i].type = p[4];
-		memcpy(rec[i].chs_last, p + 5, 3);
-		rec[i].lba_start = get_le32(p + 8);
-		rec[i].lba_count = get_le32(p + 12);
+		rec[i] = s.part[i];
+		rec[i].lba_start = le32(s.part[i].lba_start);
+		rec[i].lba_count = le32(s.part[i].lba_count);
 		if (rec[i].boot != 0 && rec[i].boot != 0x80)
 			return false;
 	}
-	*disk_sig = get_le32(buf + MBR_SIGNATURE_OFF);
+	*disk_sig = le32(s.disk_signature);
 	return true;
 }
 
@@ -80,7 +79,7 @@ static bool read_sector(struct blockdev *disk, uint64_t lba, uint8_t *buf)
 static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t ext_slot,
 			  uint64_t ext_start, uint64_t ext_sectors)
 {
-	uint8_t buf[SECTOR];
+	uint8_t buf[BLOCK_SECTOR_SIZE];
 	struct mbr_record rec[4];
 	uint32_t sig, number = 5;
 	uint64_t ebr = ext_start;
@@ -128,7 +127,7 @@ static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t 
 
 enum part_err mbr_scan(struct blockdev *disk, struct part_table *t)
 {
-	uint8_t buf[SECTOR];
+	uint8_t buf[BLOCK_SECTOR_SIZE];
 	struct mbr_record rec[4];
 	uint32_t sig;
 	int ext = -1;

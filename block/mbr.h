@@ -20,9 +20,18 @@ struct mbr_record {
 _Static_assert(sizeof(struct mbr_record) == 16, "MBR record is 16 bytes");
 _Static_assert(offsetof(struct mbr_record, lba_start) == 8, "lba_start at 8");
 
-#define MBR_SIGNATURE_OFF 440    /* u32 disk signature */
-#define MBR_TABLE_OFF     446    /* four records */
-#define MBR_MAGIC_OFF     510    /* 0x55 0xAA */
+/* The boot sector: boot code, disk signature, four records, 0x55 0xAA. */
+struct mbr_sector {
+	uint8_t boot_code[440];  /*   0 */
+	uint32_t disk_signature; /* 440: Linux shows it as PARTUUID SSSSSSSS-PP */
+	uint16_t reserved;       /* 444 */
+	struct mbr_record part[4];      /* 446 */
+	uint8_t magic[2];        /* 510: 0x55 0xAA */
+} __attribute__((packed));
+_Static_assert(offsetof(struct mbr_sector, disk_signature) == 440, "disk signature at 440");
+_Static_assert(offsetof(struct mbr_sector, part) == 446, "records at 446");
+_Static_assert(offsetof(struct mbr_sector, magic) == 510, "magic at 510");
+_Static_assert(sizeof(struct mbr_sector) == 512, "MBR is one sector");
 #define MBR_TYPE_GPT      0xEE   /* protective MBR (UEFI 2.x §5.2.3) */
 
 /* Decode the four records of a boot sector (buf holds at least 512 bytes). Returns

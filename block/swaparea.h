@@ -1,20 +1,14 @@
-/* Recognise a Linux swap area from its first page: the mkswap header (util-linux
- * include/swapheader.h, struct swap_header_v1_2) and the hibernation signature
- * Linux kernel/power/swap.c writes over its magic. */
+/* Recognise a Linux swap area from its first page: the mkswap header and the
+ * hibernation signature Linux kernel/power/swap.c writes over its magic (both laid
+ * out in image/swsusp_format.h). */
 #ifndef THAW_SWAPAREA_H
 #define THAW_SWAPAREA_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "image/swsusp_format.h"
 
-#define SWAP_PAGE        4096u   /* x86_64 PAGE_SIZE: the magic sits at its end */
-#define SWAP_VERSION_OFF 1024    /* u32 version (1) */
-#define SWAP_LASTPG_OFF  1028    /* u32 last_page */
-#define SWAP_UUID_OFF    1036    /* u8 uuid[16] */
-#define SWAP_LABEL_OFF   1052    /* char volume_name[16] */
-#define SWAP_LABEL_LEN   16
-#define SWAP_MAGIC_OFF   4086    /* 10 bytes: "SWAPSPACE2", "SWAP-SPACE" or "S1SUSPEND\0" */
-#define SWAP_MAGIC_LEN   10
+#define SWAP_PAGE SWSUSP_PAGE_SIZE      /* x86_64 PAGE_SIZE: the magic sits at its end */
 
 enum swap_kind {
 	SWAP_NONE = 0,            /* no swap signature */
@@ -28,7 +22,7 @@ struct swap_info {
 	uint32_t version;         /* header version (1), from the mkswap part */
 	uint32_t last_page;
 	bool has_uuid;            /* uuid not all zero */
-	uint8_t uuid[16];         /* byte order as stored; printed in that order */
+	uint8_t uuid[SWAP_UUID_LEN]; /* byte order as stored; printed in that order */
 	char label[SWAP_LABEL_LEN + 1];
 };
 

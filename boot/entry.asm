@@ -4,28 +4,9 @@
 ; else is assumed: ESP may be 0 (kexec) or on low memory the image lists (GRUB's
 ; 0x7ff00), GDTR may point anywhere. Touches only thaw's own .data/.bss and COM1.
 
-%include "boot/constants.inc"
+%include "kernel/segments.inc"		; SEL_*: one source, kernel/segments.h
+%include "kernel/x86.inc"		; CR0_/CR4_/MSR_/EFER_/CPUID_/PTE_ bits: kernel/x86.h
 
-MB2_BOOTLOADER_MAGIC	equ 0x36d76289
-
-CPUID_EXT_MAX		equ 0x80000000
-CPUID_EXT_FEATURES	equ 0x80000001
-CPUID_EDX_NX		equ 1 << 20
-CPUID_EDX_PDPE1GB	equ 1 << 26
-CPUID_EDX_LM		equ 1 << 29
-
-CR0_PE			equ 1 << 0
-CR0_WP			equ 1 << 16
-CR0_PG			equ 1 << 31
-CR4_PAE			equ 1 << 5
-MSR_EFER		equ 0xC0000080
-EFER_LME		equ 1 << 8
-EFER_NXE		equ 1 << 11
-
-PTE_PRESENT		equ 1 << 0
-PTE_WRITE		equ 1 << 1
-PTE_LARGE		equ 1 << 7		; PS: 2 MiB page in a PD entry
-LARGE_PAGE_SIZE		equ 0x200000
 LOW_MAP_GIB		equ 4			; RAM below 4 GiB plus the 32-bit MMIO hole
 STACK_SIZE		equ 16384
 
@@ -40,7 +21,7 @@ boot_cpu_pdpe1gb:	db 0		; CPUID says 1 GiB pages are allowed
 
 ; GDT with Linux's selector numbers (arch/x86/include/asm/segment.h): the resumed
 ; kernel's iret and __restore_processor_state() rely on CS = 0x10 being 64-bit code
-; and 0x18 being flat data (restore-lessons.md item 2).
+; and 0x18 being flat data (docs/hibernation-format.md §7).
 align 16
 boot_gdt:
 	dq 0				; 0x00 null
@@ -101,7 +82,7 @@ thaw_entry32:
 	call enter_long_mode		; does not return
 
 ; Long mode and NX are required (NX: Linux's page tables set bit 63, and EFER.NXE
-; must be on before the hand-off, restore-lessons.md item 1).
+; must be on before the hand-off, docs/hibernation-format.md §7).
 check_cpu:
 	mov eax, CPUID_EXT_MAX
 	cpuid
@@ -149,13 +130,13 @@ build_identity_map:
 .pd_loop:
 	mov eax, ecx
 	shl eax, 21			; low 32 bits of ecx * 2 MiB
-	or eax, PTE_PRESENT | PTE_WRITE | PTE_LARGE
+	or eax, PTE_PRESENT | PTE_WRITE | PTE_LARGE	; 2 MiB pages
 	mov edx, ecx
 	shr edx, 11			; high bits of the physical address
 	mov [boot_pd + ecx * 8], eax
 	mov [boot_pd + ecx * 8 + 4], edx
 	inc ecx
-	cmp ecx, 512 * LOW_MAP_GIB
+	cmp ecx, PT_ENTRIES * LOW_MAP_GIB
 	jb .pd_loop
 	ret
 

@@ -21,7 +21,8 @@ mb2_header:
 	; (UEFI), a linear framebuffer of any size (0 = no preference). Both optional,
 	; so a loader that does not know them (kexec only warns) still boots us. No EFI
 	; tags: GRUB then calls ExitBootServices and enters at the 32-bit entry on UEFI
-	; too (platform-facts.md §1.2; tag 7 without tag 9 would enter in 64-bit mode).
+	; too (Multiboot2 spec, "EFI boot services tag" and "EFI amd64 entry address
+	; tag": tag 7 keeps boot services running, tag 9 enters in 64-bit mode).
 	; iso/grub.cfg keeps BIOS in text mode with gfxpayload=text.
 	align 8
 	dw MB2_TAG_CONSOLE

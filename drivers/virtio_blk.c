@@ -12,7 +12,6 @@
 #include "kernel/timer.h"
 #include "mm/pmm.h"
 
-#define SECTOR          512u
 #define QUEUE_WANT      256u       /* entries asked of modern devices */
 #define SEG_BYTES_DFLT  (4u << 20) /* one descriptor's length without F_SIZE_MAX */
 #define MAX_SECTORS     8192u      /* 4 MiB per request */
@@ -235,7 +234,7 @@ static enum blk_err sync_request(struct vblk *v, uint32_t type, uint64_t sector,
 
 	if (e != BLK_OK)
 		return e;
-	head = add_request(v, type, sector, buf, count * SECTOR, device_writes);
+	head = add_request(v, type, sector, buf, count * BLOCK_SECTOR_SIZE, device_writes);
 	v->kind[head] = KIND_SYNC;
 	v->sync_head = (uint16_t)head;
 	v->sync_done = false;
@@ -305,7 +304,7 @@ static enum blk_err vblk_submit_read(struct blockdev *d, uint64_t sector, uint32
 		e = make_room(v);
 	if (e != BLK_OK)
 		return e;
-	head = add_request(v, VIRTIO_BLK_T_IN, sector, buf, count * SECTOR, true);
+	head = add_request(v, VIRTIO_BLK_T_IN, sector, buf, count * BLOCK_SECTOR_SIZE, true);
 	v->kind[head] = KIND_ASYNC;
 	v->tag[head] = tag;
 	v->async_out++;
@@ -407,20 +406,21 @@ static const char *negotiate(struct vblk *v)
 }
 
 /* Request geometry from the device's limits: QEMU offers seg_max = queue size - 2
- * and no size_max (platform-facts §3.1), so one descriptor per data buffer. */
+ * and no size_max (QEMU hw/block/virtio-blk.c virtio_blk_update_config()), so one
+ * descriptor per data buffer. */
 static void set_limits(struct vblk *v)
 {
 	uint32_t seg_max = MAX_SEGS, sectors;
 
 	v->seg_bytes = SEG_BYTES_DFLT;
 	if (v->features & (1ull << VIRTIO_BLK_F_SIZE_MAX)) {
-		uint32_t sm = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG_SIZE_MAX);
+		uint32_t sm = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG(size_max));
 
-		if (sm >= SECTOR && sm < v->seg_bytes)
-			v->seg_bytes = sm & ~(SECTOR - 1);
+		if (sm >= BLOCK_SECTOR_SIZE && sm < v->seg_bytes)
+			v->seg_bytes = sm & ~(BLOCK_SECTOR_SIZE - 1);
 	}
 	if (v->features & (1ull << VIRTIO_BLK_F_SEG_MAX)) {
-		uint32_t sg = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG_SEG_MAX);
+		uint32_t sg = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG(seg_max));
 
 		if (sg >= 1 && sg < seg_max)
 			seg_max = sg;
@@ -428,10 +428,10 @@ static void set_limits(struct vblk *v)
 	if (seg_max > (uint32_t)v->vq.size - 2)
 		seg_max = v->vq.size - 2;
 	v->seg_limit = seg_max;
-	v->blk_size = SECTOR;
+	v->blk_size = BLOCK_SECTOR_SIZE;
 	if (v->features & (1ull << VIRTIO_BLK_F_BLK_SIZE))
-		v->blk_size = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG_BLK_SIZE);
-	sectors = (uint32_t)((uint64_t)seg_max * v->seg_bytes / SECTOR);
+		v->blk_size = virtio_pci_cfg32(&v->vp, VIRTIO_BLK_CFG(blk_size));
+	sectors = (uint32_t)((uint64_t)seg_max * v->seg_bytes / BLOCK_SECTOR_SIZE);
 	v->bd.max_sectors = sectors < MAX_SECTORS ? sectors : MAX_SECTORS;
 	v->bd.max_async = v->vq.size;     /* vblk_submit_read() refuses more */
 }
@@ -503,7 +503,7 @@ static const char *bring_up(struct vblk *v, const struct pci_dev *d)
 		return why;
 	}
 	set_limits(v);
-	v->bd.sectors = virtio_pci_cfg64(&v->vp, VIRTIO_BLK_CFG_CAPACITY);
+	v->bd.sectors = virtio_pci_cfg64(&v->vp, VIRTIO_BLK_CFG(capacity));
 	virtio_pci_set_status(&v->vp, VIRTIO_STATUS_DRIVER_OK);
 	return NULL;
 }
@@ -538,7 +538,7 @@ struct blockdev *virtio_blk_probe(const struct pci_dev *d)
 		(v->features & (1ull << VIRTIO_BLK_F_RO)) ? ", read-only" : "");
 	/* Requests are in 512-byte sectors, but a device with larger logical blocks
 	 * fails those that are not whole, aligned blocks (QEMU virtio_blk_sect_range_ok). */
-	if (v->blk_size != SECTOR)
+	if (v->blk_size != BLOCK_SECTOR_SIZE)
 		kprintf("virtio-blk: %s: logical block size %u: reads smaller than a block "
 			"will fail\n", v->bd.name, v->blk_size);
 	return &v->bd;

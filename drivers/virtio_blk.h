@@ -24,11 +24,20 @@ _Static_assert(offsetof(struct virtio_blk_outhdr, sector) == 8, "sector at 8");
 #define VIRTIO_BLK_S_IOERR  1
 #define VIRTIO_BLK_S_UNSUPP 2
 
-/* struct virtio_blk_config offsets (§5.2.4). */
-#define VIRTIO_BLK_CFG_CAPACITY 0      /* u64, 512-byte sectors */
-#define VIRTIO_BLK_CFG_SIZE_MAX 8      /* u32, with F_SIZE_MAX */
-#define VIRTIO_BLK_CFG_SEG_MAX  12     /* u32, with F_SEG_MAX */
-#define VIRTIO_BLK_CFG_BLK_SIZE 20     /* u32, with F_BLK_SIZE */
+/* struct virtio_blk_config (§5.2.4): the fields thaw reads, in device config space. */
+struct __attribute__((packed)) virtio_blk_config {
+	uint64_t capacity;       /*  0: 512-byte sectors */
+	uint32_t size_max;       /*  8: with F_SIZE_MAX */
+	uint32_t seg_max;        /* 12: with F_SEG_MAX */
+	uint16_t cylinders;      /* 16: geometry, with F_GEOMETRY */
+	uint8_t heads;           /* 18 */
+	uint8_t sectors;         /* 19 */
+	uint32_t blk_size;       /* 20: with F_BLK_SIZE */
+};
+_Static_assert(offsetof(struct virtio_blk_config, size_max) == 8, "size_max at 8");
+_Static_assert(offsetof(struct virtio_blk_config, seg_max) == 12, "seg_max at 12");
+_Static_assert(offsetof(struct virtio_blk_config, blk_size) == 20, "blk_size at 20");
+#define VIRTIO_BLK_CFG(field) ((uint32_t)offsetof(struct virtio_blk_config, field))
 
 /* Feature bits (§5.2.3). */
 #define VIRTIO_BLK_F_SIZE_MAX 1

@@ -1,6 +1,5 @@
-/* virtio PCI transport. Legacy register offsets: virtio 1.1 §4.1.4.8 (BAR0: features 0,
- * guest features 4, queue PFN 8, queue size 12, select 14, notify 16, status 18, ISR 19,
- * config 20 without MSI-X). Modern: §4.1.4 capabilities and struct virtio_pci_common_cfg. */
+/* virtio PCI transport: the legacy BAR0 registers (virtio 1.1 §4.1.4.8) or the
+ * modern capabilities and struct virtio_pci_common_cfg (§4.1.4), one set of calls. */
 #include <stddef.h>
 #include <stdint.h>
 #include "drivers/virtio_pci.h"
@@ -8,40 +7,80 @@
 #include "kernel/paging.h"
 #include "kernel/timer.h"
 
-/* Legacy BAR0 registers. */
-#define VL_DEVICE_FEATURES 0
-#define VL_GUEST_FEATURES  4
-#define VL_QUEUE_PFN       8
-#define VL_QUEUE_SIZE      12
-#define VL_QUEUE_SELECT    14
-#define VL_QUEUE_NOTIFY    16
-#define VL_STATUS          18
-#define VL_ISR             19
-#define VL_CONFIG          20      /* MSI-X is kept disabled, so never 24 */
-#define VL_PFN_SHIFT       12
+/* Legacy BAR0 registers (virtio 1.1 §4.1.4.8), I/O port offsets. */
+struct __attribute__((packed)) virtio_pci_legacy {
+	uint32_t device_features;       /*  0 */
+	uint32_t guest_features;        /*  4 */
+	uint32_t queue_address;         /*  8: queue page frame number */
+	uint16_t queue_size;            /* 12 */
+	uint16_t queue_select;          /* 14 */
+	uint16_t queue_notify;          /* 16 */
+	uint8_t device_status;          /* 18 */
+	uint8_t isr_status;             /* 19 */
+	/* 20: device configuration; MSI-X is kept disabled, so never at 24 */
+};
+_Static_assert(offsetof(struct virtio_pci_legacy, queue_address) == 8, "legacy queue PFN");
+_Static_assert(offsetof(struct virtio_pci_legacy, queue_size) == 12, "legacy queue size");
+_Static_assert(offsetof(struct virtio_pci_legacy, queue_select) == 14, "legacy queue select");
+_Static_assert(offsetof(struct virtio_pci_legacy, queue_notify) == 16, "legacy notify");
+_Static_assert(offsetof(struct virtio_pci_legacy, device_status) == 18, "legacy status");
+_Static_assert(offsetof(struct virtio_pci_legacy, isr_status) == 19, "legacy ISR");
+_Static_assert(sizeof(struct virtio_pci_legacy) == 20, "legacy config follows at 20");
+#define VL(field)       offsetof(struct virtio_pci_legacy, field)
+#define VL_CONFIG       sizeof(struct virtio_pci_legacy)
+#define VL_PFN_SHIFT    12      /* queue_address is in 4096-byte units */
 
-/* struct virtio_pci_common_cfg (§4.1.4.3). */
-#define VC_DFSELECT   0
-#define VC_DF         4
-#define VC_GFSELECT   8
-#define VC_GF         12
-#define VC_NUMQ       18
-#define VC_STATUS     20
-#define VC_CFGGEN     21
-#define VC_QSELECT    22
-#define VC_QSIZE      24
-#define VC_QENABLE    28
-#define VC_QNOTIFYOFF 30
-#define VC_QDESC      32
-#define VC_QDRIVER    40
-#define VC_QDEVICE    48
+/* struct virtio_pci_common_cfg (§4.1.4.3), MMIO offsets in the COMMON capability. */
+struct __attribute__((packed)) virtio_pci_common_cfg {
+	uint32_t device_feature_select; /*  0 */
+	uint32_t device_feature;        /*  4 */
+	uint32_t driver_feature_select; /*  8 */
+	uint32_t driver_feature;        /* 12 */
+	uint16_t msix_config;           /* 16 */
+	uint16_t num_queues;            /* 18 */
+	uint8_t device_status;          /* 20 */
+	uint8_t config_generation;      /* 21 */
+	uint16_t queue_select;          /* 22 */
+	uint16_t queue_size;            /* 24 */
+	uint16_t queue_msix_vector;     /* 26 */
+	uint16_t queue_enable;          /* 28 */
+	uint16_t queue_notify_off;      /* 30 */
+	uint64_t queue_desc;            /* 32 */
+	uint64_t queue_driver;          /* 40: available ring */
+	uint64_t queue_device;          /* 48: used ring */
+};
+_Static_assert(offsetof(struct virtio_pci_common_cfg, driver_feature) == 12, "common gf");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, num_queues) == 18, "common numq");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, device_status) == 20, "common status");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, config_generation) == 21, "common gen");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_select) == 22, "common qsel");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_enable) == 28, "common qen");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_notify_off) == 30, "common qnoff");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_desc) == 32, "common qdesc");
+_Static_assert(offsetof(struct virtio_pci_common_cfg, queue_device) == 48, "common qdevice");
+_Static_assert(sizeof(struct virtio_pci_common_cfg) == 56, "common cfg");
+#define VC(field)       offsetof(struct virtio_pci_common_cfg, field)
 
-/* struct virtio_pci_cap (§4.1.4): vndr, next, len, cfg_type, bar, pad[3], offset, length. */
-#define VCAP_TYPE     3
-#define VCAP_BAR      4
-#define VCAP_OFFSET   8
-#define VCAP_LENGTH   12
-#define VCAP_NOTIFY_MULT 16
+/* struct virtio_pci_cap and virtio_pci_notify_cap (§4.1.4, §4.1.4.4), offsets in
+ * PCI configuration space from the capability's start. */
+struct __attribute__((packed)) virtio_pci_cap {
+	uint8_t cap_vndr;               /*  0: PCI_CAP_ID_VNDR */
+	uint8_t cap_next;               /*  1 */
+	uint8_t cap_len;                /*  2 */
+	uint8_t cfg_type;               /*  3: VCAP_* */
+	uint8_t bar;                    /*  4 */
+	uint8_t padding[3];             /*  5 */
+	uint32_t offset;                /*  8: within the BAR */
+	uint32_t length;                /* 12 */
+	uint32_t notify_off_multiplier; /* 16: NOTIFY capability only */
+};
+_Static_assert(offsetof(struct virtio_pci_cap, cfg_type) == 3, "cap cfg_type");
+_Static_assert(offsetof(struct virtio_pci_cap, bar) == 4, "cap bar");
+_Static_assert(offsetof(struct virtio_pci_cap, offset) == 8, "cap offset");
+_Static_assert(offsetof(struct virtio_pci_cap, length) == 12, "cap length");
+_Static_assert(offsetof(struct virtio_pci_cap, notify_off_multiplier) == 16, "notify mult");
+#define VCAP(field)     ((uint8_t)offsetof(struct virtio_pci_cap, field))
+
 enum { VCAP_COMMON = 1, VCAP_NOTIFY = 2, VCAP_ISR = 3, VCAP_DEVICE = 4 };
 
 #define RESET_TIMEOUT_MS 1000
@@ -70,9 +109,9 @@ static void write64_split(uintptr_t a, uint64_t v)
 static bool cap_address(const struct pci_dev *d, uint8_t cap, uintptr_t *out)
 {
 	struct pci_bar bar;
-	uint8_t bar_index = pci_read8(d, (uint8_t)(cap + VCAP_BAR));
-	uint32_t off = pci_read32(d, (uint8_t)(cap + VCAP_OFFSET));
-	uint32_t len = pci_read32(d, (uint8_t)(cap + VCAP_LENGTH));
+	uint8_t bar_index = pci_read8(d, (uint8_t)(cap + VCAP(bar)));
+	uint32_t off = pci_read32(d, (uint8_t)(cap + VCAP(offset)));
+	uint32_t len = pci_read32(d, (uint8_t)(cap + VCAP(length)));
 
 	if (!pci_bar_decode(d, bar_index, &bar) || bar.io || bar.addr == 0)
 		return false;
@@ -91,7 +130,7 @@ static bool find_modern(struct virtio_pci *vp, const struct pci_dev *d)
 
 	for (uint8_t cap = pci_find_cap(d, PCI_CAP_ID_VNDR, 0); cap;
 	     cap = pci_find_cap(d, PCI_CAP_ID_VNDR, cap)) {
-		uint8_t type = pci_read8(d, (uint8_t)(cap + VCAP_TYPE));
+		uint8_t type = pci_read8(d, (uint8_t)(cap + VCAP(cfg_type)));
 		uintptr_t *slot = type == VCAP_COMMON ? &vp->common :
 				  type == VCAP_NOTIFY ? &vp->notify_base :
 				  type == VCAP_ISR ? &vp->isr :
@@ -102,7 +141,7 @@ static bool find_modern(struct virtio_pci *vp, const struct pci_dev *d)
 		if (!cap_address(d, cap, slot))
 			return false;
 		if (type == VCAP_NOTIFY)
-			vp->notify_mult = pci_read32(d, (uint8_t)(cap + VCAP_NOTIFY_MULT));
+			vp->notify_mult = pci_read32(d, (uint8_t)(cap + VCAP(notify_off_multiplier)));
 		found |= (uint8_t)(1u << type);
 	}
 	return found == (1u << VCAP_COMMON | 1u << VCAP_NOTIFY | 1u << VCAP_ISR | 1u << VCAP_DEVICE);
@@ -141,15 +180,15 @@ enum vpci_err virtio_pci_init(struct virtio_pci *vp, const struct pci_dev *d)
 
 uint8_t virtio_pci_status(struct virtio_pci *vp)
 {
-	return vp->modern ? mmio_read8(vp->common + VC_STATUS) : inb(vp->io + VL_STATUS);
+	return vp->modern ? mmio_read8(vp->common + VC(device_status)) : inb(vp->io + VL(device_status));
 }
 
 static void write_status(struct virtio_pci *vp, uint8_t v)
 {
 	if (vp->modern)
-		mmio_write8(vp->common + VC_STATUS, v);
+		mmio_write8(vp->common + VC(device_status), v);
 	else
-		outb(vp->io + VL_STATUS, v);
+		outb(vp->io + VL(device_status), v);
 }
 
 /* The device may take time to finish a reset; a modern driver must wait for the
@@ -174,23 +213,23 @@ uint64_t virtio_pci_device_features(struct virtio_pci *vp)
 	uint64_t f;
 
 	if (!vp->modern)
-		return inl(vp->io + VL_DEVICE_FEATURES);
-	mmio_write32(vp->common + VC_DFSELECT, 0);
-	f = mmio_read32(vp->common + VC_DF);
-	mmio_write32(vp->common + VC_DFSELECT, 1);
-	return f | (uint64_t)mmio_read32(vp->common + VC_DF) << 32;
+		return inl(vp->io + VL(device_features));
+	mmio_write32(vp->common + VC(device_feature_select), 0);
+	f = mmio_read32(vp->common + VC(device_feature));
+	mmio_write32(vp->common + VC(device_feature_select), 1);
+	return f | (uint64_t)mmio_read32(vp->common + VC(device_feature)) << 32;
 }
 
 enum vpci_err virtio_pci_set_features(struct virtio_pci *vp, uint64_t features)
 {
 	if (!vp->modern) {
-		outl(vp->io + VL_GUEST_FEATURES, (uint32_t)features);
+		outl(vp->io + VL(guest_features), (uint32_t)features);
 		return VPCI_OK;
 	}
-	mmio_write32(vp->common + VC_GFSELECT, 0);
-	mmio_write32(vp->common + VC_GF, (uint32_t)features);
-	mmio_write32(vp->common + VC_GFSELECT, 1);
-	mmio_write32(vp->common + VC_GF, (uint32_t)(features >> 32));
+	mmio_write32(vp->common + VC(driver_feature_select), 0);
+	mmio_write32(vp->common + VC(driver_feature), (uint32_t)features);
+	mmio_write32(vp->common + VC(driver_feature_select), 1);
+	mmio_write32(vp->common + VC(driver_feature), (uint32_t)(features >> 32));
 	virtio_pci_set_status(vp, VIRTIO_STATUS_FEATURES_OK);
 	if (!(virtio_pci_status(vp) & VIRTIO_STATUS_FEATURES_OK))
 		return VPCI_EFEATURES;
@@ -200,25 +239,25 @@ enum vpci_err virtio_pci_set_features(struct virtio_pci *vp, uint64_t features)
 uint16_t virtio_pci_queue_max(struct virtio_pci *vp, uint16_t q)
 {
 	if (!vp->modern) {
-		outw(vp->io + VL_QUEUE_SELECT, q);
-		return inw(vp->io + VL_QUEUE_SIZE);
+		outw(vp->io + VL(queue_select), q);
+		return inw(vp->io + VL(queue_size));
 	}
-	if (q >= mmio_read16(vp->common + VC_NUMQ))
+	if (q >= mmio_read16(vp->common + VC(num_queues)))
 		return 0;
-	mmio_write16(vp->common + VC_QSELECT, q);
-	return mmio_read16(vp->common + VC_QSIZE);
+	mmio_write16(vp->common + VC(queue_select), q);
+	return mmio_read16(vp->common + VC(queue_size));
 }
 
 static enum vpci_err legacy_queue_setup(struct virtio_pci *vp, uint16_t q, uint16_t size,
 					uint64_t desc)
 {
-	outw(vp->io + VL_QUEUE_SELECT, q);
+	outw(vp->io + VL(queue_select), q);
 	/* The legacy interface cannot shrink a queue: the layout follows its size. */
-	if (inw(vp->io + VL_QUEUE_SIZE) != size)
+	if (inw(vp->io + VL(queue_size)) != size)
 		return VPCI_EQUEUESIZE;
-	if (inl(vp->io + VL_QUEUE_PFN) != 0)
+	if (inl(vp->io + VL(queue_address)) != 0)
 		return VPCI_EQUEUEBUSY;
-	outl(vp->io + VL_QUEUE_PFN, (uint32_t)(desc >> VL_PFN_SHIFT));
+	outl(vp->io + VL(queue_address), (uint32_t)(desc >> VL_PFN_SHIFT));
 	vp->notify_addr = 0;
 	return VPCI_OK;
 }
@@ -232,16 +271,16 @@ enum vpci_err virtio_pci_queue_setup(struct virtio_pci *vp, uint16_t q, uint16_t
 		return VPCI_EQUEUESIZE;
 	if (!vp->modern)
 		return legacy_queue_setup(vp, q, size, desc);
-	mmio_write16(vp->common + VC_QSELECT, q);
-	if (mmio_read16(vp->common + VC_QENABLE) != 0)
+	mmio_write16(vp->common + VC(queue_select), q);
+	if (mmio_read16(vp->common + VC(queue_enable)) != 0)
 		return VPCI_EQUEUEBUSY;
-	mmio_write16(vp->common + VC_QSIZE, size);
-	write64_split(vp->common + VC_QDESC, desc);
-	write64_split(vp->common + VC_QDRIVER, avail);
-	write64_split(vp->common + VC_QDEVICE, used);
-	off = mmio_read16(vp->common + VC_QNOTIFYOFF);
+	mmio_write16(vp->common + VC(queue_size), size);
+	write64_split(vp->common + VC(queue_desc), desc);
+	write64_split(vp->common + VC(queue_driver), avail);
+	write64_split(vp->common + VC(queue_device), used);
+	off = mmio_read16(vp->common + VC(queue_notify_off));
 	vp->notify_addr = vp->notify_base + (uintptr_t)off * vp->notify_mult;
-	mmio_write16(vp->common + VC_QENABLE, 1);
+	mmio_write16(vp->common + VC(queue_enable), 1);
 	return VPCI_OK;
 }
 
@@ -251,7 +290,7 @@ void virtio_pci_notify(struct virtio_pci *vp, uint16_t q)
 	if (vp->modern)
 		mmio_write16(vp->notify_addr, q);
 	else
-		outw(vp->io + VL_QUEUE_NOTIFY, q);
+		outw(vp->io + VL(queue_notify), q);
 }
 
 uint32_t virtio_pci_cfg32(struct virtio_pci *vp, uint32_t off)
@@ -268,9 +307,9 @@ uint64_t virtio_pci_cfg64(struct virtio_pci *vp, uint32_t off)
 	if (!vp->modern)
 		return virtio_pci_cfg32(vp, off) | (uint64_t)virtio_pci_cfg32(vp, off + 4) << 32;
 	for (int tries = 0; tries < 100; tries++) {
-		gen = mmio_read8(vp->common + VC_CFGGEN);
+		gen = mmio_read8(vp->common + VC(config_generation));
 		v = mmio_read32(vp->device + off) | (uint64_t)mmio_read32(vp->device + off + 4) << 32;
-		if (mmio_read8(vp->common + VC_CFGGEN) == gen)
+		if (mmio_read8(vp->common + VC(config_generation)) == gen)
 			break;
 	}
 	return v;

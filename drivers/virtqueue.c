@@ -12,14 +12,26 @@ static size_t align_up(size_t v, size_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-static size_t used_offset(uint16_t size)
+/* §2.6.2: descriptors, then the available ring with its trailing u16 used_event. */
+static size_t avail_offset(uint16_t size)
 {
-	return align_up(16u * size + 2 * (3u + size), RING_ALIGN);
+	return sizeof(struct virtq_desc) * size;
 }
 
+static size_t used_offset(uint16_t size)
+{
+	size_t avail = offsetof(struct virtq_avail, ring) + sizeof(uint16_t) * (size + 1u);
+
+	return align_up(avail_offset(size) + avail, RING_ALIGN);
+}
+
+/* The used ring with its trailing u16 avail_event. */
 size_t virtq_bytes(uint16_t size)
 {
-	return used_offset(size) + align_up(2 * 3u + 8u * size, RING_ALIGN);
+	size_t used = offsetof(struct virtq_used, ring) + sizeof(struct virtq_used_elem) * size +
+		      sizeof(uint16_t);
+
+	return used_offset(size) + align_up(used, RING_ALIGN);
 }
 
 void virtq_init(struct virtq *vq, void *mem, uint16_t size)
@@ -28,7 +40,7 @@ void virtq_init(struct virtq *vq, void *mem, uint16_t size)
 
 	vq->size = size;
 	vq->desc = (struct virtq_desc *)base;
-	vq->avail = (volatile struct virtq_avail *)(base + 16u * size);
+	vq->avail = (volatile struct virtq_avail *)(base + avail_offset(size));
 	vq->used = (volatile struct virtq_used *)(base + used_offset(size));
 	for (uint16_t i = 0; i + 1 < size; i++)
 		vq->desc[i].next = (uint16_t)(i + 1);

@@ -10,6 +10,32 @@
  * resume device; 0 means "none" (slot 0 is the swap header). Linux kernel/power/swap.c. */
 #define SWSUSP_PAGE_SIZE	4096u
 #define SWSUSP_PAGE_SHIFT	12
+/* Linux reads block b at 512-byte sector b * (PAGE_SIZE >> 9) of the resume device
+ * (kernel/power/swap.c hib_submit_io()). */
+#define SWSUSP_PAGE_SECTORS	(SWSUSP_PAGE_SIZE >> 9)
+
+/* The mkswap header, the first page of every swap area (util-linux
+ * include/swapheader.h struct swap_header_v1_2; Linux include/linux/swap.h union
+ * swap_header). Hibernation keeps it and overlays its magic (struct swsusp_header). */
+#define SWAP_UUID_LEN		16
+#define SWAP_LABEL_LEN		16
+struct mkswap_header {
+	uint8_t bootbits[1024];		/*    0: left alone for a boot loader */
+	uint32_t version;		/* 1024: 1 */
+	uint32_t last_page;		/* 1028: last usable page of the area */
+	uint32_t nr_badpages;		/* 1032 */
+	uint8_t uuid[SWAP_UUID_LEN];	/* 1036: stored in text order (libuuid) */
+	char volume_name[SWAP_LABEL_LEN];	/* 1052: label, NUL-padded, maybe unterminated */
+	uint8_t padding[3018];		/* 1068: padding[117], then badpages[] from 1536 */
+	char magic[10];			/* 4086: "SWAPSPACE2", "SWAP-SPACE" or "S1SUSPEND\0" */
+};
+_Static_assert(offsetof(struct mkswap_header, version) == 1024, "version");
+_Static_assert(offsetof(struct mkswap_header, last_page) == 1028, "last_page");
+_Static_assert(offsetof(struct mkswap_header, nr_badpages) == 1032, "nr_badpages");
+_Static_assert(offsetof(struct mkswap_header, uuid) == 1036, "uuid");
+_Static_assert(offsetof(struct mkswap_header, volume_name) == 1052, "volume_name");
+_Static_assert(offsetof(struct mkswap_header, magic) == 4086, "magic");
+_Static_assert(sizeof(struct mkswap_header) == SWSUSP_PAGE_SIZE, "mkswap_header size");
 
 /* struct swsusp_header, kernel/power/swap.c (__packed, one page). The signature overlays
  * the mkswap magic in the last 10 bytes of the page. */
@@ -28,6 +54,8 @@ _Static_assert(offsetof(struct swsusp_header, image) == 4064, "image");
 _Static_assert(offsetof(struct swsusp_header, flags) == 4072, "flags");
 _Static_assert(offsetof(struct swsusp_header, orig_sig) == 4076, "orig_sig");
 _Static_assert(offsetof(struct swsusp_header, sig) == 4086, "sig");
+_Static_assert(offsetof(struct swsusp_header, sig) == offsetof(struct mkswap_header, magic),
+	       "the hibernation signature overlays the mkswap magic");
 _Static_assert(sizeof(struct swsusp_header) == SWSUSP_PAGE_SIZE, "swsusp_header size");
 
 #define SWSUSP_SIG_LEN		10

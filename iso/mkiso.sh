@@ -22,8 +22,8 @@ cp "$elf" "$root/boot/thaw.elf"
 args=$(printf '%s' "$*" | sed 's/[\\&|]/\\&/g')
 sed "s|@THAW_ARGS@|$args|" "$cfg" > "$root/boot/grub/grub.cfg"
 
-# Only the modules the config needs keep the ISO ~4 MB instead of ~20 (platform-facts
-# §4.1); part_* and iso9660 silence "not found" errors under EFI; test and all_video
+# Only the modules the config needs keep the ISO ~4 MB instead of ~20
+# (grub-mkrescue --install-modules); part_* and iso9660 silence "not found" errors under EFI; test and all_video
 # serve grub.cfg's framebuffer choice.
 mkdir -p "$(dirname "$out")"
 grub-mkrescue -o "$out.$$.tmp" \

@@ -15,7 +15,6 @@
 #define BIOS_ROM_START   0xE0000
 #define BIOS_ROM_END     0x100000
 #define RSDP_ALIGN       16
-#define RSDP_V1_LEN      20
 #define TABLE_MAX_LEN    (16u << 20)    /* sanity bound on a header's length */
 #define LOW_4G           (1ull << 32)
 
@@ -113,26 +112,26 @@ static const struct acpi_header *table_at(uint64_t phys, bool verify)
 	return !verify || sum_ok(h, h->length) ? h : NULL;
 }
 
-static uint64_t fadt_addr(const struct acpi_header *fadt, uint32_t off32, uint32_t off64)
+/* The DSDT the FADT names: the 64-bit field when present and non-zero (ACPICA
+ * acpi_tb_select_address()). The FACS: the 32-bit field when non-zero, as Linux
+ * reads it (resume/hwsig.c says why). */
+static uint64_t fadt_addr(const struct acpi_header *fadt, bool facs)
 {
-	const uint8_t *f = (const uint8_t *)fadt;
+	struct acpi_fadt f;
 	uint64_t a64 = 0;
 	uint32_t a32 = 0;
 
-	if (fadt->length >= off64 + 8)
-		memcpy(&a64, f + off64, 8);
-	if (fadt->length >= off32 + 4)
-		memcpy(&a32, f + off32, 4);
+	acpi_fadt_load(fadt, fadt->length, &f);
+	if (facs) {
+		a64 = ACPI_FADT_HAS(fadt->length, x_firmware_ctrl) ? f.x_firmware_ctrl : 0;
+		a32 = ACPI_FADT_HAS(fadt->length, firmware_ctrl) ? f.firmware_ctrl : 0;
+	} else {
+		a64 = ACPI_FADT_HAS(fadt->length, x_dsdt) ? f.x_dsdt : 0;
+		a32 = ACPI_FADT_HAS(fadt->length, dsdt) ? f.dsdt : 0;
+	}
+	if (facs)
+		return a32 ? a32 : a64;
 	return a64 ? a64 : a32;
-}
-
-static uint32_t fadt_u32(const struct acpi_header *fadt, uint32_t off)
-{
-	uint32_t v = 0;
-
-	if (fadt->length >= off + 4)
-		memcpy(&v, (const uint8_t *)fadt + off, 4);
-	return v;
 }
 
 /* Walk the XSDT (8-byte entries) when the RSDP offers one, else the RSDT (4-byte). */
@@ -166,12 +165,6 @@ const void *acpi_find_table(const char sig[4])
 		return find_in_sdt(sig);
 	if (!(fadt = find_in_sdt("FACP")))
 		return NULL;
-	if (facs) {
-		/* The 32-bit pointer first, as Linux (resume/hwsig.c says why). */
-		uint64_t a = fadt_u32(fadt, FADT_FIRMWARE_CTRL);
-		t = table_at(a ? a : fadt_addr(fadt, FADT_FIRMWARE_CTRL, FADT_X_FIRMWARE_CTRL), false);
-	} else {
-		t = table_at(fadt_addr(fadt, FADT_DSDT, FADT_X_DSDT), true);
-	}
+	t = table_at(fadt_addr(fadt, facs), !facs);
 	return t && !memcmp(t->signature, sig, 4) ? t : NULL;
 }

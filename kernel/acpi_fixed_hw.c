@@ -4,10 +4,8 @@
 
 #include <string.h>
 
+#include "kernel/acpi_tables.h"
 #include "lib/le.h"
-
-#define GAS_SPACE_IO 1          /* ACPI 6.4 §5.2.3.2 */
-#define FADT_V1_END  (FADT_FLAGS_OFF + 4)
 
 const char *acpi_hw_strerror(enum acpi_hw_err e)
 {
@@ -21,67 +19,79 @@ const char *acpi_hw_strerror(enum acpi_hw_err e)
 	return "unknown ACPI fixed-hardware error";
 }
 
-static uint32_t u32_at(const uint8_t *f, size_t off)
-{
-	return get_le32(f + off);
-}
-
 /* One block: the X_ GAS if the FADT has it and its address is non-zero, else the
  * legacy 32-bit port. Linux ignores a 32-bit value that differs from a non-zero
- * X_ address (acpi_gbl_use32_bit_fadt_addresses defaults to FALSE). */
-static enum acpi_hw_err blk(const uint8_t *f, size_t len, size_t off32, size_t off_x,
-			    uint8_t blk_len, struct acpi_hw_blk *out)
+ * X_ address (acpi_gbl_use32_bit_fadt_addresses defaults to FALSE). has_x: the FADT
+ * is long enough to hold the GAS. */
+static enum acpi_hw_err blk(uint32_t port32, const struct acpi_gas *x, bool has_x,
+			    uint8_t len, struct acpi_hw_blk *out)
 {
-	uint64_t addr = u32_at(f, off32);
+	uint64_t addr = le32(port32);
 
-	if (len >= off_x + FADT_GAS_LEN) {
-		uint64_t x = get_le64(f + off_x + FADT_GAS_ADDRESS);
-		if (x) {
-			if (f[off_x + FADT_GAS_SPACE] != GAS_SPACE_IO)
-				return ACPI_HW_ENOTIO;
-			addr = x;
-		}
+	if (has_x && le64(x->address)) {
+		if (x->space_id != ACPI_GAS_IO)
+			return ACPI_HW_ENOTIO;
+		addr = le64(x->address);
 	}
 	if (addr > 0xffff)
 		return ACPI_HW_ENOTIO;
 	out->port = (uint16_t)addr;
-	out->len = addr ? blk_len : 0;
+	out->len = addr ? len : 0;
+	return ACPI_HW_OK;
+}
+
+static enum acpi_hw_err blocks(const struct acpi_fadt *f, size_t len, struct acpi_fixed_hw *hw)
+{
+	const struct {
+		uint32_t port32;
+		const struct acpi_gas *x;
+		bool has_x;
+		uint8_t len;
+		struct acpi_hw_blk *out;
+	} b[] = {
+		{ f->pm1a_evt_blk, &f->x_pm1a_evt_blk, ACPI_FADT_HAS(len, x_pm1a_evt_blk),
+		  f->pm1_evt_len, &hw->pm1_evt[0] },
+		{ f->pm1b_evt_blk, &f->x_pm1b_evt_blk, ACPI_FADT_HAS(len, x_pm1b_evt_blk),
+		  f->pm1_evt_len, &hw->pm1_evt[1] },
+		{ f->pm1a_cnt_blk, &f->x_pm1a_cnt_blk, ACPI_FADT_HAS(len, x_pm1a_cnt_blk),
+		  f->pm1_cnt_len, &hw->pm1_cnt[0] },
+		{ f->pm1b_cnt_blk, &f->x_pm1b_cnt_blk, ACPI_FADT_HAS(len, x_pm1b_cnt_blk),
+		  f->pm1_cnt_len, &hw->pm1_cnt[1] },
+		{ f->gpe0_blk, &f->x_gpe0_blk, ACPI_FADT_HAS(len, x_gpe0_blk),
+		  f->gpe0_blk_len, &hw->gpe[0] },
+		{ f->gpe1_blk, &f->x_gpe1_blk, ACPI_FADT_HAS(len, x_gpe1_blk),
+		  f->gpe1_blk_len, &hw->gpe[1] },
+	};
+
+	for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+		enum acpi_hw_err e = blk(b[i].port32, b[i].x, b[i].has_x, b[i].len, b[i].out);
+		if (e != ACPI_HW_OK)
+			return e;
+	}
 	return ACPI_HW_OK;
 }
 
 enum acpi_hw_err acpi_fixed_hw_parse(const void *buf, size_t len, struct acpi_fixed_hw *hw)
 {
-	const uint8_t *f = buf;
-	const size_t o32[6] = { FADT_PM1A_EVT_BLK, FADT_PM1B_EVT_BLK, FADT_PM1A_CNT,
-				FADT_PM1B_CNT, FADT_GPE0_BLK, FADT_GPE1_BLK };
-	const size_t ox[6] = { FADT_X_PM1A_EVT_BLK, FADT_X_PM1B_EVT_BLK, FADT_X_PM1A_CNT,
-			       FADT_X_PM1B_CNT, FADT_X_GPE0_BLK, FADT_X_GPE1_BLK };
-	struct acpi_hw_blk *dst[6] = { &hw->pm1_evt[0], &hw->pm1_evt[1], &hw->pm1_cnt[0],
-				       &hw->pm1_cnt[1], &hw->gpe[0], &hw->gpe[1] };
-	uint8_t lens[6];
+	struct acpi_fadt f;
 	enum acpi_hw_err e;
 
 	memset(hw, 0, sizeof(*hw));
-	if (!f || len < FADT_V1_END)
+	if (!buf || !ACPI_FADT_HAS(len, flags))
 		return ACPI_HW_ESHORT;
-	hw->flags = u32_at(f, FADT_FLAGS_OFF);
+	acpi_fadt_load(buf, len, &f);
+	hw->flags = le32(f.flags);
 	/* ACPI 5.0+: the flag means there is no SCI_EN, SMI_CMD or PM1 to touch. */
 	if (hw->flags & FADT_F_HW_REDUCED)
 		return ACPI_HW_EREDUCED;
-	if (u32_at(f, FADT_SMI_CMD) > 0xffff)
+	if (le32(f.smi_cmd) > 0xffff)
 		return ACPI_HW_ENOTIO;
-	hw->smi_cmd = (uint16_t)u32_at(f, FADT_SMI_CMD);
-	hw->acpi_enable = f[FADT_ACPI_ENABLE];
-	hw->acpi_disable = f[FADT_ACPI_DISABLE];
-	lens[0] = lens[1] = f[FADT_PM1_EVT_LEN];
-	lens[2] = lens[3] = f[FADT_PM1_CNT_LEN];
-	lens[4] = f[FADT_GPE0_BLK_LEN];
-	lens[5] = f[FADT_GPE1_BLK_LEN];
-	for (int i = 0; i < 6; i++) {
-		e = blk(f, len, o32[i], ox[i], lens[i], dst[i]);
-		if (e != ACPI_HW_OK)
-			return e;
-	}
+	hw->smi_cmd = (uint16_t)le32(f.smi_cmd);
+	hw->acpi_enable = f.acpi_enable;
+	hw->acpi_disable = f.acpi_disable;
+	e = blocks(&f, len, hw);
+	if (e != ACPI_HW_OK)
+		return e;
 	/* PM1 event halves are 2 bytes each at least (§4.8.3.1); control is 2 bytes. */
 	if (!hw->pm1_cnt[0].port || hw->pm1_cnt[0].len < 2 || !hw->pm1_evt[0].port ||
 	    hw->pm1_evt[0].len < 4)

@@ -6,31 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* FADT fields (ACPI 6.4 §5.2.9, Table 5.9) beyond those in acpi_tables.h. */
-#define FADT_SMI_CMD            48      /* u32 I/O port; 0 = no mode transition */
-#define FADT_ACPI_ENABLE        52      /* u8 value for SMI_CMD */
-#define FADT_ACPI_DISABLE       53      /* u8 */
-#define FADT_PM1A_EVT_BLK       56      /* u32 I/O port */
-#define FADT_PM1B_EVT_BLK       60
-#define FADT_PM1A_CNT           64
-#define FADT_PM1B_CNT           68
-#define FADT_GPE0_BLK           80
-#define FADT_GPE1_BLK           84
-#define FADT_PM1_EVT_LEN        88      /* u8: status half + enable half */
-#define FADT_PM1_CNT_LEN        89
-#define FADT_GPE0_BLK_LEN       92      /* u8: status half + enable half */
-#define FADT_GPE1_BLK_LEN       93
-#define FADT_FLAGS_OFF          112     /* u32 */
-#define FADT_X_PM1A_EVT_BLK     148     /* GAS (12 bytes) */
-#define FADT_X_PM1B_EVT_BLK     160
-#define FADT_X_PM1A_CNT         172
-#define FADT_X_PM1B_CNT         184
-#define FADT_X_GPE0_BLK         220
-#define FADT_X_GPE1_BLK         232
-#define FADT_GAS_SPACE          0       /* within a GAS: u8 address space */
-#define FADT_GAS_ADDRESS        4       /* within a GAS: u64 address */
-#define FADT_GAS_LEN            12
-
+/* FADT Flags (ACPI 6.4 §5.2.9, Table 5.10). */
 #define FADT_F_PWR_BUTTON       (1u << 4)   /* set: no fixed power button */
 #define FADT_F_SLP_BUTTON       (1u << 5)   /* set: no fixed sleep button */
 #define FADT_F_HW_REDUCED       (1u << 20)  /* HW_REDUCED_ACPI: no fixed hardware */

@@ -1,12 +1,15 @@
 /* Multiboot2 information → struct boot_info, once, with bounds checks on every tag.
- * Tags are walked relative to the block start (kexec-tools aligns the block to 4
- * only, platform-facts.md §6.3) and read with memcpy, never through casts. Pure. */
+ * Tags are walked relative to the block start (kexec-tools places the block only
+ * 4-aligned: kexec/arch/i386/kexec-mb2-x86.c multiboot2_x86_load()) and read with
+ * lib/le.h, never through casts. Pure. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "kernel/acpi_tables.h"
 #include "kernel/boot_info.h"
 #include "kernel/multiboot2.h"
+#include "lib/le.h"
 
 #define PAGE_MASK_4K 0xfffull
 #define MBI_MAX_SIZE (1u << 20) /* far above any real block; bounds a corrupt total_size */
@@ -15,22 +18,6 @@ struct tag_view {
 	const uint8_t *p;       /* tag start */
 	uint32_t type, size;    /* size checked to lie within the block */
 };
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /* Copy a NUL-terminated string of at most n bytes into dst[cap]; true if it fit. */
 static bool copy_string(char *dst, size_t cap, const uint8_t *src, size_t n)
@@ -62,7 +49,7 @@ static void parse_mmap(struct boot_info *bi, const struct tag_view *t)
 
 	if (t->size < sizeof(struct mb2_tag_mmap))
 		return;
-	esz = rd32(t->p + offsetof(struct mb2_tag_mmap, entry_size));
+	esz = get_le32(t->p + offsetof(struct mb2_tag_mmap, entry_size));
 	/* base, length and type must all be inside an entry (spec §3.6.8). */
 	if (esz < offsetof(struct mb2_mmap_entry, reserved)) {
 		bi->warnings |= BOOT_WARN_BAD_ENTRY;
@@ -71,9 +58,9 @@ static void parse_mmap(struct boot_info *bi, const struct tag_view *t)
 	bi->mmap_count = 0;     /* a second map tag replaces the first */
 	for (uint32_t off = sizeof(struct mb2_tag_mmap); esz <= t->size - off; off += esz) {
 		const uint8_t *e = t->p + off;
-		add_range(bi, rd64(e + offsetof(struct mb2_mmap_entry, base_addr)),
-			  rd64(e + offsetof(struct mb2_mmap_entry, length)),
-			  rd32(e + offsetof(struct mb2_mmap_entry, type)));
+		add_range(bi, get_le64(e + offsetof(struct mb2_mmap_entry, base_addr)),
+			  get_le64(e + offsetof(struct mb2_mmap_entry, length)),
+			  get_le32(e + offsetof(struct mb2_mmap_entry, type)));
 	}
 }
 
@@ -83,7 +70,7 @@ static void parse_efi_mmap(struct boot_info *bi, const struct tag_view *t)
 
 	if (t->size < sizeof(struct mb2_tag_efi_mmap))
 		return;
-	dsz = rd32(t->p + offsetof(struct mb2_tag_efi_mmap, descr_size));
+	dsz = get_le32(t->p + offsetof(struct mb2_tag_efi_mmap, descr_size));
 	if (dsz < sizeof(struct efi_memory_descriptor)) {
 		bi->warnings |= BOOT_WARN_BAD_ENTRY;
 		return;
@@ -97,10 +84,10 @@ static void parse_efi_mmap(struct boot_info *bi, const struct tag_view *t)
 			return;
 		}
 		bi->efi_mmap[bi->efi_mmap_count++] = (struct efi_mem_range){
-			.type = rd32(d + offsetof(struct efi_memory_descriptor, type)),
-			.phys = rd64(d + offsetof(struct efi_memory_descriptor, phys_start)),
-			.pages = rd64(d + offsetof(struct efi_memory_descriptor, pages)),
-			.attr = rd64(d + offsetof(struct efi_memory_descriptor, attribute)),
+			.type = get_le32(d + offsetof(struct efi_memory_descriptor, type)),
+			.phys = get_le64(d + offsetof(struct efi_memory_descriptor, phys_start)),
+			.pages = get_le64(d + offsetof(struct efi_memory_descriptor, pages)),
+			.attr = get_le64(d + offsetof(struct efi_memory_descriptor, attribute)),
 		};
 	}
 }
@@ -115,8 +102,8 @@ static void parse_module(struct boot_info *bi, const struct tag_view *t)
 		bi->warnings |= BOOT_WARN_MODULES_FULL;
 		return;
 	}
-	start = rd32(t->p + offsetof(struct mb2_tag_module, mod_start));
-	end = rd32(t->p + offsetof(struct mb2_tag_module, mod_end));
+	start = get_le32(t->p + offsetof(struct mb2_tag_module, mod_start));
+	end = get_le32(t->p + offsetof(struct mb2_tag_module, mod_end));
 	if (end < start)
 		end = start;
 	bi->modules[bi->module_count].start = start & ~PAGE_MASK_4K;
@@ -128,10 +115,10 @@ static void parse_framebuffer(struct boot_info *bi, const struct tag_view *t)
 {
 	if (t->size < offsetof(struct mb2_tag_framebuffer, reserved))
 		return;
-	bi->fb.addr = rd64(t->p + offsetof(struct mb2_tag_framebuffer, addr));
-	bi->fb.pitch = rd32(t->p + offsetof(struct mb2_tag_framebuffer, pitch));
-	bi->fb.width = rd32(t->p + offsetof(struct mb2_tag_framebuffer, width));
-	bi->fb.height = rd32(t->p + offsetof(struct mb2_tag_framebuffer, height));
+	bi->fb.addr = get_le64(t->p + offsetof(struct mb2_tag_framebuffer, addr));
+	bi->fb.pitch = get_le32(t->p + offsetof(struct mb2_tag_framebuffer, pitch));
+	bi->fb.width = get_le32(t->p + offsetof(struct mb2_tag_framebuffer, width));
+	bi->fb.height = get_le32(t->p + offsetof(struct mb2_tag_framebuffer, height));
 	bi->fb.bpp = t->p[offsetof(struct mb2_tag_framebuffer, bpp)];
 	bi->fb.type = t->p[offsetof(struct mb2_tag_framebuffer, fb_type)];
 	bi->has_fb = true;
@@ -142,11 +129,11 @@ static void parse_rsdp(struct boot_info *bi, const struct tag_view *t, bool v2)
 {
 	uint32_t n = t->size - sizeof(struct mb2_tag);
 
-	if (!v2 && bi->rsdp_len > 20)
+	if (!v2 && bi->rsdp_len > RSDP_V1_LEN)
 		return;
 	if (n > sizeof(bi->rsdp))
 		n = sizeof(bi->rsdp);
-	if (n < 20)
+	if (n < RSDP_V1_LEN)
 		return;
 	memcpy(bi->rsdp, t->p + sizeof(struct mb2_tag), n);
 	bi->rsdp_len = (uint8_t)n;
@@ -158,8 +145,10 @@ static void parse_meminfo(const struct tag_view *t, struct mem_range *out)
 {
 	if (t->size < sizeof(struct mb2_tag_meminfo))
 		return;
-	out[0] = (struct mem_range){ 0, (uint64_t)rd32(t->p + 8) << 10, MMAP_RAM };
-	out[1] = (struct mem_range){ 1u << 20, (uint64_t)rd32(t->p + 12) << 10, MMAP_RAM };
+	out[0] = (struct mem_range){ 0, (uint64_t)get_le32(t->p +
+		offsetof(struct mb2_tag_meminfo, mem_lower)) << 10, MMAP_RAM };
+	out[1] = (struct mem_range){ 1u << 20, (uint64_t)get_le32(t->p +
+		offsetof(struct mb2_tag_meminfo, mem_upper)) << 10, MMAP_RAM };
 }
 
 static void parse_tag(struct boot_info *bi, const struct tag_view *t, struct mem_range *basic)
@@ -181,11 +170,11 @@ static void parse_tag(struct boot_info *bi, const struct tag_view *t, struct mem
 	case MB2_TAG_FRAMEBUFFER: parse_framebuffer(bi, t); break;
 	case MB2_TAG_EFI32_ST:
 		if (plen >= 4)
-			bi->efi_system_table = rd32(payload);
+			bi->efi_system_table = get_le32(payload);
 		break;
 	case MB2_TAG_EFI64_ST:
 		if (plen >= 8)
-			bi->efi_system_table = rd64(payload);
+			bi->efi_system_table = get_le64(payload);
 		break;
 	case MB2_TAG_ACPI_OLD: parse_rsdp(bi, t, false); break;
 	case MB2_TAG_ACPI_NEW: parse_rsdp(bi, t, true); break;
@@ -194,7 +183,8 @@ static void parse_tag(struct boot_info *bi, const struct tag_view *t, struct mem
 	}
 }
 
-/* kexec-tools passes "<image path> <args>" (platform-facts.md §6.3): drop the path. */
+/* kexec-tools passes "<image path> <args>" (kexec/arch/i386/kexec-mb2-x86.c,
+ * multiboot2_x86_load(): the image name is prepended): drop the path. */
 static void strip_kexec_path(struct boot_info *bi)
 {
 	char *s = bi->cmdline;
@@ -216,7 +206,8 @@ static void walk_tags(struct boot_info *bi, const uint8_t *mbi, uint32_t total)
 	bool saw_mmap = false;
 
 	while (off <= total - sizeof(struct mb2_tag)) {
-		struct tag_view t = { mbi + off, rd32(mbi + off), rd32(mbi + off + 4) };
+		struct tag_view t = { mbi + off, get_le32(mbi + off + offsetof(struct mb2_tag, type)),
+				      get_le32(mbi + off + offsetof(struct mb2_tag, size)) };
 
 		if (t.size < sizeof(struct mb2_tag) || t.size > total - off) {
 			bi->warnings |= BOOT_WARN_TRUNCATED;
@@ -241,7 +232,7 @@ static void walk_tags(struct boot_info *bi, const uint8_t *mbi, uint32_t total)
 void boot_info_parse(struct boot_info *bi, uint64_t mbi)
 {
 	const uint8_t *p = (const uint8_t *)(uintptr_t)mbi;
-	uint32_t total = rd32(p);
+	uint32_t total = get_le32(p + offsetof(struct mb2_info_header, total_size));
 
 	memset(bi, 0, sizeof(*bi));
 	if (total < sizeof(struct mb2_info_header) || total > MBI_MAX_SIZE) {

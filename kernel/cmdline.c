@@ -113,7 +113,7 @@ static bool set_e820(struct options *o, const char *v)
 
 /* thaw.e820_crc=: the e820 checksum of the firmware map, computed by `thawctl kexec`
  * from /sys/firmware/memmap, since kexec's Multiboot2 map is not the firmware's
- * (restore-lessons.md #17). */
+ * (docs/hibernation-format.md §5). */
 static bool set_e820_crc(struct options *o, const char *v)
 {
 	uint64_t n;

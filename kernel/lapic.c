@@ -12,11 +12,8 @@
 #include <stdint.h>
 
 #include "kernel/io.h"
+#include "kernel/x86.h"
 
-#define MSR_APIC_BASE   0x1Bu
-#define APIC_BASE_EXTD  (1u << 10)      /* x2APIC mode */
-#define APIC_BASE_EN    (1u << 11)
-#define APIC_BASE_ADDR  0xfffff000ull
 #define X2APIC_MSR      0x800u
 
 /* xAPIC register offsets (SDM Table 11-1). */

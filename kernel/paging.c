@@ -6,19 +6,11 @@
 #include "kernel/console.h"
 #include "kernel/layout.h"
 #include "kernel/paging.h"
+#include "kernel/x86.h"
 #include "mm/pmm.h"
 
-#define PTE_PRESENT	(1ull << 0)
-#define PTE_WRITE	(1ull << 1)
-#define PTE_PWT		(1ull << 3)
-#define PTE_PCD		(1ull << 4)
-#define PTE_LARGE	(1ull << 7)     /* 2 MiB in a PD entry, 1 GiB in a PDPT entry */
-#define PTE_ADDR	0x000ffffffffff000ull
-#define SIZE_2M		(1ull << 21)
-#define SIZE_1G		(1ull << 30)
 #define LOW_4G		(1ull << 32)
 #define MAX_PHYS	(1ull << 48)    /* 4-level paging reaches 256 TiB */
-#define SIZE_4K		4096ull
 
 static struct {
 	uint64_t guard_pt[512] __attribute__((aligned(4096)));
@@ -69,7 +61,7 @@ static bool map_page(uint64_t phys, bool huge, uint64_t flags)
 	if (!(pd = next_table(pdpte)))
 		return false;
 	/* A 1 GiB request over an existing PD fills all of that PD's 2 MiB slots. */
-	for (uint64_t a = phys; a < phys + (huge ? SIZE_1G : SIZE_2M); a += SIZE_2M) {
+	for (uint64_t a = phys; a < phys + (huge ? PAGE_SIZE_1G : PAGE_SIZE_2M); a += PAGE_SIZE_2M) {
 		if (pd[a >> 21 & 511] & PTE_PRESENT)
 			continue;
 		pd[a >> 21 & 511] = a | PTE_PRESENT | PTE_WRITE | PTE_LARGE | flags;
@@ -84,12 +76,12 @@ static bool map_range(uint64_t phys, uint64_t len, bool allow_1g, uint64_t flags
 
 	if (len == 0 || len > MAX_PHYS || phys >= MAX_PHYS - len)
 		return false;
-	for (uint64_t a = phys & ~(SIZE_2M - 1); a < end;) {
-		bool huge = allow_1g && !(a & (SIZE_1G - 1)) && end - a >= SIZE_1G;
+	for (uint64_t a = phys & ~(PAGE_SIZE_2M - 1); a < end;) {
+		bool huge = allow_1g && !(a & (PAGE_SIZE_1G - 1)) && end - a >= PAGE_SIZE_1G;
 
 		if (!map_page(a, huge, flags))
 			return false;
-		a += huge ? SIZE_1G : SIZE_2M;
+		a += huge ? PAGE_SIZE_1G : PAGE_SIZE_2M;
 	}
 	return true;
 }
@@ -100,7 +92,7 @@ static bool map_range(uint64_t phys, uint64_t len, bool allow_1g, uint64_t flags
  * page around it becomes a table of 4 KiB pages. */
 static void guard_stack(void)
 {
-	uint64_t g = (uint64_t)(uintptr_t)boot_stack_guard, base = g & ~(SIZE_2M - 1);
+	uint64_t g = (uint64_t)(uintptr_t)boot_stack_guard, base = g & ~(PAGE_SIZE_2M - 1);
 	uint64_t *pml4 = table_at(read_cr3());
 	uint64_t *pd = table_at(table_at(pml4[g >> 39 & 511])[g >> 30 & 511]);
 	uint64_t *pde = &pd[g >> 21 & 511];
@@ -108,7 +100,7 @@ static void guard_stack(void)
 	if (!(*pde & PTE_LARGE))
 		return;
 	for (uint64_t i = 0; i < 512; i++)
-		pg.guard_pt[i] = (base + i * SIZE_4K) | PTE_PRESENT | PTE_WRITE;
+		pg.guard_pt[i] = (base + i * PAGE_SIZE_4K) | PTE_PRESENT | PTE_WRITE;
 	pg.guard_pt[g >> 12 & 511] = 0;
 	*pde = (uint64_t)(uintptr_t)pg.guard_pt | PTE_PRESENT | PTE_WRITE;
 	__asm__ volatile("mov %0, %%cr3" : : "r"(read_cr3()) : "memory");

@@ -41,47 +41,44 @@ void power_test_exit(uint8_t code)
 		outb(DEBUG_EXIT_PORT, code);
 }
 
-static uint16_t pm1_port(const uint8_t *f, uint32_t len, uint32_t off32, uint32_t x_off)
+/* A PM1 control block's I/O port: the X_ GAS when it names an I/O port, else the
+ * 32-bit field. 0 = absent. */
+static uint16_t pm1_port(const struct acpi_gas *x, bool has_x, uint32_t port32, bool has32)
 {
-	struct acpi_gas g;
-	uint32_t port = 0;
-
-	if (len >= x_off + sizeof(g)) {
-		memcpy(&g, f + x_off, sizeof(g));
-		if (g.space_id == ACPI_GAS_IO && g.address && g.address <= 0xffff)
-			return (uint16_t)g.address;
-	}
-	if (len >= off32 + 4)
-		memcpy(&port, f + off32, 4);
-	return port <= 0xffff ? (uint16_t)port : 0;
+	if (has_x && x->space_id == ACPI_GAS_IO && x->address && x->address <= 0xffff)
+		return (uint16_t)x->address;
+	return has32 && port32 <= 0xffff ? (uint16_t)port32 : 0;
 }
 
 void power_init(const struct boot_info *bi)
 {
 	const struct acpi_header *fadt = acpi_find_table("FACP");
 	const struct acpi_header *dsdt = acpi_find_table("DSDT");
-	const uint8_t *f = (const uint8_t *)fadt;
-	uint32_t flags = 0;
+	struct acpi_fadt f;
+	uint32_t len;
 
 	(void)bi;
 	if (!fadt)
 		return;
-	if (fadt->length >= FADT_FLAGS + 4)
-		memcpy(&flags, f + FADT_FLAGS, 4);
-	if ((flags & FADT_FLAG_RESET_REG_SUP) && fadt->length > FADT_RESET_VALUE) {
-		memcpy(&power.reset_reg, f + FADT_RESET_REG, sizeof(power.reset_reg));
-		power.reset_value = f[FADT_RESET_VALUE];
+	len = fadt->length;
+	acpi_fadt_load(fadt, len, &f);
+	if (ACPI_FADT_HAS(len, flags) && (f.flags & FADT_FLAG_RESET_REG_SUP) &&
+	    ACPI_FADT_HAS(len, reset_value)) {
+		power.reset_reg = f.reset_reg;
+		power.reset_value = f.reset_value;
 		power.has_reset = power.reset_reg.address != 0;
 	}
-	power.pm1a_cnt = pm1_port(f, fadt->length, FADT_PM1A_CNT_BLK, FADT_X_PM1A_CNT_BLK);
-	power.pm1b_cnt = pm1_port(f, fadt->length, FADT_PM1B_CNT_BLK, FADT_X_PM1B_CNT_BLK);
+	power.pm1a_cnt = pm1_port(&f.x_pm1a_cnt_blk, ACPI_FADT_HAS(len, x_pm1a_cnt_blk),
+				  f.pm1a_cnt_blk, ACPI_FADT_HAS(len, pm1a_cnt_blk));
+	power.pm1b_cnt = pm1_port(&f.x_pm1b_cnt_blk, ACPI_FADT_HAS(len, x_pm1b_cnt_blk),
+				  f.pm1b_cnt_blk, ACPI_FADT_HAS(len, pm1b_cnt_blk));
 	if (dsdt)
 		power.has_s5 = aml_find_s5((const uint8_t *)dsdt + sizeof(*dsdt),
 					   dsdt->length - sizeof(*dsdt),
 					   &power.slp_typa, &power.slp_typb);
 }
 
-/* Summary line for kmain (additive). */
+/* Summary line for kmain. */
 void power_describe(void)
 {
 	kprintf("power: ACPI RSDP %s, reset register %s, S5 %s\n",

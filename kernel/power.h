@@ -18,10 +18,10 @@ void power_test_exit(uint8_t code);
 #define POWER_EXIT_SUCCESS 0x10
 #define POWER_EXIT_FAILURE 0x11
 
-/* One line: what reset/poweroff methods were found (additive). */
+/* One line: what reset/poweroff methods were found. */
 void power_describe(void);
 
-/* Arm power_test_exit(); kmain calls it with options.test_exit (additive). */
+/* Arm power_test_exit(); kmain calls it with options.test_exit. */
 void power_set_test_exit(bool enabled);
 
 #endif

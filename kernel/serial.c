@@ -1,5 +1,5 @@
 /* COM1 16550 UART at 0x3F8, 115200 8N1, polled. Register use and init order as in
- * Linux arch/x86/boot/early_serial_console.c (platform-facts.md §5.1). */
+ * Linux arch/x86/boot/early_serial_console.c. */
 #include <stdint.h>
 #include "kernel/io.h"
 #include "kernel/serial.h"

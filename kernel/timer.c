@@ -111,7 +111,7 @@ void timer_delay_us(uint64_t us)
 		cpu_relax();
 }
 
-/* For the boot summary (additive). */
+/* For the boot summary. */
 uint64_t timer_tsc_khz(void)
 {
 	return timer.tsc_khz;

@@ -7,6 +7,6 @@ void timer_init(void);
 uint64_t timer_ns(void);          /* nanoseconds since timer_init() */
 uint64_t timer_ms(void);
 void timer_delay_us(uint64_t us);
-uint64_t timer_tsc_khz(void);    /* calibrated TSC rate (additive) */
+uint64_t timer_tsc_khz(void);    /* calibrated TSC rate */
 
 #endif

@@ -34,7 +34,7 @@ uint64_t pmm_max_pfn(void);           /* one past the highest RAM frame */
 uint64_t pmm_free_frames(void);
 
 /* Frames below phys_end are identity-mapped: allocations stay below it until
- * paging_init() has mapped all RAM and raises it (additive, foundation). */
+ * paging_init() has mapped all RAM and raises it. */
 void pmm_mapped_up_to(uint64_t phys_end);
 
 /* Walk the allocator's invariants and print a one-line summary ("pmm: ... ok");

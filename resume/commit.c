@@ -7,7 +7,9 @@
 
 #include <string.h>
 
-#define SECTORS_PER_PAGE 8     /* 4096 / 512: format doc §1.1 */
+#include "image/swsusp_format.h"
+
+#define SECTORS_PER_PAGE SWSUSP_PAGE_SECTORS
 
 const char *commit_strerror(enum commit_err e)
 {

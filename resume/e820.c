@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "lib/crc32.h"
+
 #define E820_NONE 0     /* no entry covers an address (a hole) */
 
 static bool e820_usable_entry(const struct e820_entry *e)
@@ -173,26 +175,11 @@ size_t e820_from_efi(const struct e820_efi_desc *d, size_t n, enum e820_efi_styl
 	return count;
 }
 
-/* zlib's CRC-32 (reflected 0xEDB88320, init and final inversion) — the value of
- * Linux's ~crc32_le(~0, ...). Bitwise: the table is at most 10 KiB and hashed once. */
-static uint32_t e820_crc_update(uint32_t crc, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	while (len--) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xEDB88320u & -(crc & 1));
-	}
-	return crc;
-}
-
+/* Linux arch/x86/power/hibernate.c compute_e820_crc32(): zlib's CRC-32 of struct
+ * e820_table from nr_entries up to the last used entry. */
 uint32_t e820_checksum(const struct e820_entry *map, size_t n)
 {
 	uint32_t count = (uint32_t)n;   /* struct e820_table.nr_entries, little endian */
-	uint32_t crc = ~0u;
 
-	crc = e820_crc_update(crc, &count, sizeof(count));
-	crc = e820_crc_update(crc, map, n * sizeof(*map));
-	return ~crc;
+	return crc32(crc32(0, &count, sizeof(count)), map, n * sizeof(*map));
 }

@@ -6,19 +6,14 @@
 
 #include <string.h>
 
+#include "kernel/x86.h"
 #include "resume/trampoline_abi.h"
 
-#define PTE_P           (1ull << 0)
-#define PTE_RW          (1ull << 1)
-#define PTE_PS          (1ull << 7)
-#define PTE_ADDR        0x000ffffffffff000ull
-#define SZ_4K           0x1000ull
-#define SZ_2M           0x200000ull
 #define KERNEL_HALF     0xffff800000000000ull   /* lowest upper-half (kernel) VA, 4-level */
 /* Before ~4.8 the image text was mapped at __START_KERNEL_map = phys + this. */
 #define START_KERNEL_MAP 0xffffffff80000000ull
 
-_Static_assert(HANDOFF_TRAMP_ARGS_OFF + sizeof(struct tramp_args) <= SZ_4K, "args fit");
+_Static_assert(HANDOFF_TRAMP_ARGS_OFF + sizeof(struct tramp_args) <= PAGE_SIZE_4K, "args fit");
 
 const char *handoff_strerror(enum handoff_err e)
 {
@@ -43,9 +38,9 @@ bool handoff_walk(const struct placer *p, uint64_t cr3, int levels, uint64_t va,
 		const uint64_t *t = place_lookup(p, table >> 12);
 		uint64_t e = t ? t[(va >> shift) & 511] : 0;
 
-		if (!(e & PTE_P))
+		if (!(e & PTE_PRESENT))
 			return false;
-		if (l == 1 || ((l == 2 || l == 3) && (e & PTE_PS))) {
+		if (l == 1 || ((l == 2 || l == 3) && (e & PTE_LARGE))) {
 			uint64_t span = 1ull << shift;
 			*pa = ((e & PTE_ADDR) & ~(span - 1)) | (va & (span - 1));
 			return true;
@@ -75,24 +70,24 @@ static uint64_t safe_frame(const struct placer *p)
 	uint64_t pfn = env->alloc_safe(env->ctx);
 
 	if (pfn)
-		memset(env->frame(env->ctx, pfn), 0, SZ_4K);
-	return pfn * SZ_4K;
+		memset(env->frame(env->ctx, pfn), 0, PAGE_SIZE_4K);
+	return pfn * PAGE_SIZE_4K;
 }
 
 static uint64_t *table_at(const struct placer *p, uint64_t phys)
 {
-	return p->env->frame(p->env->ctx, (phys & PTE_ADDR) / SZ_4K);
+	return p->env->frame(p->env->ctx, (phys & PTE_ADDR) / PAGE_SIZE_4K);
 }
 
 /* The next-level table under entry idx of table t, allocated if absent. */
 static uint64_t *temp_child(struct handoff *h, const struct placer *p, uint64_t *t, unsigned idx)
 {
-	if (!(t[idx] & PTE_P)) {
+	if (!(t[idx] & PTE_PRESENT)) {
 		uint64_t frame = safe_frame(p);
 		if (!frame)
 			return NULL;
 		h->table_frames++;
-		t[idx] = frame | PTE_P | PTE_RW;
+		t[idx] = frame | PTE_PRESENT | PTE_WRITE;
 	}
 	return table_at(p, t[idx]);
 }
@@ -109,7 +104,7 @@ static bool temp_map(struct handoff *h, const struct placer *p, uint64_t va, uin
 			return false;
 	}
 	t[(va >> (12 + 9 * (leaf_level - 1))) & 511] =
-		pa | PTE_P | PTE_RW | (leaf_level == 2 ? PTE_PS : 0);
+		pa | PTE_PRESENT | PTE_WRITE | (leaf_level == 2 ? PTE_LARGE : 0);
 	return true;
 }
 
@@ -123,21 +118,24 @@ static bool temp_identity_2m(struct handoff *h, const struct placer *p, uint64_t
 	const struct place_env *env = p->env;
 	uint64_t pfn = a >> 12, ram = 0;
 
-	for (uint64_t i = 0; i < SZ_2M / SZ_4K; i++)
+	for (uint64_t i = 0; i < PT_ENTRIES; i++)
 		ram += env->is_ram(env->ctx, pfn + i);
-	if (ram == SZ_2M / SZ_4K)
+	if (ram == PT_ENTRIES)
 		return temp_map(h, p, a, a, 2);
-	for (uint64_t i = 0; ram && i < SZ_2M / SZ_4K; i++)
-		if (env->is_ram(env->ctx, pfn + i) && !temp_map(h, p, a + i * SZ_4K, a + i * SZ_4K, 1))
+	for (uint64_t i = 0; ram && i < PT_ENTRIES; i++) {
+		uint64_t at = a + i * PAGE_SIZE_4K;
+
+		if (env->is_ram(env->ctx, pfn + i) && !temp_map(h, p, at, at, 1))
 			return false;
+	}
 	return true;
 }
 
 static bool temp_identity(struct handoff *h, const struct placer *p, uint64_t max_pfn)
 {
-	uint64_t top = (max_pfn << 12) + SZ_2M - 1;
+	uint64_t top = (max_pfn << 12) + PAGE_SIZE_2M - 1;
 
-	for (uint64_t a = 0; a < (top & ~(SZ_2M - 1)); a += SZ_2M)
+	for (uint64_t a = 0; a < (top & ~(PAGE_SIZE_2M - 1)); a += PAGE_SIZE_2M)
 		if (!temp_identity_2m(h, p, a))
 			return false;
 	return true;
@@ -147,11 +145,11 @@ static bool temp_identity(struct handoff *h, const struct placer *p, uint64_t ma
  * the 2 MiB page, else the two 4 KiB pages from the entry point on. */
 static bool temp_text(struct handoff *h, const struct placer *p)
 {
-	if ((h->jump & (SZ_2M - 1)) == (h->jump_phys & (SZ_2M - 1)))
-		return temp_map(h, p, h->jump & ~(SZ_2M - 1), h->jump_phys & ~(SZ_2M - 1), 2);
-	for (uint64_t off = 0; off < 2 * SZ_4K; off += SZ_4K)
-		if (!temp_map(h, p, (h->jump & ~(SZ_4K - 1)) + off,
-			      (h->jump_phys & ~(SZ_4K - 1)) + off, 1))
+	if ((h->jump & (PAGE_SIZE_2M - 1)) == (h->jump_phys & (PAGE_SIZE_2M - 1)))
+		return temp_map(h, p, h->jump & ~(PAGE_SIZE_2M - 1), h->jump_phys & ~(PAGE_SIZE_2M - 1), 2);
+	for (uint64_t off = 0; off < 2 * PAGE_SIZE_4K; off += PAGE_SIZE_4K)
+		if (!temp_map(h, p, (h->jump & ~(PAGE_SIZE_4K - 1)) + off,
+			      (h->jump_phys & ~(PAGE_SIZE_4K - 1)) + off, 1))
 			return false;
 	return true;
 }

@@ -1,6 +1,6 @@
 /* The hand-off's decisions and tables: the image's paging depth found by walking its
  * own page tables (as placement will leave memory), the temporary tables and the
- * trampoline in safe frames (linux-hibernation-format.md §3.3–§3.4). Pure: every frame
+ * trampoline in safe frames (docs/hibernation-format.md §7). Pure: every frame
  * is reached through the placer's struct place_env, every CPU fact comes in struct
  * handoff_env, so all of it runs on the host. resume/jump.c does the machine side. */
 #ifndef THAW_RESUME_HANDOFF_H

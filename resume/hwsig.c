@@ -3,14 +3,7 @@
 
 #include <string.h>
 
-static uint64_t hwsig_le(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = bytes - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
+#include "lib/le.h"
 
 const char *hwsig_strerror(enum hwsig_err e)
 {
@@ -25,28 +18,31 @@ const char *hwsig_strerror(enum hwsig_err e)
 
 enum hwsig_err hwsig_facs_addr(const void *fadt, size_t fadt_len, uint64_t *facs)
 {
-	const uint8_t *f = fadt;
+	struct acpi_fadt f;
 
-	if (!f || fadt_len < FADT_FIRMWARE_CTRL + 4)
+	if (!fadt || !ACPI_FADT_HAS(fadt_len, firmware_ctrl))
 		return HWSIG_ENOFADT;
+	acpi_fadt_load(fadt, fadt_len, &f);
 	/* The FACS Linux reads the signature from: ACPICA installs the 32-bit
 	 * FIRMWARE_CTRL one first (drivers/acpi/acpica/tbfadt.c acpi_tb_parse_fadt())
 	 * and drivers/acpi/sleep.c acpi_sleep_hibernate_setup() takes instance 1 of
 	 * "FACS"; acpi_tb_initialize_facs() agrees while acpi_gbl_use32_bit_facs_addresses
 	 * keeps its default TRUE. X_FIRMWARE_CTRL only when FIRMWARE_CTRL is zero. */
-	*facs = hwsig_le(f + FADT_FIRMWARE_CTRL, 4);
-	if (!*facs && fadt_len >= FADT_X_FIRMWARE_CTRL + 8)
-		*facs = hwsig_le(f + FADT_X_FIRMWARE_CTRL, 8);
+	*facs = le32(f.firmware_ctrl);
+	if (!*facs && ACPI_FADT_HAS(fadt_len, x_firmware_ctrl))
+		*facs = le64(f.x_firmware_ctrl);
 	return *facs ? HWSIG_OK : HWSIG_ENOFACS;
 }
 
 enum hwsig_err hwsig_read(const void *facs, size_t len, uint32_t *sig)
 {
-	const uint8_t *p = facs;
+	struct acpi_facs f;
 
-	if (!p || len < FACS_MIN_LEN || memcmp(p + FACS_SIGNATURE, "FACS", 4) != 0 ||
-	    hwsig_le(p + FACS_LENGTH, 4) < FACS_MIN_LEN)
+	if (!facs || len < sizeof(f))
 		return HWSIG_EBADFACS;
-	*sig = (uint32_t)hwsig_le(p + FACS_HW_SIGNATURE, 4);
+	memcpy(&f, facs, sizeof(f));
+	if (memcmp(f.signature, "FACS", 4) != 0 || le32(f.length) < sizeof(f))
+		return HWSIG_EBADFACS;
+	*sig = le32(f.hardware_signature);
 	return HWSIG_OK;
 }

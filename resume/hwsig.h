@@ -4,14 +4,7 @@
 #define THAW_RESUME_HWSIG_H
 #include <stddef.h>
 #include <stdint.h>
-
-/* ACPI 6.4 §5.2.9 (FADT) and §5.2.10 (FACS): the fields used here. */
-#define FADT_FIRMWARE_CTRL      36      /* u32 physical address of the FACS */
-#define FADT_X_FIRMWARE_CTRL    132     /* u64, ACPI 2.0+; Linux uses it only when the u32 is 0 */
-#define FACS_SIGNATURE          0       /* "FACS" */
-#define FACS_LENGTH             4
-#define FACS_HW_SIGNATURE       8       /* u32 */
-#define FACS_MIN_LEN            64
+#include "kernel/acpi_tables.h"
 
 enum hwsig_err {
 	HWSIG_OK = 0,
@@ -26,7 +19,7 @@ const char *hwsig_strerror(enum hwsig_err e);
  * non-zero, else X_FIRMWARE_CTRL (the one Linux compares, see hwsig.c). */
 enum hwsig_err hwsig_facs_addr(const void *fadt, size_t fadt_len, uint64_t *facs);
 
-/* The hardware signature from a FACS (at least FACS_MIN_LEN bytes readable). */
+/* The hardware signature from a FACS (len bytes readable, at least struct acpi_facs). */
 enum hwsig_err hwsig_read(const void *facs, size_t len, uint32_t *sig);
 
 #endif

@@ -10,15 +10,12 @@
 #include "kernel/acpi_mode.h"
 #include "kernel/io.h"
 #include "kernel/lapic.h"
+#include "kernel/madt.h"
 #include "kernel/panic.h"
+#include "kernel/segments.h"
+#include "kernel/x86.h"
 #include "resume/trampoline_abi.h"
 
-#define CR4_LA57        (1ull << 12)
-#define MSR_EFER        0xC0000080u
-#define EFER_NXE        (1ull << 11)
-#define KERNEL_CS       0x10    /* Linux __KERNEL_CS; the image's first iret reloads it */
-#define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_EDX_NX    (1u << 20)
 #define IOAPIC_DEFAULT  0xFEC00000ull
 #define IOAPIC_REGSEL   0x00u
 #define IOAPIC_WIN      0x10u
@@ -56,7 +53,7 @@ void jump_machine(struct handoff_env *env)
 	size_t len = (size_t)(trampoline_end - trampoline_start);
 
 	/* A thaw invariant (boot/entry.asm), checked here, before the signature reset. */
-	if (read_cs() != KERNEL_CS)
+	if (read_cs() != SEL_CODE64)
 		panic("handoff: running on CS 0x%x; the resumed kernel needs 0x10", read_cs());
 	if (len > HANDOFF_TRAMP_ARGS_OFF)
 		panic("handoff: trampoline is %zu bytes, more than its frame allows", len);
@@ -87,26 +84,19 @@ static void quiesce_ioapic(uint64_t base)
 	}
 }
 
-/* Every IOAPIC the MADT lists (ACPI 6.4 §5.2.12.3, entry type 1), else the
- * conventional 0xFEC00000. */
+/* Every IOAPIC the MADT lists (kernel/madt.c), else the conventional 0xFEC00000. A
+ * malformed entry ends the list; the IOAPICs before it are still masked. */
 void jump_probe(struct handoff *h)
 {
-	const uint8_t *madt = acpi_find_table("APIC");
+	const struct acpi_header *madt = acpi_find_table("APIC");
+	struct madt_ioapic io[HANDOFF_MAX_IOAPICS];
+	struct madt_info mi = { .ioapic = io, .ioapic_cap = HANDOFF_MAX_IOAPICS };
 
 	h->ioapic_count = 0;
-	if (madt) {
-		uint32_t len = (uint32_t)madt[4] | (uint32_t)madt[5] << 8 |
-			       (uint32_t)madt[6] << 16 | (uint32_t)madt[7] << 24;
-		for (uint32_t off = 44; off + 2 <= len && madt[off + 1] >= 2; off += madt[off + 1]) {
-			if (madt[off] != 1 || madt[off + 1] < 12 || off + 12 > len)
-				continue;
-			if (h->ioapic_count == HANDOFF_MAX_IOAPICS)
-				break;
-			const uint8_t *a = madt + off + 4;
-			h->ioapic[h->ioapic_count++] = (uint64_t)a[0] | (uint64_t)a[1] << 8 |
-						       (uint64_t)a[2] << 16 | (uint64_t)a[3] << 24;
-		}
-	}
+	if (madt)
+		madt_parse(madt, madt->length, &mi);
+	for (uint32_t i = 0; i < mi.ioapic_count; i++)
+		h->ioapic[h->ioapic_count++] = io[i].address;
 	if (!h->ioapic_count)
 		h->ioapic[h->ioapic_count++] = IOAPIC_DEFAULT;
 }

@@ -8,7 +8,7 @@
 #include "resume/resume_spec.h"
 #include "kernel/console.h"
 
-#define SECTORS_PER_PAGE (SWAP_PAGE / 512)
+#define SECTORS_PER_PAGE SWSUSP_PAGE_SECTORS
 
 static struct {
 	uint8_t page[SWAP_PAGE] __attribute__((aligned(4096)));

@@ -50,7 +50,7 @@ enum place_err place_reserve(struct placer *p, uint64_t pfn)
 		return PLACE_EFRAME0;
 	}
 	/* Linux unpack_orig_pfns() requires pfn_valid() and a present zone; here the
-	 * boot map's type-1 RAM is the whole truth (restore-lessons.md #13). */
+	 * boot map's type-1 RAM is the whole truth (docs/hibernation-format.md §5). */
 	if (!env->is_ram(env->ctx, pfn)) {
 		p->bad_pfn = pfn;
 		return PLACE_ENOTRAM;

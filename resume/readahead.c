@@ -4,9 +4,10 @@
 
 #include <stdbool.h>
 
+#include "image/swsusp_format.h"
 #include "kernel/timer.h"
 
-#define SECTORS_PER_BLOCK 8
+#define SECTORS_PER_BLOCK SWSUSP_PAGE_SECTORS
 
 struct ra_slot {
 	size_t first, count;    /* stream blocks [first, first+count) */

@@ -1,7 +1,8 @@
 /* Read-ahead for the image stream: keeps several multi-block reads in flight on the
  * resume device while the decoder works on the oldest finished one, and hands the
- * blocks over strictly in stream order (restore-lessons.md #14: large requests that
- * span map pages). Falls back to synchronous reads when the device has no async ops. */
+ * blocks over strictly in stream order. Requests may span map pages, since the whole
+ * map chain is read first (docs/ARCHITECTURE.md). Falls back to synchronous reads when
+ * the device has no async ops. */
 #ifndef THAW_RESUME_READAHEAD_H
 #define THAW_RESUME_READAHEAD_H
 #include <stddef.h>

@@ -7,14 +7,13 @@
 ;                 every frame of RAM 1:1, plus jump_address -> jump_address_phys.
 ; Touches:        only its own frame, the args block, the copy-list pages, the staged
 ;                 source frames and their destinations. No stack: thaw's stack may be
-;                 among the destinations (restore-lessons.md #9).
+;                 among the destinations (docs/ARCHITECTURE.md, memory plan).
 ; Out (never returns), Linux arch/x86/power/hibernate_asm_64.S:
 ;                 modern protocol: r9 = image cr3;  2007 protocol: rbx = image cr3.
 ;                 r10 = 0 in both; jumps to args.jump.
 
 %include "resume/trampoline_abi.inc"
-
-%define CR4_PGE (1 << 7)
+%include "kernel/x86.inc"
 
 bits 64
 section .text

@@ -115,14 +115,9 @@ enum verify_err verify_e820(const struct boot_info *bi, const struct options *o,
 	return VERIFY_EMEMMAP;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 enum verify_err verify_hw_sig(const struct img_header *h, char *why, size_t cap)
 {
-	const uint8_t *fadt = acpi_find_table("FACP");
+	const struct acpi_header *fadt = acpi_find_table("FACP");
 	enum hwsig_err e = HWSIG_ENOFADT;
 	uint64_t facs;
 	uint32_t sig = 0;
@@ -130,9 +125,9 @@ enum verify_err verify_hw_sig(const struct img_header *h, char *why, size_t cap)
 	if (!h->has_hw_sig)
 		return VERIFY_OK;
 	if (fadt)
-		e = hwsig_facs_addr(fadt, le32(fadt + 4), &facs);   /* ACPI header length */
+		e = hwsig_facs_addr(fadt, fadt->length, &facs);
 	if (e == HWSIG_OK)
-		e = hwsig_read((const void *)(uintptr_t)facs, FACS_MIN_LEN, &sig);
+		e = hwsig_read((const void *)(uintptr_t)facs, sizeof(struct acpi_facs), &sig);
 	if (e != HWSIG_OK) {
 		ksnprintf(why, cap, "%s", hwsig_strerror(e));
 		return VERIFY_ENOFACS;
@@ -150,7 +145,8 @@ void verify_note_physpages(const struct boot_info *bi, const struct img_info *in
 	uint64_t pages = 0;
 	size_t n = e820_from_multiboot(bi);
 
-	/* Whole type-1 pages minus frame 0 (restore-lessons.md #11). */
+	/* Whole type-1 pages minus frame 0: what Linux's get_num_physpages() gave on the
+	 * machines tested (docs/hibernation-format.md §5). */
 	for (size_t i = 0; n != (size_t)-1 && i < n; i++)
 		if (vs.map[i].type == E820_TYPE_RAM)
 			pages += ((vs.map[i].addr + vs.map[i].size) >> 12) -

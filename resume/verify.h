@@ -31,7 +31,7 @@ enum verify_err verify_e820(const struct boot_info *bi, const struct options *o,
 enum verify_err verify_hw_sig(const struct img_header *h, char *why, size_t cap);
 
 /* num_physpages is Linux's memblock count, which thaw cannot recompute exactly
- * (format doc §2.1): a difference is reported, never enforced. */
+ * (docs/hibernation-format.md §5): a difference is reported, never enforced. */
 void verify_note_physpages(const struct boot_info *bi, const struct img_info *in);
 
 #endif

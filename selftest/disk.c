@@ -12,7 +12,6 @@
 #include "mm/pmm.h"
 #include "lib/crc32.h"
 
-#define SECTOR        512u
 #define RANDOM_READS  48
 #define ASYNC_MAX_SEC 2048u          /* 1 MiB per async test request */
 #define STREAM_DEPTH  16u
@@ -33,7 +32,7 @@ static uint64_t rng_next(uint64_t *s)
 static void print_read(const struct blockdev *d, const char *how, uint64_t sector,
 		       uint32_t count, const void *buf, enum blk_err e)
 {
-	uint32_t crc = e == BLK_OK ? crc32(0, buf, (size_t)count * SECTOR) : 0;
+	uint32_t crc = e == BLK_OK ? crc32(0, buf, (size_t)count * BLOCK_SECTOR_SIZE) : 0;
 
 	kprintf("disk-read: %s %s sector=%llu count=%u crc=%08x status=%s\n", d->name, how,
 		(unsigned long long)sector, count, crc, e == BLK_OK ? "ok" : blk_strerror(e));
@@ -87,7 +86,7 @@ static bool async_reads(struct blockdev *d, uint8_t *buf, uint64_t *rng)
 	for (int i = 0; i < n; i++) {
 		pick(d, rng, i + 4, ASYNC_MAX_SEC, &sector[i], &count[i]);
 		e = d->ops->submit_read(d, sector[i], count[i],
-					buf + (size_t)i * ASYNC_MAX_SEC * SECTOR, (uint64_t)i);
+					buf + (size_t)i * ASYNC_MAX_SEC * BLOCK_SECTOR_SIZE, (uint64_t)i);
 		if (e != BLK_OK) {
 			print_read(d, "async", sector[i], count[i], NULL, e);
 			return false;
@@ -96,7 +95,7 @@ static bool async_reads(struct blockdev *d, uint8_t *buf, uint64_t *rng)
 	d->ops->kick(d);
 	while (d->ops->complete(d, &tag, &e)) {
 		print_read(d, "async", sector[tag], count[tag],
-			   buf + (size_t)tag * ASYNC_MAX_SEC * SECTOR, e);
+			   buf + (size_t)tag * ASYNC_MAX_SEC * BLOCK_SECTOR_SIZE, e);
 		ok &= e == BLK_OK;
 	}
 	return ok;
@@ -124,7 +123,7 @@ static enum blk_err submit_next(struct blockdev *d, struct stream *s)
 
 	s->done[k % STREAM_DEPTH] = false;
 	return d->ops->submit_read(d, k * s->req, req_len(s, k),
-				   s->buf + (k % STREAM_DEPTH) * (size_t)s->req * SECTOR, k);
+				   s->buf + (k % STREAM_DEPTH) * (size_t)s->req * BLOCK_SECTOR_SIZE, k);
 }
 
 /* Read all of d with STREAM_DEPTH requests in flight; crc (if not NULL) over the
@@ -149,8 +148,8 @@ static enum blk_err stream_disk(struct blockdev *d, uint8_t *buf, uint32_t *crc)
 			if (ke != BLK_OK)
 				e = ke;
 			else if (crc)
-				*crc = crc32(*crc, s.buf + (k % STREAM_DEPTH) * (size_t)s.req * SECTOR,
-					     (size_t)req_len(&s, k) * SECTOR);
+				*crc = crc32(*crc, s.buf + (k % STREAM_DEPTH) * (size_t)s.req * BLOCK_SECTOR_SIZE,
+					     (size_t)req_len(&s, k) * BLOCK_SECTOR_SIZE);
 			if (e == BLK_OK && s.next_submit < reqs)
 				e = submit_next(d, &s);
 		}
@@ -184,7 +183,7 @@ static bool whole_disk(struct blockdev *d, uint8_t *buf)
 
 static bool test_read(void)
 {
-	uint8_t *buf = pmm_alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * SECTOR);
+	uint8_t *buf = pmm_alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * BLOCK_SECTOR_SIZE);
 	bool ok = true;
 
 	if (!buf) {
@@ -212,8 +211,8 @@ static uint8_t pattern(uint32_t j)
 
 static bool test_write(void)
 {
-	static uint8_t wbuf[WRITE_COUNT * SECTOR] __attribute__((aligned(4096)));
-	static uint8_t rbuf[WRITE_COUNT * SECTOR] __attribute__((aligned(4096)));
+	static uint8_t wbuf[WRITE_COUNT * BLOCK_SECTOR_SIZE] __attribute__((aligned(4096)));
+	static uint8_t rbuf[WRITE_COUNT * BLOCK_SECTOR_SIZE] __attribute__((aligned(4096)));
 	struct blockdev *d = NULL;
 	enum blk_err e;
 
@@ -257,7 +256,7 @@ static bool test_disks(const struct options *o)
 /* Whole-disk read throughput of the first disk, no checksum: `make bench-disk`. */
 static bool test_bench(void)
 {
-	uint8_t *buf = pmm_alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * SECTOR);
+	uint8_t *buf = pmm_alloc_bytes((uint64_t)STREAM_DEPTH * STREAM_SEC * BLOCK_SECTOR_SIZE);
 	struct blockdev *d = blockdev_at(0);
 	uint64_t t0, ns;
 	enum blk_err e;
@@ -268,8 +267,8 @@ static bool test_bench(void)
 	e = stream_disk(d, buf, NULL);
 	ns = timer_ns() - t0;
 	kprintf("disk-bench: %s bytes=%llu ns=%llu MiB/s=%llu status=%s\n", d->name,
-		(unsigned long long)(d->sectors * SECTOR), (unsigned long long)ns,
-		(unsigned long long)(ns ? d->sectors * SECTOR * 1000000000ull / ns >> 20 : 0),
+		(unsigned long long)(d->sectors * BLOCK_SECTOR_SIZE), (unsigned long long)ns,
+		(unsigned long long)(ns ? d->sectors * BLOCK_SECTOR_SIZE * 1000000000ull / ns >> 20 : 0),
 		e == BLK_OK ? "ok" : blk_strerror(e));
 	return e == BLK_OK;
 }

@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <linux/fs.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "block/swaparea.h"
+#include "block/uuid.h"
 #include "resume/e820.h"
 #include "tools/kexec.h"
 
@@ -206,23 +208,24 @@ static bool efi_rsdp(uint64_t *rsdp)
 }
 
 /* resume=UUID=… for a swap header's UUID, in the byte order mkswap stores it. */
-static void format_uuid(const uint8_t u[16], char *out, size_t len)
+static void format_uuid(const uint8_t u[SWAP_UUID_LEN], char *out, size_t len)
 {
-	snprintf(out, len, "UUID=%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
-		 u[12], u[13], u[14], u[15]);
+	char text[UUID_TEXT_LEN + 1];
+
+	uuid_format(u, UUID_BYTES_AS_TEXT, text);
+	snprintf(out, len, "UUID=%s", text);
 }
 
-/* resume=UUID=… from a swap area's mkswap header (offset 1036, util-linux swapheader). */
+/* resume=UUID=… from a swap area's mkswap header (struct mkswap_header). */
 static bool swap_uuid(const char *dev, char *out, size_t len)
 {
-	uint8_t u[16];
+	uint8_t u[SWAP_UUID_LEN];
 	int fd = open(dev, O_RDONLY);
 	bool ok;
 
 	if (fd < 0)
 		return false;
-	ok = pread(fd, u, sizeof(u), 1036) == (ssize_t)sizeof(u);
+	ok = pread(fd, u, sizeof(u), offsetof(struct mkswap_header, uuid)) == (ssize_t)sizeof(u);
 	close(fd);
 	for (size_t i = 0; ok && i < sizeof(u) && u[i] == 0; i++)
 		ok = i + 1 < sizeof(u);

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Seed corpora for the foundation's fuzzers (fuzz_boot_info, fuzz_aml_s5,
-fuzz_cmdline), written into DIR/<fuzzer>/: Multiboot2 blocks shaped like GRUB's (BIOS,
-UEFI) and kexec-tools', small DSDTs with \\_S5_ in the encodings firmware uses, and
-command lines."""
+"""Seed corpora for the kernel parsers' fuzzers (fuzz_boot_info, fuzz_aml_s5,
+fuzz_cmdline, fuzz_madt), written into DIR/<fuzzer>/: Multiboot2 blocks shaped like
+GRUB's (BIOS, UEFI) and kexec-tools', small DSDTs with \\_S5_ in the encodings firmware
+uses, command lines, and MADTs laid out as QEMU and OVMF build them."""
 import struct
 import sys
 from pathlib import Path
@@ -65,10 +65,34 @@ def cmdline_seeds():
     yield "kexec", b"thaw.e820=ignore acpi_rsdp=0xf5a40 noresume thaw.delay=3"
 
 
+def madt(entries):
+    """An MADT (ACPI 6.4 §5.2.12): header, LAPIC address, PCAT_COMPAT, entries."""
+    body = struct.pack("<II", 0xfee00000, 1) + b"".join(entries)
+    length = 36 + len(body)
+    hdr = b"APIC" + struct.pack("<IBB6s8sIII", length, 3, 0, b"BOCHS ", b"BXPCAPIC", 1,
+                                0x50434258, 1)
+    table = bytearray(hdr + body)
+    table[9] = -sum(table) & 0xff
+    return bytes(table)
+
+
+def madt_seeds():
+    lapic = [struct.pack("<BBBBI", 0, 8, i, i, 1) for i in range(2)]
+    ioapic = struct.pack("<BBBBII", 1, 12, 0, 0, 0xfec00000, 0)
+    overrides = [struct.pack("<BBBBIH", 2, 10, 0, irq, gsi, flags)
+                 for irq, gsi, flags in ((0, 2, 0), (5, 5, 0xd), (9, 9, 0xd))]
+    nmi = struct.pack("<BBBHB", 4, 6, 0xff, 0, 1)
+    x2apic = struct.pack("<BBHIII", 9, 16, 0, 0x100, 2, 7)
+    yield "qemu-smp2", madt(lapic + [ioapic] + overrides + [nmi])
+    yield "x2apic-online-capable", madt(lapic[:1] + [x2apic, ioapic])
+    yield "two-ioapics", madt([ioapic, struct.pack("<BBBBII", 1, 12, 1, 0, 0xfec01000, 24)])
+    yield "short-entry", madt(lapic[:1] + [struct.pack("<BBBB", 1, 4, 0, 0), ioapic])
+
+
 def main():
     out = Path(sys.argv[1])
     for name, seeds in (("boot_info", boot_seeds()), ("aml_s5", aml_seeds()),
-                        ("cmdline", cmdline_seeds())):
+                        ("cmdline", cmdline_seeds()), ("madt", madt_seeds())):
         d = out / name
         d.mkdir(parents=True, exist_ok=True)
         for seed_name, data in seeds:

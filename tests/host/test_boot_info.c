@@ -95,7 +95,7 @@ static void rsdp_bytes(uint8_t *r, unsigned len, uint8_t rev)
 	r[15] = rev;
 }
 
-/* GRUB 2.06 under SeaBIOS: tags 21, 1, 2, 10, 6, 9, 4, 5, 8, 14 (platform-facts §1.3). */
+/* GRUB 2.06 under SeaBIOS: tags 21, 1, 2, 10, 6, 9, 4, 5, 8, 14 (grub-core/loader/multiboot_mbi2.c). */
 static void test_grub_bios(void **state)
 {
 	struct mbi m;

@@ -60,7 +60,7 @@ static void test_large_and_chained(void **state)
 	free(b);
 }
 
-/* Linux crc32_le(0, ...) without inversion == ~zlib(~0 seed) (linux-hibernation-format §1.8). */
+/* Linux crc32_le(0, ...) without inversion == ~zlib(~0 seed) (docs/hibernation-format.md §4.4). */
 static void test_linux_semantics(void **state)
 {
 	uint8_t *b = random_buf(70000, 3);

@@ -57,13 +57,14 @@ static void put_swap(struct memdisk *m, uint64_t sector, bool hibernated, const 
 	uint8_t *p = m->data + sector * 512;
 
 	memset(p, 0, SWAP_PAGE);
-	p[SWAP_VERSION_OFF] = 1;
-	p[SWAP_LASTPG_OFF] = 0xff;
+	p[offsetof(struct mkswap_header, version)] = 1;
+	p[offsetof(struct mkswap_header, last_page)] = 0xff;
 	if (uuid)
-		memcpy(p + SWAP_UUID_OFF, uuid, 16);
+		memcpy(p + offsetof(struct mkswap_header, uuid), uuid, 16);
 	if (label)
-		memcpy(p + SWAP_LABEL_OFF, label, strlen(label));
-	memcpy(p + SWAP_MAGIC_OFF, hibernated ? "S1SUSPEND\0" : "SWAPSPACE2", SWAP_MAGIC_LEN);
+		memcpy(p + offsetof(struct mkswap_header, volume_name), label, strlen(label));
+	memcpy(p + offsetof(struct mkswap_header, magic), hibernated ? "S1SUSPEND\0" : "SWAPSPACE2",
+	       SWSUSP_SIG_LEN);
 }
 
 /* The probe disks.c makes of a device's first page. */

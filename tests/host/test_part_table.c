@@ -42,7 +42,7 @@ static uint8_t *sec(struct memdisk *m, uint64_t lba)
 
 static void mbr_rec(uint8_t *s, int slot, uint8_t type, uint32_t start, uint32_t count)
 {
-	uint8_t *r = s + MBR_TABLE_OFF + 16 * slot;
+	uint8_t *r = s + offsetof(struct mbr_sector, part) + sizeof(struct mbr_record) * slot;
 
 	r[4] = type;
 	put32(r + 8, start);
@@ -92,7 +92,7 @@ static void test_mbr_primaries(void **state)
 
 	(void)state;
 	memdisk_init(&m, "vda", 8192);
-	put32(sec(&m, 0) + MBR_SIGNATURE_OFF, 0x1234abcd);
+	put32(sec(&m, 0) + offsetof(struct mbr_sector, disk_signature), 0x1234abcd);
 	mbr_rec(sec(&m, 0), 0, 0x83, 2048, 2048);
 	mbr_rec(sec(&m, 0), 2, 0x82, 4096, 4096);
 	assert_int_equal(part_scan(&m.bd, &tbl), PART_OK);
@@ -199,7 +199,7 @@ static void test_mbr_bad_boot_flag(void **state)
 	(void)state;
 	memdisk_init(&m, "vda", 4096);
 	mbr_rec(sec(&m, 0), 0, 0x83, 2048, 100);
-	sec(&m, 0)[MBR_TABLE_OFF] = 0x12;
+	sec(&m, 0)[offsetof(struct mbr_sector, part)] = 0x12;
 	assert_int_equal(part_scan(&m.bd, &tbl), PART_OK);
 	assert_int_equal(tbl.scheme, PART_NONE);
 	memdisk_free(&m);

@@ -109,12 +109,12 @@ static void test_describe(void **state)
 static void make_swap(uint8_t *page, const char *magic, const char *label)
 {
 	memset(page, 0, SWAP_PAGE);
-	page[SWAP_VERSION_OFF] = 1;
-	page[SWAP_LASTPG_OFF] = 0xff;
+	page[offsetof(struct mkswap_header, version)] = 1;
+	page[offsetof(struct mkswap_header, last_page)] = 0xff;
 	for (int i = 0; i < 16; i++)
-		page[SWAP_UUID_OFF + i] = (uint8_t)(0x10 + i);
-	memcpy(page + SWAP_LABEL_OFF, label, strlen(label));
-	memcpy(page + SWAP_MAGIC_OFF, magic, SWAP_MAGIC_LEN);
+		page[offsetof(struct mkswap_header, uuid) + i] = (uint8_t)(0x10 + i);
+	memcpy(page + offsetof(struct mkswap_header, volume_name), label, strlen(label));
+	memcpy(page + offsetof(struct mkswap_header, magic), magic, SWSUSP_SIG_LEN);
 }
 
 static void test_swap_probe(void **state)
@@ -145,7 +145,7 @@ static void test_swap_probe(void **state)
 	make_swap(page, "SWAPSPACE2", "");
 	swap_probe(page, SWAP_PAGE - 1, &si);                   /* short buffer: nothing */
 	assert_int_equal(si.kind, SWAP_NONE);
-	memset(page + SWAP_UUID_OFF, 0, 16);
+	memset(page + offsetof(struct mkswap_header, uuid), 0, 16);
 	swap_probe(page, SWAP_PAGE, &si);
 	assert_false(si.has_uuid);
 }

@@ -4,7 +4,7 @@ An image holds the test image kernel (tests/imagekernel/imagekernel.asm) at
 jump_address_phys, its own 4-level page tables at cr3, pattern pages (qword i of frame
 pfn = ((pfn << 12) | i) * PATTERN_MUL) and zero pages; the kernel's restore_registers
 checks all of them plus the hand-off registers and exits QEMU 33 (ok) or 35 (FAIL).
-build/mkimage (the reader engineer's writer) turns the page spec into a swap area."""
+build/mkimage (tests/tools/mkimage.c) turns the page spec into a swap area."""
 import hashlib
 import os
 import re

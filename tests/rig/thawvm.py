@@ -16,7 +16,8 @@ What it does:
     OVMF_VARS per run), machine 'pc' or 'q35', the given memory/smp, extra disks and raw
     QEMU arguments, serial to a log file, isa-debug-exit at 0xf4, -no-reboot, under a
     timeout. It returns a Result with the exit status, the serial text and the time.
-  * Exit status convention (platform-facts.md §5.2): 33 = thaw reported success (0x10),
+  * Exit status convention (QEMU hw/misc/debugexit.c exits with (v << 1) | 1): 33 = thaw
+    reported success (0x10),
     35 = failure (0x11). 0 is a triple fault or a guest power-off, never success; a
     timeout is always a failure.
 
@@ -209,7 +210,7 @@ def run_iso(iso: Path, *, firmware: str = "bios", machine: str = "pc",
     with tempfile.TemporaryDirectory(prefix="thawvm-") as tmp:
         vars_copy = None
         if firmware == "uefi":
-            # A fresh OVMF_VARS per run: a reused one can hang a later boot (§4.2).
+            # A fresh OVMF_VARS per run: a reused one can hang a later boot.
             vars_copy = Path(tmp) / "OVMF_VARS.fd"
             shutil.copyfile(_first_existing(OVMF_VARS_CANDIDATES), vars_copy)
         cmd = qemu_command(iso, firmware=firmware, machine=machine, memory=memory,

@@ -1,5 +1,6 @@
 """build/thaw.elf has the properties GRUB 2.06 and kexec-tools 2.0.25 need
-(platform-facts.md §1.1, §6.3): e_entry is a physical address inside a PT_LOAD, no
+(Multiboot2 spec §3.1; kexec-tools kexec/arch/i386/kexec-mb2-x86.c): e_entry is a
+physical address inside a PT_LOAD, no
 REL/RELA sections, every PT_LOAD below 4 GiB, a valid Multiboot2 header 8-aligned in
 the first 32 KiB, and grub-file agrees."""
 import struct

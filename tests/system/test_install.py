@@ -1,4 +1,4 @@
-"""`make install` on a real system (issue 6): the installed layout, and a Debian guest that
+"""`make install` on a real system: the installed layout, and a Debian guest that
 hibernates with `systemctl hibernate`, boots thaw once through GRUB's one-shot entry (set by
 thaw's system-sleep hook with grub-reboot), comes back with its workload, and then boots
 GRUB's default entry again.

@@ -1,6 +1,6 @@
 """thaw.iso exactly as `make iso` builds it (no thaw options at all) resumes a hibernated
 Linux from the disk behind the CD-ROM: thaw scans the virtio disks and their partitions
-for the one swap area holding an image (issue 6, test c).
+for the one swap area holding an image.
 """
 import os
 import re

@@ -70,7 +70,7 @@ def test_resumed_image_is_gone(tmp_path):
 
 
 def test_bigger_machine_refused(tmp_path):
-    """A 512 MiB guest's image offered to a 1 GiB machine (restore-lessons.md #12)."""
+    """A 512 MiB guest's image offered to a 1 GiB machine (docs/hibernation-format.md §5)."""
     fx = hibernated_disk("lzo-bios-smp1")
     disk = fx.disk_copy(tmp_path)
     before = ik.digest(disk)

@@ -392,8 +392,8 @@ static void write_header(const struct cfg *c, struct dev *d, uint32_t crc, bool 
 	put32(p + 1024, 1);
 	put32(p + 1028, (uint32_t)(d->blocks - 1));
 	for (int i = 0; i < 16; i++)
-		p[1036 + i] = (uint8_t)(0xa0 + i);
-	memcpy(p + 1052, "thaw-test", 9);
+		p[offsetof(struct mkswap_header, uuid) + i] = (uint8_t)(0xa0 + i);
+	memcpy(p + offsetof(struct mkswap_header, volume_name), "thaw-test", 9);
 	if (c->compress == 0)
 		flags |= SF_NOCOMPRESS_MODE;
 	if (c->compress == 2)
