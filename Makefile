@@ -1,12 +1,13 @@
 # thaw — a tiny 64-bit kernel that resumes a hibernated Linux.
 # One flat Makefile: explicit source lists, everything built under build/.
-#   make            build/thaw.elf and build/thawctl
+#   make            build/thaw.elf, build/thaw.efi and build/thawctl
+#   make sign       build/thaw.signed.efi, signed with KEY= and CERT= (Secure Boot)
 #   make iso        build/thaw.iso (GRUB, BIOS + UEFI)
 #   make test       install what is missing, build, run every test
 #   make demo       hibernate a real Debian guest and resume it through thaw
 #   make bench      benchmarks against Linux, measured in the same run
 #   make fuzz       run the fuzzers for a long time (FUZZ_SECONDS each)
-#   make install    thaw.elf, GRUB entry, hooks and thawctl (DESTDIR, PREFIX)
+#   make install    thaw.elf, thaw.efi on the ESP, GRUB/systemd-boot entries, hooks, thawctl
 # Add V=1 to see the commands.
 
 BUILD   ?= build
@@ -31,6 +32,7 @@ endif
 BOOT_ASM := \
 	boot/multiboot2.asm \
 	boot/entry.asm \
+	boot/entry64.asm \
 	boot/isr.asm \
 
 # Layers, lowest first; scripts/check_layers.py checks that every #include points down
@@ -72,6 +74,7 @@ KERNEL_SRCS := \
 	kernel/lapic.c \
 	kernel/power.c \
 	kernel/stop.c \
+	kernel/cutpoint.c \
 
 KERNEL_PURE_SRCS := \
 	kernel/format.c \
@@ -91,6 +94,7 @@ MM_PURE_SRCS := \
 # block/: block devices, the disk registry drivers plug into, partitions, probes.
 BLOCK_SRCS := \
 	block/disks.c \
+	block/cutdev.c \
 
 BLOCK_PURE_SRCS := \
 	block/blockdev.c \
@@ -166,7 +170,7 @@ KERNEL_OBJ := $(BOOT_ASM:%.asm=$(BUILD)/k/%.o) $(RESUME_ASM:%.asm=$(BUILD)/k/%.o
               $(KERNEL_C:%.c=$(BUILD)/k/%.o)
 
 .PHONY: all
-all: $(BUILD)/thaw.elf $(BUILD)/thawctl
+all: $(BUILD)/thaw.elf $(BUILD)/thaw.efi $(BUILD)/thawctl
 
 $(BUILD)/thaw.elf: $(KERNEL_OBJ) linker.ld
 	@echo "  LD      $@"
@@ -182,6 +186,69 @@ $(BUILD)/k/%.o: %.asm
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
+# ---------------------------------------------------------------------------
+# thaw.efi: a PE32+ EFI application made of a small stub (boot/efi_stub.c) and thaw.elf's
+# own loaded bytes as its payload. The stub reads the firmware's data into a struct
+# boot_info, puts the payload at thaw's link address (1 MiB), exits boot services and
+# enters thaw at thaw_entry64 (boot/entry64.asm): same kmain, same code as thaw.elf.
+# Why a copying stub and objcopy rather than PIE or gnu-efi: boot/efi.ld's header.
+
+EFI_SRCS := boot/efi_stub.c kernel/cmdline.c resume/e820.c lib/crc32.c lib/string.c
+EFI_OBJ  := $(EFI_SRCS:%.c=$(BUILD)/efi/%.o) $(BUILD)/efi/boot/efi_payload.o
+EFICFLAGS := -std=gnu11 -O2 $(WARN) -I. -I$(BUILD)/gen \
+	-ffreestanding -nostdinc -isystem $(shell $(KCC) -print-file-name=include) -isystem lib/include \
+	-fpie -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fcf-protection=none -DTHAW_KERNEL -MMD -MP
+
+# The payload: thaw.elf from __thaw_start to the end of .data (.bss is zeroed by the
+# stub and again by thaw_entry64).
+$(BUILD)/thaw.bin: $(BUILD)/thaw.elf
+	@echo "  OBJCOPY $@"
+	$(Q)objcopy -O binary -j .text -j .rodata -j .data $< $@
+
+# Where the payload goes and where to enter it, read from thaw.elf's symbols.
+$(BUILD)/gen/thaw_efi_layout.h: $(BUILD)/thaw.elf
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)nm $< | awk '$$3 == "__thaw_start" { s = $$1 } $$3 == "__thaw_end" { e = $$1 } \
+		$$3 == "thaw_entry64" { x = $$1 } END { if (!s || !e || !x) exit 1; \
+		print "/* generated from thaw.elf by the Makefile */"; \
+		print "#define THAW_LINK_START 0x" s "ull"; print "#define THAW_LINK_END 0x" e "ull"; \
+		print "#define THAW_ENTRY64 0x" x "ull" }' > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  EFICC   $<"
+	$(Q)$(KCC) $(EFICFLAGS) -c $< -o $@
+$(BUILD)/efi/boot/efi_stub.o: $(BUILD)/gen/thaw_efi_layout.h
+$(BUILD)/efi/lib/crc32.o: $(BUILD)/gen/crc32_table.h
+
+$(BUILD)/efi/boot/efi_payload.o: boot/efi_payload.asm $(BUILD)/thaw.bin
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	$(Q)$(NASM) -f elf64 -DTHAW_BIN='"$(BUILD)/thaw.bin"' $< -o $@
+
+# Linked -pie so every absolute address is an R_X86_64_RELATIVE record the stub applies
+# to itself; any other dynamic relocation would be left undone, so the build refuses it.
+$(BUILD)/efi/thaw-efi.elf: $(EFI_OBJ) boot/efi.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -pie --no-dynamic-linker -nostdlib -z noexecstack -z norelro -z nodynamic-undefined-weak \
+		--hash-style=sysv -T boot/efi.ld -o $@ $(EFI_OBJ)
+	$(Q)if readelf -rW $@ | awk '/^ *[0-9a-f]+ +[0-9a-f]+ +R_X86_64_/ && $$3 != "R_X86_64_RELATIVE"' | grep -q .; then \
+		echo "thaw.efi: the stub has relocations other than R_X86_64_RELATIVE" >&2; rm -f $@; exit 1; fi
+
+$(BUILD)/thaw.efi: $(BUILD)/efi/thaw-efi.elf
+	@echo "  OBJCOPY $@"
+	$(Q)objcopy --strip-all -j .text -j .data -j .rela -j .reloc --target=efi-app-x86_64 \
+		--subsystem=efi-app $< $@
+
+# Secure Boot: sign with sbsigntool (Debian's sbsigntool); README "Secure Boot".
+.PHONY: sign
+sign: $(BUILD)/thaw.efi
+	@test -n "$(KEY)" -a -n "$(CERT)" || { echo "make sign: give KEY=<key.pem> CERT=<cert.pem>" >&2; exit 2; }
+	$(Q)sbsign --key "$(KEY)" --cert "$(CERT)" --output $(BUILD)/thaw.signed.efi $(BUILD)/thaw.efi
+	$(Q)sbverify --cert "$(CERT)" $(BUILD)/thaw.signed.efi
+
 # Constants shared by C and nasm have one source, a C header; nasm includes the
 # $(BUILD)/gen/<header>.inc generated from it (scripts/gen_nasm_inc.py). The C side
 # asserts struct offsets against offsetof() (resume/trampoline_abi.h).
@@ -190,7 +257,7 @@ $(BUILD)/gen/%.inc: %.h scripts/gen_nasm_inc.py
 	@echo "  GEN     $@"
 	$(Q)$(PYTHON) scripts/gen_nasm_inc.py $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/k/boot/entry.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
+$(BUILD)/k/boot/entry.o $(BUILD)/k/boot/entry64.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
 $(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc
 
 # The console font: 8x16 ASCII glyphs rendered from grub-common's ascii.pf2.
@@ -230,6 +297,12 @@ THAWCTL_OBJ := $(THAWCTL_SRCS:%.c=$(BUILD)/host/%.o) $(PURE_SRCS:%.c=$(BUILD)/ho
 $(BUILD)/thawctl: $(THAWCTL_OBJ)
 	@echo "  LINK    $@"
 	$(Q)$(HOSTCC) -o $@ $(THAWCTL_OBJ)
+
+# The thawctl the tests run: the same sources under ASan + UBSan.
+THAWCTL_ASAN_OBJ := $(THAWCTL_OBJ:$(BUILD)/host/%=$(BUILD)/asan/%)
+$(BUILD)/asan/thawctl: $(THAWCTL_ASAN_OBJ)
+	@echo "  LINK    $@"
+	$(Q)$(HOSTCC) $(SANFLAGS) -o $@ $(THAWCTL_ASAN_OBJ)
 
 # ---------------------------------------------------------------------------
 # The ISO.
@@ -312,7 +385,13 @@ $(BUILD)/mkimage: tests/tools/mkimage.c image/swsusp_format.h
 
 # Fuzzers (libFuzzer, clang). FUZZERS lists tests/fuzz/fuzz_<name>.c.
 FUZZERS := header_map stream lzo1x lz4
-FUZZ_SECONDS ?= 600
+# libFuzzer with ASan + UBSan; any UBSan finding aborts like an ASan one.
+FUZZSAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+# make fuzz: each target runs FUZZ_RUNS executions (or FUZZ_SECONDS, whichever ends first),
+# then what it found is merged, minimised, into tests/fuzz/corpus/<target>/, which
+# `make test` replays beside the generated seeds.
+FUZZ_RUNS ?= 1000000
+FUZZ_SECONDS ?= 1800
 FUZZ_READER := $(IMAGE_SRCS) lib/crc32.c
 FUZZ_LIBS := -llzo2 -llz4
 FUZZ_CORPUS := $(BUILD)/fuzz-corpus
@@ -321,7 +400,7 @@ FUZZ_CORPUS := $(BUILD)/fuzz-corpus
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_READER) $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen $(FUZZSAN) \
 		-o $@ $< $(FUZZ_READER) $(FUZZ_LIBS)
 
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_READER) $(CRC32_TABLE)
@@ -347,7 +426,7 @@ FUZZERS += $(FUZZ_DISK)
 $(FUZZ_DISK:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DISK_SRCS) $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen $(FUZZSAN) \
 		-o $@ $< $(FUZZ_DISK_SRCS)
 
 $(FUZZ_DISK:%=$(BUILD)/fuzz/replay_%): $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_DISK_SRCS) $(CRC32_TABLE)
@@ -369,7 +448,7 @@ FUZZERS += $(FUZZ_BOOT)
 $(FUZZ_BOOT:%=$(BUILD)/fuzz/fuzz_%): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c kernel/%.c
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. $(FUZZSAN) -o $@ $^
 
 $(FUZZ_BOOT:%=$(BUILD)/fuzz/replay_%): $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c kernel/%.c tests/fuzz/replay.c
 	@mkdir -p $(dir $@)
@@ -388,14 +467,14 @@ FUZZ_E820_SRCS := resume/e820.c lib/crc32.c
 $(BUILD)/fuzz/fuzz_e820: tests/fuzz/fuzz_e820.c $(FUZZ_E820_SRCS) $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
-	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(FUZZ_E820_SRCS)
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen $(FUZZSAN) \
+		-o $@ $< $(FUZZ_E820_SRCS) -lz
 
 $(BUILD)/fuzz/replay_e820: tests/fuzz/fuzz_e820.c $(FUZZ_E820_SRCS) tests/fuzz/replay.c $(CRC32_TABLE)
 	@mkdir -p $(dir $@)
 	@echo "  REPLAY  $@"
 	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. -I$(BUILD)/gen $(SANFLAGS) \
-		-o $@ $< $(FUZZ_E820_SRCS) tests/fuzz/replay.c
+		-o $@ $< $(FUZZ_E820_SRCS) tests/fuzz/replay.c -lz
 
 $(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
 	@mkdir -p $(FUZZ_CORPUS)
@@ -403,20 +482,41 @@ $(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.e820-stamp
 
+# Replay fails on a missing or empty corpus (tests/fuzz/replay.c).
 test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
 	$(Q)set -e; for f in $(FUZZERS); do echo "== replay $$f"; \
-		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f; done
+		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f \
+			$$(test -d tests/fuzz/corpus/$$f && echo tests/fuzz/corpus/$$f); done
 
 .PHONY: fuzz
 fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ_CORPUS)/.stamp
-	$(Q)set -e; for f in $(FUZZERS); do echo "== fuzz $$f ($(FUZZ_SECONDS) s)"; \
-		mkdir -p $(BUILD)/fuzz/live_$$f; \
-		$(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-			-artifact_prefix=$(BUILD)/fuzz/crash_$$f- \
-			$(BUILD)/fuzz/live_$$f $(FUZZ_CORPUS)/$$f; done
+	$(Q)set -e; rm -f $(BUILD)/fuzz/crash_*; for f in $(FUZZERS); do \
+		echo "== fuzz $$f ($(FUZZ_RUNS) runs, at most $(FUZZ_SECONDS) s)"; \
+		rm -rf $(BUILD)/fuzz/live_$$f; mkdir -p $(BUILD)/fuzz/live_$$f tests/fuzz/corpus/$$f; \
+		$(BUILD)/fuzz/fuzz_$$f -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crash_$$f- \
+			$(BUILD)/fuzz/live_$$f $(FUZZ_CORPUS)/$$f tests/fuzz/corpus/$$f \
+			> $(BUILD)/fuzz/$$f.log 2>&1 || true; \
+		$(BUILD)/fuzz/fuzz_$$f -merge=1 tests/fuzz/corpus/$$f $(BUILD)/fuzz/live_$$f \
+			> $(BUILD)/fuzz/$$f.merge.log 2>&1; \
+	done
+	$(Q)$(PYTHON) tests/fuzz/fuzz_report.py $(BUILD)/fuzz $(FUZZERS)
 
 test-system:
 	$(Q)cd tests/system && $(PYTHON) -m pytest -q -ra
+
+# The reliability campaign (tests/system/test_powercut.py, test_disk_faults.py,
+# test_corruption.py) with every case, not make test's sample; the table of cases and
+# totals goes to build/reliability/table.md.
+RELIABILITY_DIR := $(abspath $(BUILD))/reliability
+.PHONY: reliability
+reliability: deps
+	$(Q)$(MAKE) --no-print-directory all iso build/mkimage build/asan/thawctl
+	$(Q)mkdir -p $(RELIABILITY_DIR) && rm -f $(RELIABILITY_DIR)/cases.jsonl
+	$(Q)cd tests/system && THAW_RELIABILITY=1 THAW_RELIABILITY_LOG=$(RELIABILITY_DIR)/cases.jsonl \
+		$(PYTHON) -m pytest -q -ra test_powercut.py test_disk_faults.py test_corruption.py; \
+		status=$$?; cd ../.. && $(PYTHON) tests/rig/reliability_table.py \
+		$(RELIABILITY_DIR)/cases.jsonl $(RELIABILITY_DIR)/table.md && exit $$status
 
 # The demo (README's main command): hibernate a real Debian guest with a workload that
 # checksums its memory, resume it through build/thaw.iso, show the workload's proof and
@@ -491,9 +591,30 @@ bench-disk: deps
 LIBDIR     ?= $(PREFIX)/lib
 SLEEPHOOKS ?= /usr/lib/systemd/system-sleep
 
+# thaw.efi goes to the EFI system partition: ESP= names its mount point; by default the
+# first of /boot/efi and /efi that is mounted (or /boot/efi when staging into DESTDIR).
+# The systemd-boot entry is added when systemd-boot is installed there (bootctl
+# is-installed; SDBOOT=1 forces it, SDBOOT=0 skips it); THAW_EFI_OPTIONS become its
+# "options" line.
+ESP ?= $(if $(DESTDIR),/boot/efi,$(shell for d in /boot/efi /efi; do \
+	mountpoint -q $$d 2>/dev/null && { echo $$d; break; }; done))
+SDBOOT ?= auto
+THAW_EFI_OPTIONS ?=
+
 .PHONY: install uninstall
-install: $(BUILD)/thaw.elf $(BUILD)/thawctl
+install: $(BUILD)/thaw.elf $(BUILD)/thaw.efi $(BUILD)/thawctl
 	install -D -m 0644 $(BUILD)/thaw.elf $(DESTDIR)/boot/thaw.elf
+	@if [ -z "$(ESP)" ]; then echo "install: no EFI system partition at /boot/efi or /efi;" \
+		"thaw.efi not installed (ESP=<mount point> to name one)"; else \
+		echo "install -D -m 0644 $(BUILD)/thaw.efi $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi"; \
+		install -D -m 0644 $(BUILD)/thaw.efi $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi; fi
+	@if [ -n "$(ESP)" ] && { [ "$(SDBOOT)" = 1 ] || { [ "$(SDBOOT)" = auto ] && \
+		bootctl --esp-path="$(ESP)" is-installed >/dev/null 2>&1; }; }; then \
+		echo "install: systemd-boot entry $(DESTDIR)$(ESP)/loader/entries/thaw.conf"; \
+		mkdir -p $(DESTDIR)$(ESP)/loader/entries; \
+		{ cat dist/systemd-boot/thaw.conf; [ -z "$(THAW_EFI_OPTIONS)" ] || \
+		  echo "options $(THAW_EFI_OPTIONS)"; } > $(DESTDIR)$(ESP)/loader/entries/thaw.conf; \
+		chmod 0644 $(DESTDIR)$(ESP)/loader/entries/thaw.conf; fi
 	install -D -m 0755 dist/grub.d/42_thaw $(DESTDIR)/etc/grub.d/42_thaw
 	install -D -m 0755 $(BUILD)/thawctl $(DESTDIR)$(PREFIX)/bin/thawctl
 	install -D -m 0755 dist/sleep/thaw-next-boot $(DESTDIR)$(LIBDIR)/thaw/thaw-next-boot
@@ -504,6 +625,9 @@ install: $(BUILD)/thaw.elf $(BUILD)/thawctl
 	@if [ -z "$(DESTDIR)" ] && command -v update-grub >/dev/null; then update-grub; fi
 
 uninstall:
+	@if [ -n "$(ESP)" ]; then rm -f $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi \
+		$(DESTDIR)$(ESP)/loader/entries/thaw.conf; \
+		rmdir $(DESTDIR)$(ESP)/EFI/thaw 2>/dev/null || true; fi
 	rm -f $(DESTDIR)/boot/thaw.elf $(DESTDIR)/etc/grub.d/42_thaw \
 	      $(DESTDIR)$(PREFIX)/bin/thawctl $(DESTDIR)$(LIBDIR)/thaw/thaw-next-boot \
 	      $(DESTDIR)$(SLEEPHOOKS)/thaw $(DESTDIR)$(PREFIX)/sbin/thaw-hibernate

@@ -37,7 +37,8 @@ boot_gdt_ptr:
 
 section .bss
 align 4096
-global boot_pml4, boot_pdpt
+global boot_pml4, boot_pdpt, boot_pd, boot_low_map_gib
+boot_low_map_gib equ LOW_MAP_GIB	; for boot/entry64.asm, which builds the same map
 boot_pml4:	resb 4096
 boot_pdpt:	resb 4096
 boot_pd:	resb 4096 * LOW_MAP_GIB

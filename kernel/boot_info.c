@@ -248,6 +248,26 @@ void boot_info_parse(struct boot_info *bi, uint64_t mbi)
 	bi->mbi_end = (mbi + total + PAGE_MASK_4K) & ~PAGE_MASK_4K;
 }
 
+void boot_info_from_efi(struct boot_info *bi, uint64_t addr)
+{
+	memcpy(bi, (const void *)(uintptr_t)addr, sizeof(*bi));
+	/* The stub is built from the same header; clamp anyway, nothing below trusts it. */
+	if (bi->mmap_count > BOOT_MMAP_MAX)
+		bi->mmap_count = BOOT_MMAP_MAX;
+	if (bi->efi_mmap_count > BOOT_EFI_MMAP_MAX)
+		bi->efi_mmap_count = BOOT_EFI_MMAP_MAX;
+	if (bi->module_count > sizeof(bi->modules) / sizeof(bi->modules[0]))
+		bi->module_count = 0;
+	if (bi->key_count > BOOT_KEYS_MAX)
+		bi->key_count = BOOT_KEYS_MAX;
+	if (bi->rsdp_len > sizeof(bi->rsdp))
+		bi->rsdp_len = 0;
+	bi->acpi_rsdp = bi->rsdp_len ? (uint64_t)(uintptr_t)bi->rsdp : 0;
+	bi->cmdline[BOOT_CMDLINE_MAX - 1] = '\0';
+	bi->loader[BOOT_LOADER_MAX - 1] = '\0';
+	bi->from_kexec = false;
+}
+
 const char *boot_warning_str(uint32_t bit)
 {
 	switch (bit) {

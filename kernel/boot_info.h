@@ -9,6 +9,7 @@
 #define BOOT_EFI_MMAP_MAX 512   /* EFI memory descriptors kept */
 #define BOOT_CMDLINE_MAX  1024
 #define BOOT_LOADER_MAX   64
+#define BOOT_KEYS_MAX     8
 
 /* Multiboot2 memory map types (spec §3.6.8); the same numbers as e820. */
 enum {
@@ -63,6 +64,11 @@ struct boot_info {
 	uint32_t module_count;
 
 	uint32_t warnings;               /* BOOT_WARN_* bits: what could not be read */
+
+	/* Keys read through the firmware's keyboard before ExitBootServices (EFI stub
+	 * only): the console hands them out before it polls serial and PS/2. */
+	char keys[BOOT_KEYS_MAX];
+	uint32_t key_count;
 };
 
 /* Problems boot_info_parse() met; the block is still used as far as it was read. */
@@ -87,5 +93,13 @@ const char *boot_warning_str(uint32_t bit);
 void boot_info_parse(struct boot_info *bi, uint64_t mbi);
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u   /* EAX at entry (Multiboot2 §3.3) */
+
+/* thaw's EFI stub (boot/efi_stub.c) enters at thaw_entry64 with this magic and the
+ * address of a struct boot_info it filled from UEFI data. */
+#define THAW_EFI_MAGIC 0x54484546u          /* "FEHT": thaw, EFI */
+
+/* Take over the boot_info the EFI stub built at addr (identity-mapped): copy it, clamp
+ * its counts, point acpi_rsdp at the copied RSDP. Pure, like boot_info_parse(). */
+void boot_info_from_efi(struct boot_info *bi, uint64_t addr);
 
 #endif

@@ -23,6 +23,8 @@
 static struct {
 	bool vga;               /* EGA/VGA text cells */
 	bool fb;                /* RGB framebuffer */
+	const char *keys;       /* keys the EFI stub read through the firmware, unread */
+	uint32_t key_count;
 } con;
 
 void console_init_early(void)
@@ -37,6 +39,9 @@ void console_init_early(void)
 void console_init(const struct boot_info *bi)
 {
 	const typeof(bi->fb) *f = &bi->fb;
+
+	con.keys = bi->keys;
+	con.key_count = bi->key_count;
 
 	if (bi->has_fb && f->type == FB_TYPE_EGA) {
 		vga_text_init(f->addr, f->width, f->height);
@@ -107,9 +112,14 @@ static int scancode_to_char(uint8_t sc)
 
 int console_getc_nowait(void)
 {
-	int c = serial_getc_nowait();
+	int c;
 	uint8_t st;
 
+	if (con.key_count) {
+		con.key_count--;
+		return (unsigned char)*con.keys++;
+	}
+	c = serial_getc_nowait();
 	if (c >= 0)
 		return c;
 	st = inb(PS2_STATUS);

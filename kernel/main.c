@@ -7,6 +7,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/cutpoint.h"
 #include "kernel/idt.h"
 #include "kernel/layout.h"
 #include "kernel/paging.h"
@@ -119,11 +120,13 @@ void kmain(uint32_t magic, uint64_t mbi)
 	console_init_early();
 	idt_init();
 	kprintf("\nthaw: resumes a hibernated Linux\n");
-	if (magic != MB2_BOOTLOADER_MAGIC)
+	if (magic == MB2_BOOTLOADER_MAGIC)
+		boot_info_parse(&boot_info, mbi);
+	else if (magic == THAW_EFI_MAGIC)
+		boot_info_from_efi(&boot_info, mbi);    /* boot/efi_stub.c, thaw.efi */
+	else
 		panic("not started by a Multiboot2 loader (EAX 0x%x); boot thaw with GRUB's "
-		      "multiboot2 command or kexec --type multiboot2-x86", magic);
-
-	boot_info_parse(&boot_info, mbi);
+		      "multiboot2 command, kexec --type multiboot2-x86 or as thaw.efi", magic);
 	cmdline_parse(boot_info.cmdline, &options, warn_option);
 	power_set_test_exit(options.test_exit);
 	console_init(&boot_info);
@@ -138,6 +141,7 @@ void kmain(uint32_t magic, uint64_t mbi)
 	power_describe();
 	self_checks();
 	faulttest_run(&options);         /* returns unless thaw.test= names a fault test */
+	cutpoint_arm(options.test);      /* thaw.test=cut:<phase>: the power-cut tests */
 
 	/* Find the disks, then resume from the swap area holding an image. */
 	disks_init();

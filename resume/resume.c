@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "block/blockdev.h"
+#include "block/cutdev.h"
 #include "block/disks.h"
 #include "image/image_read.h"
 #include "image/stream.h"
@@ -16,6 +17,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "kernel/cutpoint.h"
 #include "kernel/stop.h"
 #include "kernel/timer.h"
 #include "mm/pmm.h"
@@ -172,6 +174,18 @@ static void copy_page(void *dst, const void *src)
 
 /* ---- the loader's callbacks (arg: the context) -------------------------------- */
 
+/* The reliability tests' power cuts part-way through the load (kernel/cutpoint.h). */
+static void cut_during_load(uint64_t percent)
+{
+	static const struct { uint64_t percent; const char *phase; } at[] = {
+		{ 10, "load-10" }, { 50, "load-50" }, { 90, "load-90" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(at); i++)
+		if (percent >= at[i].percent)
+			cutpoint(at[i].phase);
+}
+
 static void progress(struct resume_ctx *c, bool last)
 {
 	uint64_t total = c->pl.reserved;
@@ -190,6 +204,7 @@ static void progress(struct resume_ctx *c, bool last)
 	kprintf("resume: [%s] %3llu%%  %llu MiB/s  ETA %llu.%01llu s\n", bar,
 		(unsigned long long)(c->placed * 100 / total), (unsigned long long)mib_s,
 		(unsigned long long)(eta_ms / 1000), (unsigned long long)(eta_ms % 1000 / 100));
+	cut_during_load(c->placed * 100 / total);
 }
 
 static const uint8_t *ld_keep_meta(void *arg, uint64_t index, const uint8_t *page)
@@ -288,6 +303,7 @@ static struct outcome locate_image(struct resume_ctx *c)
 	c->dev = t.dev;
 	c->offset = t.header_page;
 	c->src = (struct img_source){ src_read, c->dev, c->dev->sectors / 8 };
+	cutpoint("located");
 	return go();
 }
 
@@ -448,6 +464,7 @@ static struct outcome load_pages(struct resume_ctx *c)
 	progress(c, true);
 	if (c->d.hdr.has_crc)
 		kprintf("resume: image CRC32 0x%x verified\n", c->stream.crc);
+	cutpoint("verified");
 	return go();
 }
 
@@ -484,10 +501,14 @@ static struct outcome enter_acpi_mode(struct resume_ctx *c)
 /* The one disk write. */
 static struct outcome commit(struct resume_ctx *c)
 {
-	enum commit_err e = commit_invalidate(c->dev, c->offset, &c->d.hdr, c->page);
+	struct blockdev cut;
+	enum commit_err e = commit_invalidate(cutdev_wrap(c->dev, &cut), c->offset, &c->d.hdr,
+					      c->page);
 
-	if (e == COMMIT_OK)
+	if (e == COMMIT_OK) {
+		cutpoint("committed");
 		return go();
+	}
 	/* The device took the write and the flush, so the image is most likely no
 	 * longer marked: not jumping now would lose it for good. Jumping risks a
 	 * second resume only if the device lied about the flush; Linux's own boot
@@ -496,6 +517,7 @@ static struct outcome commit(struct resume_ctx *c)
 		kprintf("resume: warning: %s; resuming anyway: the write and the flush "
 			"succeeded, so the image is no longer marked resumable and would be "
 			"lost if thaw stopped here\n", commit_strerror(e));
+		cutpoint("committed");
 		return go();
 	}
 	if (e == COMMIT_EREAD || e == COMMIT_ECHANGED)

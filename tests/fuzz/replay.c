@@ -1,6 +1,8 @@
 /* Corpus replayer for the fuzz targets without libFuzzer (gcc + ASan/UBSan, run by
  * `make test`): feeds every file named on the command line (directories are walked one
- * level) to LLVMFuzzerTestOneInput, then MUTATIONS deterministic byte mutations of each. */
+ * level) to LLVMFuzzerTestOneInput, then MUTATIONS deterministic byte mutations of each.
+ * A path that is missing or unreadable, or a directory with no input, fails the replay:
+ * a corpus that silently went away would leave the target untested. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +22,12 @@ static uint64_t rng(void)
 	return rng_state >> 33;
 }
 
+static void die(const char *what, const char *path)
+{
+	fprintf(stderr, "replay: %s: %s\n", path, what);
+	exit(1);
+}
+
 static void one(const char *path, unsigned long *files)
 {
 	FILE *f = fopen(path, "rb");
@@ -27,16 +35,13 @@ static void one(const char *path, unsigned long *files)
 	long n;
 
 	if (!f)
-		return;
+		die("cannot open", path);
 	fseek(f, 0, SEEK_END);
 	n = ftell(f);
 	fseek(f, 0, SEEK_SET);
 	buf = malloc(n ? (size_t)n : 1);
-	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(buf);
-		return;
-	}
+	if (n < 0 || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		die("cannot read", path);
 	fclose(f);
 	/* exact-size copy so ASan sees reads past the end */
 	mut = malloc(n ? (size_t)n : 1);
@@ -67,14 +72,18 @@ int main(int argc, char **argv)
 		DIR *d;
 		struct dirent *e;
 
+		unsigned long before = files;
+
 		if (stat(argv[i], &st))
-			continue;
+			die("no such corpus", argv[i]);
 		if (!S_ISDIR(st.st_mode)) {
 			one(argv[i], &files);
 			continue;
 		}
 		d = opendir(argv[i]);
-		while (d && (e = readdir(d))) {
+		if (!d)
+			die("cannot list", argv[i]);
+		while ((e = readdir(d))) {
 			char path[4096];
 
 			if (e->d_name[0] == '.')
@@ -82,9 +91,12 @@ int main(int argc, char **argv)
 			snprintf(path, sizeof(path), "%s/%s", argv[i], e->d_name);
 			one(path, &files);
 		}
-		if (d)
-			closedir(d);
+		closedir(d);
+		if (files == before)
+			die("empty corpus", argv[i]);
 	}
+	if (files == 0)
+		die("no input", "(command line)");
 	printf("replay: %lu inputs, %d mutations each: OK\n", files, MUTATIONS);
 	return 0;
 }

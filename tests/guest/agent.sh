@@ -23,10 +23,24 @@ fail() {
 	exit 1
 }
 
+# Wait for what a step needs, however long a loaded host takes to provide it: the test
+# judges the boot by its serial output going silent, so say what is awaited now and then.
+wait_for() {
+	what=$1
+	shift
+	n=0
+	until "$@"; do
+		n=$((n + 1))
+		[ $((n % 60)) -eq 0 ] && say "waiting for $what ($((n / 2)) s)"
+		sleep 0.5
+	done
+}
+
+swap_active() { grep -q '^/dev/vda2 ' /proc/swaps; }
+
 # Boot 1: thaw arrives as `make install DESTDIR=` laid it out, in a tar on /dev/vdb.
 setup() {
-	n=0
-	while [ ! -b /dev/vdb ] && [ $n -lt 20 ]; do sleep 0.5; n=$((n + 1)); done
+	wait_for /dev/vdb test -b /dev/vdb
 	tar -xpf /dev/vdb -C / || fail "cannot unpack the install tree from /dev/vdb"
 	mkswap -L thawswap /dev/vda2 > /dev/null && swapon /dev/vda2 || fail "swap"
 	grub-install --target=i386-pc /dev/vda || fail "grub-install"
@@ -42,6 +56,9 @@ setup() {
 # Boot 2: state that must survive (a process, a token in its memory, data in tmpfs),
 # then the user's way to hibernate, which runs thaw's system-sleep hook.
 hibernate() {
+	# fstab waits for the swap device without a time limit (mkdisk.sh); hibernating
+	# before it is on would fail for want of swap.
+	wait_for "swap on /dev/vda2" swap_active
 	echo hibernating > "$state"
 	echo 0 > /sys/power/image_size
 	dd if=/dev/urandom of=/dev/shm/data bs=1M count=16 2>/dev/null

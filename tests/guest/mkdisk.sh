@@ -18,7 +18,7 @@ cp -a "$rootfs" "$stage"
 
 printf 'thawguest\n' > "$stage/etc/hostname"
 printf '127.0.0.1 localhost\n127.0.1.1 thawguest\n' > "$stage/etc/hosts"
-printf '%s\n' "/dev/vda1 / ext4 errors=remount-ro 0 1" "/dev/vda2 none swap sw 0 0" \
+printf '%s\n' "/dev/vda1 / ext4 errors=remount-ro 0 1" "/dev/vda2 none swap sw,x-systemd.device-timeout=0 0 0" \
 	> "$stage/etc/fstab"
 
 # GRUB and Linux on the serial port, no menu delay. 00_header makes GRUB honour

@@ -390,6 +390,47 @@ static void test_unterminated_string(void **state)
 	mbi_free(&m);
 }
 
+/* The EFI stub's block: taken over whole; counts clamped, the RSDP pointer moved to the
+ * copy, the strings terminated, whatever the stub (or memory corruption) left there. */
+static void test_from_efi(void **state)
+{
+	static struct boot_info src;
+
+	(void)state;
+	memset(&src, 0, sizeof(src));
+	strcpy(src.cmdline, "resume=/dev/vda2 thaw.delay=0 noresume");
+	strcpy(src.loader, "thaw.efi on EDK II");
+	src.mmap[0] = (struct mem_range){ 0, 0xa0000, MMAP_RAM };
+	src.mmap_count = 1;
+	src.efi_mmap_count = 3;
+	src.efi_system_table = 0x1f5eb018;
+	src.rsdp_len = 36;
+	src.rsdp[0] = 'R';
+	src.acpi_rsdp = 0x1234;                 /* the stub's own copy: stale after the move */
+	src.keys[0] = 'y';
+	src.key_count = 1;
+	boot_info_from_efi(&bi, (uint64_t)(uintptr_t)&src);
+	assert_string_equal(bi.cmdline, src.cmdline);
+	assert_string_equal(bi.loader, "thaw.efi on EDK II");
+	assert_int_equal(bi.mmap_count, 1);
+	assert_int_equal(bi.efi_system_table, 0x1f5eb018);
+	assert_ptr_equal((void *)(uintptr_t)bi.acpi_rsdp, bi.rsdp);
+	assert_int_equal(bi.key_count, 1);
+	assert_int_equal(bi.keys[0], 'y');
+	assert_false(bi.from_kexec);
+
+	memset(&src, 0xff, sizeof(src));        /* every count and string out of range */
+	boot_info_from_efi(&bi, (uint64_t)(uintptr_t)&src);
+	assert_int_equal(bi.mmap_count, BOOT_MMAP_MAX);
+	assert_int_equal(bi.efi_mmap_count, BOOT_EFI_MMAP_MAX);
+	assert_int_equal(bi.module_count, 0);
+	assert_int_equal(bi.key_count, BOOT_KEYS_MAX);
+	assert_int_equal(bi.rsdp_len, 0);
+	assert_int_equal(bi.acpi_rsdp, 0);
+	assert_int_equal(strlen(bi.cmdline), BOOT_CMDLINE_MAX - 1);
+	assert_int_equal(strlen(bi.loader), BOOT_LOADER_MAX - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_meminfo_fallback),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_unterminated_string),
+		cmocka_unit_test(test_from_efi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -184,15 +184,22 @@ static void test_place_stage_and_replay(void **state)
 	struct placer p;
 	enum place_err err;
 	uint64_t listed[FRAMES];
-	size_t n = 0;
+	bool is_listed[FRAMES] = { false }, was_thaw[FRAMES];
+	uint8_t (*before)[4096] = malloc((size_t)FRAMES * 4096);
+	size_t n = 0, untouched = 0;
 
 	(void)state;
 	for (int i = 1; i <= 8; i++)
 		fk.thaw[i] = true;              /* thaw's image */
 	fk.thaw[20] = fk.thaw[21] = true;       /* its buffers */
 	for (uint64_t pfn = 1; pfn < 36; pfn++)
-		if (pfn % 5 != 0)
+		if (pfn % 5 != 0) {
+			is_listed[pfn] = true;
 			listed[n++] = pfn;
+		}
+	assert_non_null(before);
+	memcpy(before, fk.mem, (size_t)FRAMES * 4096);
+	memcpy(was_thaw, fk.thaw, sizeof(was_thaw));
 	place_init(&p, &env);
 	for (size_t i = 0; i < n; i++)
 		assert_int_equal(place_reserve(&p, listed[i]), PLACE_OK);
@@ -222,6 +229,16 @@ static void test_place_stage_and_replay(void **state)
 		for (int b = 0; b < 4096; b += 511)
 			assert_int_equal(fk.mem[listed[i]][b], want);
 	}
+	/* Every unlisted frame that was neither thaw's nor handed to the placer as a safe
+	 * frame (fk.thaw marks those too) still holds exactly what it held before. */
+	for (int pfn = 0; pfn < FRAMES; pfn++) {
+		if (is_listed[pfn] || was_thaw[pfn] || fk.thaw[pfn] || !fake_is_ram(&fk, (uint64_t)pfn))
+			continue;
+		assert_memory_equal(fk.mem[pfn], before[pfn], 4096);
+		untouched++;
+	}
+	assert_true(untouched >= 10);
+	free(before);
 	/* Thaw frames 1-4, 6, 8 (5 is unlisted, 7 zero-flagged) and 21 (20 unlisted). */
 	assert_int_equal(p.staged, 7);
 	assert_int_equal(p.zeroed, 2);

@@ -111,9 +111,16 @@ def qemu_args(disk: Path, control: Path, kernel=None, append="") -> list:
     return args
 
 
-def boot(disk, control, log, *, timeout=600, kernel=None, append="", stop_re=None):
+# A boot is judged by its silence (run_qemu): every step the guest takes prints to the
+# serial console — the kernel at loglevel 7 while hibernating, systemd's job status and
+# the agent's "waiting for" lines while it waits for a device.
+BOOT_SILENCE_S = 600
+
+
+def boot(disk, control, log, *, kernel=None, append="", stop_re=None):
     """One boot until the guest stops QEMU (or stop_re matches a serial line)."""
-    return run_qemu(qemu_args(disk, control, kernel, append), log, timeout, stop_re=stop_re)
+    return run_qemu(qemu_args(disk, control, kernel, append), log, BOOT_SILENCE_S,
+                    stop_re=stop_re)
 
 
 def read_file(disk: Path, path: str, part_offset=1 << 20) -> bytes:

@@ -41,6 +41,12 @@ RESUMING_RE = re.compile(r"thaw: resuming pages=(?P<pages>\d+) bytes=(?P<bytes>\
                          r"load_ms=(?P<load_ms>\d+) mibps=(?P<mibps>\d+)")
 OK_RE = re.compile(r"IMAGEKERNEL: OK pages=0x(?P<pages>[0-9a-f]+) zero=0x(?P<zero>[0-9a-f]+)")
 FAIL_RE = re.compile(r"IMAGEKERNEL: FAIL (?P<what>\S+) (?P<value>0x[0-9a-f]+)")
+MEM_MIB = 512       # the test machine's RAM (run_thaw's default, Layout.mem_mib)
+# The test machine's devices (DISK: the image). SeaBIOS reserves memory for each disk it
+# drives, so they shape the e820 map as much as the RAM size does.
+DISK_ARGS = ["-drive", "file=DISK,format=raw,if=virtio"]
+EXIT_DEVICE = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+DEVICES = DISK_ARGS + EXIT_DEVICE
 E820_HERE_RE = re.compile(r"image e820 crc32 (0x[0-9a-f]+|0), this machine (?P<here>0x[0-9a-f]+|0)")
 
 _B = [(i * PATTERN_MUL) & M64 for i in range(512)]
@@ -54,7 +60,7 @@ def pattern_page(pfn: int) -> bytes:
 @dataclass
 class Layout:
     """Which frames the image lists and how. Ranges are (start_pfn, count)."""
-    mem_mib: int = 256
+    mem_mib: int = MEM_MIB
     jump_va: int = 0xffffffff83000000
     jump_phys: int = 0x3000000
     pt_base: int = 0x3200000
@@ -250,60 +256,23 @@ def thaw_iso(args: str) -> Path:
     return iso
 
 
-def run_thaw(disk: Path, workdir: Path, *, firmware="bios", mem_mib=256, smp=1,
+def run_thaw(disk: Path, workdir: Path, *, firmware="bios", mem_mib=None, smp=1,
              args="thaw.test_exit thaw.on_fail=poweroff", timeout=180, keys=None,
              keys_after=None, drive=None):
     """Boot thaw.iso (args as its command line) on disk; keys: typed on the serial
     console once a line matches the regex keys_after. drive: QEMU arguments that attach
     the disk instead of the plain virtio drive (e.g. through blkdebug)."""
     qemu = ["qemu-system-x86_64", "-machine", "pc" if firmware == "bios" else "q35",
-            "-m", f"{mem_mib}M", "-smp", str(smp)]
+            "-m", f"{mem_mib or MEM_MIB}M", "-smp", str(smp)]
     if firmware == "uefi":
         vars_fd = workdir / "OVMF_VARS.fd"
         shutil.copyfile(OVMF_VARS, vars_fd)
         qemu += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
                  "-drive", f"if=pflash,format=raw,unit=1,file={vars_fd}"]
     qemu += ["-cdrom", str(thaw_iso(args))]
-    qemu += drive or ["-drive", f"file={disk},format=raw,if=virtio"]
+    qemu += drive or [a.replace("DISK", str(disk)) for a in DISK_ARGS]
+    qemu += EXIT_DEVICE
     qemu += ["-boot", "order=d", "-net", "none",
-             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
              "-display", "none", "-serial", "stdio", "-no-reboot"]
-    if keys is None:
-        return run_qemu(qemu, workdir / "serial.log", timeout)
-    return _run_typing(qemu, workdir / "serial.log", timeout, keys, re.compile(keys_after))
-
-
-def _run_typing(qemu, log_path, timeout, keys, after_re):
-    """run_qemu with a serial console that types keys when after_re shows up."""
-    import subprocess as sp
-    import threading
-    import time
-    from fixtures.guest_qemu import Run
-    run = Run(rc=-1, elapsed=0.0, timed_out=False)
-    start = time.monotonic()
-    proc = sp.Popen(["timeout", "--kill-after=5", str(timeout + 5)] + qemu, stdin=sp.PIPE,
-                    stdout=sp.PIPE, stderr=sp.STDOUT)
-
-    def reader():
-        with open(log_path, "w") as log:
-            for raw in proc.stdout:
-                line = raw.decode("utf-8", "replace").rstrip("\r\n").replace("\r", "")
-                t = time.monotonic() - start
-                run.lines.append((t, line))
-                log.write(f"[{t:8.3f}] {line}\n")
-                if after_re.search(line):
-                    proc.stdin.write(keys.encode())
-                    proc.stdin.flush()
-
-    th = threading.Thread(target=reader, daemon=True)
-    th.start()
-    try:
-        proc.wait(timeout=timeout)
-    except sp.TimeoutExpired:
-        run.timed_out = True
-        proc.kill()
-        proc.wait()
-    th.join(timeout=10)
-    run.elapsed = time.monotonic() - start
-    run.rc = proc.returncode
-    return run
+    return run_qemu(qemu, workdir / "serial.log", timeout, keys=keys,
+                    keys_after=re.compile(keys_after) if keys is not None else None)

@@ -17,7 +17,7 @@ import thawvm  # noqa: E402
 def thaw_built():
     if os.environ.get("THAW_NO_BUILD") != "1":
         r = subprocess.run(["make", "-C", str(thawvm.REPO), "--no-print-directory",
-                            "all", "iso"], capture_output=True, text=True)
+                            "all", "iso", "build/asan/thawctl"], capture_output=True, text=True)
         if r.returncode:
             pytest.exit(f"make all iso failed:\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}",
                         returncode=1)

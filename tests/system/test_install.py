@@ -6,13 +6,11 @@ GRUB's default entry again.
 import re
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import thawvm  # noqa: E402
+import thawvm
 
 REPO = thawvm.REPO
 EXIT_OK = 33
@@ -20,6 +18,7 @@ SWSUSP_TAIL = struct.Struct("<IIQI10s10s")   # Linux kernel/power/swap.c, struct
 
 INSTALLED = {  # path under DESTDIR (PREFIX=/usr/local): mode
     "boot/thaw.elf": 0o644,
+    "boot/efi/EFI/thaw/thaw.efi": 0o644,
     "etc/grub.d/42_thaw": 0o755,
     "usr/local/bin/thawctl": 0o755,
     "usr/local/sbin/thaw-hibernate": 0o755,

@@ -20,7 +20,8 @@ from fixtures.guest_qemu import EXIT_OK, run_qemu  # noqa: E402
 from fixtures.realimage import (BACK_RE, RESUMED_RE, SWAP_SIG, hibernated_disk,  # noqa: E402
                                 swap_header)
 
-THAWCTL = thawvm.BUILD / "thawctl"
+THAWCTL = thawvm.BUILD / "asan" / "thawctl"     # host runs: under ASan + UBSan
+GUEST_THAWCTL = thawvm.BUILD / "thawctl"        # what a user installs, in the guest
 SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1", reason="set THAW_SLOW_TESTS=1")
 
 # (start, end inclusive, name as Linux shows it, e820 type) like QEMU's pc machine.
@@ -167,7 +168,7 @@ def test_kexec_resumes(tmp_path, variant):
     fx = hibernated_disk(variant)
     disk = fx.disk_copy(tmp_path)
     uuid = swap_uuid(disk)
-    iso = kexec_iso(tmp_path, THAWCTL, thawvm.ELF,
+    iso = kexec_iso(tmp_path, GUEST_THAWCTL, thawvm.ELF,
                     [f"--resume=UUID={uuid}", "--append=thaw.test_exit", "--exec"])
     run = run_qemu(fx.qemu_args(cdrom=iso, disk=disk, workdir=tmp_path),
                    tmp_path / "serial.log", timeout=600)

@@ -10,42 +10,13 @@ import sys
 import pytest
 
 import imagekernel as ik
+from realboot import EXIT_OK, RESUMED_RE, assert_refused, assert_resumed, boot
 
 sys.path.insert(0, str(ik.REPO / "tests"))
-from fixtures.guest_qemu import run_qemu  # noqa: E402
-from fixtures.realimage import RESUMED_RE, hibernated_disk, swap_header  # noqa: E402
+from fixtures.realimage import hibernated_disk  # noqa: E402
 
-EXIT_OK, EXIT_FAIL = 33, 35
-THAW_ARGS = "thaw.test_exit thaw.on_fail=poweroff"
 VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-bios-smp2", "lzo-uefi-smp1",
             "none-uefi-smp2", "lzo-bios-smp1-part"]
-
-
-def boot(fx, disk, workdir, mem_mib=None, args=THAW_ARGS):
-    kw = {"mem_mib": mem_mib} if mem_mib else {}
-    qemu = fx.qemu_args(cdrom=ik.thaw_iso(args), disk=disk, **kw)
-    return run_qemu(qemu, workdir / "serial.log", timeout=600)
-
-
-def assert_resumed(run, fx, disk):
-    text = run.text
-    _, m = run.first(RESUMED_RE)
-    assert m, f"rc {run.rc} timed_out {run.timed_out}\n{text[-4000:]}"
-    assert m["checksum"] == "ok" and m["counter"] == "ok", m.group(0)
-    assert run.rc == EXIT_OK
-    assert ik.RESUMING_RE.search(text)
-    assert swap_header(disk, fx.variant)["sig"] == b"SWAPSPACE2"
-
-
-def assert_refused(run, fx, disk, before, *words):
-    text = run.text
-    assert run.rc == EXIT_FAIL, f"rc {run.rc}\n{text[-3000:]}"
-    assert not run.first(RESUMED_RE)[1] and "thaw: resuming" not in text
-    assert "left untouched" in text
-    for w in words:
-        assert w in text, f"{w!r} not in:\n{text[-3000:]}"
-    assert swap_header(disk, fx.variant)["sig"] == b"S1SUSPEND\0"
-    assert ik.digest(disk) == before
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -10,10 +10,9 @@ import subprocess
 import pytest
 
 import imagekernel as ik
+from fixtures import linux_memmap
 
 EXIT_OK, EXIT_FAIL = 33, 35
-_e820 = {}
-_ram = {}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,27 +33,15 @@ def refused_intact(run, disk, before, *words):
     assert ik.digest(disk) == before
 
 
-def machine_e820(firmware, tmp_path_factory):
-    """The e820 checksum of the test machine, learned from thaw's refusal of an image
-    that records a wrong one — which is itself the 'changed memory map' test."""
-    if firmware not in _e820:
-        work = tmp_path_factory.mktemp(f"e820-{firmware}")
-        lay = ik.default_layout()
-        disk = ik.make_image(lay, work, e820_crc=0x12345678)
-        before = ik.digest(disk)
-        run = ik.run_thaw(disk, work, firmware=firmware)
-        refused_intact(run, disk, before, "memory map differs", "thaw.e820=ignore")
-        m = ik.E820_HERE_RE.search(run.text)
-        assert m, run.text[-2000:]
-        _e820[firmware] = int(m["here"], 16)
-        _ram[firmware] = ik.ram_ranges(run.text)
-    return _e820[firmware]
+def machine_e820(firmware):
+    """The test machine's e820 checksum as Linux computes it (a Debian kernel booted on
+    the same machine: tests/fixtures/linux_memmap.py), never as thaw reports it."""
+    return linux_memmap.linux_e820_crc(firmware, ik.MEM_MIB, ik.DEVICES)
 
 
-def layout(firmware, tmp_path_factory, **kw):
-    """The default layout restricted to the RAM this machine has."""
-    machine_e820(firmware, tmp_path_factory)
-    return ik.default_layout(ram=_ram[firmware], **kw)
+def layout(firmware, **kw):
+    """The default layout restricted to the RAM this machine has, as Linux lists it."""
+    return ik.default_layout(ram=linux_memmap.ram_frames(firmware, ik.MEM_MIB, ik.DEVICES), **kw)
 
 
 def resume_ok(run, lay, disk):
@@ -72,8 +59,17 @@ def resume_ok(run, lay, disk):
 
 
 @pytest.mark.parametrize("firmware", ["bios", "uefi"])
-def test_changed_memory_map_refused(firmware, tmp_path_factory):
-    machine_e820(firmware, tmp_path_factory)
+def test_changed_memory_map_refused(firmware, tmp_path):
+    """An image recording another machine's map is refused before any write, and the
+    checksum thaw computes for this machine is the one Linux computes on it."""
+    lay = layout(firmware)
+    disk = ik.make_image(lay, tmp_path, e820_crc=0x12345678)
+    before = ik.digest(disk)
+    run = ik.run_thaw(disk, tmp_path, firmware=firmware)
+    refused_intact(run, disk, before, "memory map differs", "thaw.e820=ignore")
+    m = ik.E820_HERE_RE.search(run.text)
+    assert m, run.text[-2000:]
+    assert int(m["here"], 16) == machine_e820(firmware), run.text[-2000:]
 
 
 CASES = [
@@ -91,9 +87,9 @@ CASES = [
 
 @pytest.mark.parametrize("firmware,compress,protocol,zero", CASES,
                          ids=["-".join(map(str, c[:3])) + ("-zero" if c[3] else "") for c in CASES])
-def test_synthetic_resume(firmware, compress, protocol, zero, tmp_path, tmp_path_factory):
-    crc = machine_e820(firmware, tmp_path_factory) if protocol == "v2" else None
-    lay = layout(firmware, tmp_path_factory, protocol=protocol)
+def test_synthetic_resume(firmware, compress, protocol, zero, tmp_path):
+    crc = machine_e820(firmware) if protocol == "v2" else None
+    lay = layout(firmware, protocol=protocol)
     extra = ["--zero-flag"] if zero else []
     disk = ik.make_image(lay, tmp_path, compress=compress, e820_crc=crc, extra=extra)
     run = ik.run_thaw(disk, tmp_path, firmware=firmware)
@@ -101,10 +97,10 @@ def test_synthetic_resume(firmware, compress, protocol, zero, tmp_path, tmp_path
     assert int(summary["pages"]) > 0
 
 
-def test_kernel_and_tables_in_thaws_frames(tmp_path, tmp_path_factory):
+def test_kernel_and_tables_in_thaws_frames(tmp_path):
     """restore_registers and the image's page tables live where thaw itself runs, so
     they are staged, and the paging-depth walk must read them from the copy list."""
-    crc = machine_e820("bios", tmp_path_factory)
+    crc = machine_e820("bios")
     lay = ik.default_layout(jump_va=0xffffffff81110000, jump_phys=0x110000, pt_base=0x160000)
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     run = ik.run_thaw(disk, tmp_path)
@@ -112,8 +108,8 @@ def test_kernel_and_tables_in_thaws_frames(tmp_path, tmp_path_factory):
     assert "staged=0 " not in run.text
 
 
-def test_second_boot_finds_no_image(tmp_path, tmp_path_factory):
-    crc = machine_e820("bios", tmp_path_factory)
+def test_second_boot_finds_no_image(tmp_path):
+    crc = machine_e820("bios")
     lay = ik.default_layout()
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     resume_ok(ik.run_thaw(disk, tmp_path), lay, disk)
@@ -135,19 +131,19 @@ def test_e820_ignore_overrides(tmp_path):
     assert "thaw.e820=ignore given" in run.text
 
 
-def test_pfn_beyond_ram_refused(tmp_path, tmp_path_factory):
-    """A 512 MiB-machine frame offered to a 256 MiB machine: refused before any write."""
-    crc = machine_e820("bios", tmp_path_factory)
+def test_pfn_beyond_ram_refused(tmp_path):
+    """A 1 GiB-machine frame offered to a 512 MiB machine: refused before any write."""
+    crc = machine_e820("bios")
     lay = ik.default_layout()
-    lay.pattern.append((300 * ik.MIB_PAGES, 4))
+    lay.pattern.append((600 * ik.MIB_PAGES, 4))
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "not RAM")
 
 
 @pytest.mark.parametrize("kind", ["data", "meta", "map"])
-def test_corrupt_image_refused(kind, tmp_path, tmp_path_factory):
-    crc = machine_e820("bios", tmp_path_factory)
+def test_corrupt_image_refused(kind, tmp_path):
+    crc = machine_e820("bios")
     lay = ik.default_layout()
     disk = ik.make_image(lay, tmp_path, compress="lzo", e820_crc=crc,
                          extra=["--zero-flag", "--corrupt", kind])
@@ -155,21 +151,21 @@ def test_corrupt_image_refused(kind, tmp_path, tmp_path_factory):
     refused_intact(ik.run_thaw(disk, tmp_path), disk, before)
 
 
-def test_hw_sig_mismatch_refused(tmp_path, tmp_path_factory):
+def test_hw_sig_mismatch_refused(tmp_path):
     """SF_HW_SIG set and a value QEMU's FACS does not hold (it holds 0)."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory)
+    crc = machine_e820("bios")
+    lay = layout("bios")
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag", "--hw-sig", "0x1234"])
     before = ik.digest(disk)
     refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "hardware signature mismatch")
 
 
 @pytest.mark.parametrize("key,kept", [("n", True), ("y", False)])
-def test_noresume_offers_discard(key, kept, tmp_path, tmp_path_factory):
+def test_noresume_offers_discard(key, kept, tmp_path):
     """noresume: thaw asks before discarding; 'n' keeps the image byte for byte, 'y'
     puts the swap signature back. Nothing is resumed either way."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory)
+    crc = machine_e820("bios")
+    lay = layout("bios")
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     run = ik.run_thaw(disk, tmp_path, args="noresume thaw.test_exit thaw.on_fail=poweroff",
@@ -195,11 +191,11 @@ def test_e820_crc_from_command_line(tmp_path):
     assert "thaw.e820_crc" in run.text
 
 
-def test_delay_key_cancels(tmp_path, tmp_path_factory):
+def test_delay_key_cancels(tmp_path):
     """thaw.delay=<s>: a key during the countdown stops the resume; the prompt that
     follows keeps the image on 'n'."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory)
+    crc = machine_e820("bios")
+    lay = layout("bios")
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     run = ik.run_thaw(disk, tmp_path, args="thaw.delay=5 thaw.test_exit thaw.on_fail=poweroff",
@@ -210,21 +206,21 @@ def test_delay_key_cancels(tmp_path, tmp_path_factory):
     assert ik.digest(disk) == before
 
 
-def test_five_level_image_refused(tmp_path, tmp_path_factory):
+def test_five_level_image_refused(tmp_path):
     """An image whose page tables only resolve restore_registers as 5-level: CR4.LA57
     cannot change in long mode, so thaw (4-level) must refuse before any write."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory, levels=5)
+    crc = machine_e820("bios")
+    lay = layout("bios", levels=5)
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "5-level paging")
 
 
-def test_read_error_mid_image_refused(tmp_path, tmp_path_factory):
+def test_read_error_mid_image_refused(tmp_path):
     """An I/O error halfway through the stream (QEMU blkdebug, EIO on every read that
     touches one sector): the restore stops, nothing is written, the image stays."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory)
+    crc = machine_e820("bios")
+    lay = layout("bios")
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
     cfg = tmp_path / "blkdebug.cfg"

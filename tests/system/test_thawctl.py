@@ -16,19 +16,19 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "fixtures"))
 import pagespec  # noqa: E402
 
-THAWCTL = REPO / "build" / "thawctl"
+THAWCTL = REPO / "build" / "asan" / "thawctl"   # under ASan + UBSan
 VERIFY_OK = re.compile(r"verify: OK: (\d+) pages \((\d+) meta, (\d+) data, (\d+) zero\)")
 
 
 @pytest.fixture(scope="module", autouse=True)
 def tools():
     subprocess.run(["make", "-C", str(REPO), "--no-print-directory", "-s",
-                    "build/thawctl", "build/mkimage"], check=True, capture_output=True)
+                    "build/asan/thawctl", "build/mkimage"], check=True, capture_output=True)
 
 
 def thawctl(*args):
     return subprocess.run([str(THAWCTL), *map(str, args)], capture_output=True, text=True,
-                          timeout=120)
+                          timeout=1800)
 
 
 @pytest.fixture(scope="module")

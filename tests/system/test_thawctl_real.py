@@ -13,20 +13,20 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 from fixtures.realimage import hibernated_disk, image_info, swap_header  # noqa: E402
 
-THAWCTL = REPO / "build" / "thawctl"
+THAWCTL = REPO / "build" / "asan" / "thawctl"   # under ASan + UBSan
 VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-uefi-smp1", "none-uefi-smp1", "lzo-bios-smp2",
             "none-bios-smp2", "lzo-uefi-smp2"]
 
 
 @pytest.fixture(scope="module", autouse=True)
 def tools():
-    subprocess.run(["make", "-C", str(REPO), "--no-print-directory", "-s", "build/thawctl"],
+    subprocess.run(["make", "-C", str(REPO), "--no-print-directory", "-s", "build/asan/thawctl"],
                    check=True, capture_output=True)
 
 
 def thawctl(*args):
     return subprocess.run([str(THAWCTL), *map(str, args)], capture_output=True, text=True,
-                          timeout=300)
+                          timeout=1800)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
