@@ -231,13 +231,13 @@ def test_read_error_mid_image_refused(tmp_path):
     refused_intact(run, disk, before, "I/O error while reading the image")
 
 
-def test_readback_failure_after_commit(tmp_path, tmp_path_factory):
+def test_readback_failure_after_commit(tmp_path):
     """The signature write and the flush succeed, then reading the header back fails
     (QEMU blkdebug: after the first write, every read of sector 0 gets EIO). The write
     is durable, so the image is no longer marked: thaw says exactly that and resumes
     rather than throw the image away (README, "Troubleshooting by message")."""
-    crc = machine_e820("bios", tmp_path_factory)
-    lay = layout("bios", tmp_path_factory)
+    crc = machine_e820("bios")
+    lay = layout("bios")
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     cfg = tmp_path / "blkdebug.cfg"
     cfg.write_text('[set-state]\nstate = "1"\nevent = "write_aio"\nnew_state = "2"\n\n'
