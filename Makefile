@@ -110,6 +110,10 @@ DRIVER_SRCS := \
 	drivers/virtio_pci.c \
 	drivers/virtqueue.c \
 	drivers/virtio_blk.c \
+	drivers/nvme.c \
+
+DRIVER_PURE_SRCS := \
+	drivers/nvme_prp.c \
 
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
@@ -126,6 +130,7 @@ RESUME_PURE_SRCS := \
 	resume/place.c \
 	resume/e820.c \
 	resume/hwsig.c \
+	resume/pgmode.c \
 
 RESUME_ASM := \
 	resume/trampoline.asm \
@@ -137,7 +142,7 @@ SELFTEST_SRCS := \
 
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
 PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(KERNEL_PURE_SRCS) \
-	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(RESUME_PURE_SRCS)
+	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(DRIVER_PURE_SRCS) $(RESUME_PURE_SRCS)
 
 THAWCTL_SRCS := \
 	tools/thawctl.c \
@@ -258,7 +263,8 @@ $(BUILD)/gen/%.inc: %.h scripts/gen_nasm_inc.py
 	$(Q)$(PYTHON) scripts/gen_nasm_inc.py $< > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/k/boot/entry.o $(BUILD)/k/boot/entry64.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
-$(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc
+$(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc \
+	$(BUILD)/gen/kernel/segments.inc
 
 # The console font: 8x16 ASCII glyphs rendered from grub-common's ascii.pf2.
 FONT_H := $(BUILD)/gen/font8x16.h
@@ -331,7 +337,7 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig part_table resume_spec cmdline boot_info pmm format aml_s5 madt acpi_fixed_hw crc32 lzo1x lz4 image \
+HOST_TESTS := e820 place hwsig pgmode part_table blockdev nvme_prp resume_spec cmdline boot_info pmm format aml_s5 madt acpi_fixed_hw crc32 lzo1x lz4 image \
 	locate handoff readahead commit verify
 
 define host_test
@@ -344,11 +350,14 @@ TEST_e820_SRCS := resume/e820.c lib/crc32.c
 TEST_e820_LIBS := -lz
 TEST_place_SRCS := resume/place.c
 TEST_hwsig_SRCS := resume/hwsig.c
+TEST_pgmode_SRCS := resume/pgmode.c
 TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c lib/crc32.c
+TEST_blockdev_SRCS := block/blockdev.c
+TEST_nvme_prp_SRCS := drivers/nvme_prp.c
 TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 TEST_locate_SRCS := resume/locate.c resume/resume_spec.c block/uuid.c block/swaparea.c \
 	block/fsprobe.c block/blockdev.c
-TEST_handoff_SRCS := resume/handoff.c resume/place.c
+TEST_handoff_SRCS := resume/handoff.c resume/place.c resume/pgmode.c
 TEST_readahead_SRCS := resume/readahead.c block/blockdev.c
 TEST_commit_SRCS := resume/commit.c block/blockdev.c image/swsusp_header.c image/img_err.c
 TEST_verify_SRCS := resume/verify.c resume/e820.c resume/hwsig.c kernel/format.c kernel/snprintf.c \
@@ -392,6 +401,8 @@ FUZZSAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # `make test` replays beside the generated seeds.
 FUZZ_RUNS ?= 1000000
 FUZZ_SECONDS ?= 1800
+# Inputs kept in the committed corpus are cut to this many bytes.
+FUZZ_KEEP_LEN ?= 16384
 FUZZ_READER := $(IMAGE_SRCS) lib/crc32.c
 FUZZ_LIBS := -llzo2 -llz4
 FUZZ_CORPUS := $(BUILD)/fuzz-corpus
@@ -497,7 +508,8 @@ fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%) $(FUZZ_CORPUS)/.stamp
 			-timeout=10 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crash_$$f- \
 			$(BUILD)/fuzz/live_$$f $(FUZZ_CORPUS)/$$f tests/fuzz/corpus/$$f \
 			> $(BUILD)/fuzz/$$f.log 2>&1 || true; \
-		$(BUILD)/fuzz/fuzz_$$f -merge=1 tests/fuzz/corpus/$$f $(BUILD)/fuzz/live_$$f \
+		$(BUILD)/fuzz/fuzz_$$f -merge=1 -max_len=$(FUZZ_KEEP_LEN) tests/fuzz/corpus/$$f \
+			$(BUILD)/fuzz/live_$$f \
 			> $(BUILD)/fuzz/$$f.merge.log 2>&1; \
 	done
 	$(Q)$(PYTHON) tests/fuzz/fuzz_report.py $(BUILD)/fuzz $(FUZZERS)
@@ -574,14 +586,16 @@ bench-resume: deps
 	$(Q)$(PYTHON) tests/bench/bench_resume.py --runs $(BENCH_RUNS) \
 		--out $(BUILD)/bench/resume.json $(BENCH_RESUME_VARIANTS)
 
-# bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU.
+# bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU,
+# per disk controller (BENCH_DISK_CONTROLLERS, comma-separated).
 BENCH_DISK_RUNS ?= 3
+BENCH_DISK_CONTROLLERS ?= virtio,nvme
 .PHONY: bench-disk
 bench-disk: deps
 	$(Q)$(MAKE) --no-print-directory all iso
 	$(Q)mkdir -p $(BUILD)/bench
 	$(Q)$(PYTHON) tests/bench/bench_disk.py --runs $(BENCH_DISK_RUNS) \
-		--out $(BUILD)/bench/disk.json
+		--controllers $(BENCH_DISK_CONTROLLERS) --out $(BUILD)/bench/disk.json
 
 
 # ---------------------------------------------------------------------------

@@ -24,19 +24,31 @@ static bool in_range(const struct blockdev *d, uint64_t sector, uint32_t count)
 	return sector <= d->sectors && count <= d->sectors - sector;
 }
 
+/* BLK_OK when the request lies inside d and on its block boundaries. */
+static enum blk_err check(const struct blockdev *d, uint64_t sector, uint32_t count)
+{
+	if (!in_range(d, sector, count))
+		return BLK_ERANGE;
+	return blockdev_aligned(d, sector, count) ? BLK_OK : BLK_EINVAL;
+}
+
 /* Partition ops: check against the partition, then pass to the disk shifted by
  * the partition's start. Tags and completions are the disk's own. */
 static enum blk_err part_read(struct blockdev *d, uint64_t sector, uint32_t count, void *buf)
 {
-	if (!in_range(d, sector, count))
-		return BLK_ERANGE;
+	enum blk_err e = check(d, sector, count);
+
+	if (e != BLK_OK)
+		return e;
 	return d->parent->ops->read(d->parent, d->start + sector, count, buf);
 }
 
 static enum blk_err part_write(struct blockdev *d, uint64_t sector, uint32_t count, const void *buf)
 {
-	if (!in_range(d, sector, count))
-		return BLK_ERANGE;
+	enum blk_err e = check(d, sector, count);
+
+	if (e != BLK_OK)
+		return e;
 	return d->parent->ops->write(d->parent, d->start + sector, count, buf);
 }
 
@@ -48,8 +60,10 @@ static enum blk_err part_flush(struct blockdev *d)
 static enum blk_err part_submit(struct blockdev *d, uint64_t sector, uint32_t count,
 				void *buf, uint64_t tag)
 {
-	if (!in_range(d, sector, count))
-		return BLK_ERANGE;
+	enum blk_err e = check(d, sector, count);
+
+	if (e != BLK_OK)
+		return e;
 	return d->parent->ops->submit_read(d->parent, d->start + sector, count, buf, tag);
 }
 
@@ -101,6 +115,7 @@ void blockdev_partition_init(struct blockdev *p, struct blockdev *disk, uint32_t
 	memset(p, 0, sizeof(*p));
 	part_name(p->name, sizeof(p->name), disk->name, number);
 	p->sectors = sectors;
+	p->block_size = disk->block_size;
 	p->max_sectors = disk->max_sectors;
 	p->max_async = disk->max_async;
 	p->ops = disk->ops->submit_read ? &part_ops_async : &part_ops_sync;
@@ -108,9 +123,12 @@ void blockdev_partition_init(struct blockdev *p, struct blockdev *disk, uint32_t
 	p->start = start;
 }
 
+/* The next piece of a request: at most max_sectors, rounded down to whole blocks. */
 static uint32_t chunk(const struct blockdev *d, uint32_t left)
 {
-	return d->max_sectors && left > d->max_sectors ? d->max_sectors : left;
+	uint32_t b = blockdev_block_sectors(d), max = d->max_sectors - d->max_sectors % b;
+
+	return max && left > max ? max : left;
 }
 
 enum blk_dir { BLK_DIR_READ, BLK_DIR_WRITE };
@@ -120,20 +138,22 @@ enum blk_dir { BLK_DIR_READ, BLK_DIR_WRITE };
 static enum blk_err transfer(struct blockdev *d, enum blk_dir dir, uint64_t sector,
 			     uint32_t count, uint8_t *p)
 {
-	if (!in_range(d, sector, count))
-		return BLK_ERANGE;
+	enum blk_err e = check(d, sector, count);
+
+	if (e != BLK_OK)
+		return e;
 	if (dir == BLK_DIR_WRITE && !d->ops->write)
 		return BLK_EUNSUPP;
 	while (count) {
 		uint32_t n = chunk(d, count);
-		enum blk_err e = dir == BLK_DIR_WRITE ? d->ops->write(d, sector, n, p) :
-				 d->ops->read(d, sector, n, p);
 
+		e = dir == BLK_DIR_WRITE ? d->ops->write(d, sector, n, p) :
+		    d->ops->read(d, sector, n, p);
 		if (e != BLK_OK)
 			return e;
 		sector += n;
 		count -= n;
-		p += (size_t)n * 512;
+		p += (size_t)n * BLOCK_SECTOR_SIZE;
 	}
 	return BLK_OK;
 }

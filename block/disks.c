@@ -220,13 +220,39 @@ static void probe_disks(void)
 		attach_all(drv[i], functions);
 }
 
+static void print_no_disk(void)
+{
+	unsigned n = driver_count();
+
+	kprintf("disks: no disk found (thaw reads");
+	for (unsigned i = 0; i < n; i++)
+		kprintf("%s %s", i == 0 ? "" : i + 1 == n ? " and" : ",",
+			__disk_drivers_start[i]->name);
+	kprintf(" disks)\n");
+}
+
+void disks_stop_firmware_dma(void)
+{
+	unsigned functions = pci_scan(), n = driver_count();
+	const struct disk_driver *drv[DISK_DRIVERS_MAX];
+
+	sorted_drivers(drv, n);
+	for (unsigned i = 0; i < n; i++) {
+		if (!drv[i]->stop_firmware)
+			continue;
+		for (unsigned k = 0; k < functions; k++)
+			if (drv[i]->match(pci_at(k)))
+				drv[i]->stop_firmware(pci_at(k));
+	}
+}
+
 unsigned disks_init(void)
 {
 	probe_disks();
 	for (unsigned r = 0; r < blockdev_count(); r++)
 		probe_contents(r);
 	if (disks.disk_count == 0)
-		kprintf("disks: no disk found (thaw reads only virtio-blk)\n");
+		print_no_disk();
 	disks_print();
 	return disks.disk_count;
 }
@@ -333,9 +359,10 @@ void disks_print(void)
 		const struct blockdev *d = blockdev_at(r);
 
 		if (!d->parent)
-			kprintf("disks: %s: disk, %llu sectors, partition table %s\n", d->name,
-				(unsigned long long)d->sectors,
-				disks.owner[r] ? scheme_name(disks.owner[r]->scheme) : "none");
+			kprintf("disks: %s: disk, %llu sectors, partition table %s, "
+				"%u-byte blocks\n", d->name, (unsigned long long)d->sectors,
+				disks.owner[r] ? scheme_name(disks.owner[r]->scheme) : "none",
+				blockdev_block_bytes(d));
 		else if (disks.part[r])
 			print_part(d, disks.owner[r], disks.part[r]);
 		print_swap(d, &disks.swap[r]);

@@ -27,6 +27,13 @@ struct disk_driver {
 	unsigned (*attach)(const struct pci_dev *f, struct blockdev **out, unsigned max);
 	/* Stop every controller attached: no DMA afterwards, its disks stop working. */
 	void (*quiesce_all)(void);
+	/* Optional (NULL: nothing to stop). Called for each function match() accepts,
+	 * before the frame allocator exists: make sure controller f, as the firmware left
+	 * it (an NVMe controller enabled, AHCI ports with DMA engines on, their queues
+	 * in RAM the memory map calls free), can no longer write to memory. It may use
+	 * PCI configuration space, the timer, the console and MMIO below 4 GiB (boot
+	 * code's identity map), but must not allocate frames or map pages. */
+	void (*stop_firmware)(const struct pci_dev *f);
 };
 
 #define DISK_DRIVER(drv) \
@@ -52,6 +59,11 @@ struct blockdev *blockdev_find(const char *name);
  * swap headers; prints one line per problem, then the list (disks_print()).
  * Returns the number of disks found. */
 unsigned disks_init(void);
+
+/* Before pmm_init(): offer every PCI function to each driver's stop_firmware, so no
+ * controller the firmware left running writes into frames thaw is about to use (its
+ * bitmaps, page tables, buffers). */
+void disks_stop_firmware_dma(void);
 
 /* Reset every disk controller so no DMA is in flight (before the hand-off). */
 void disks_quiesce_all(void);

@@ -12,7 +12,7 @@
 struct gpt_header {
 	uint8_t signature[8];         /* 0: "EFI PART" */
 	uint32_t revision;            /* 8: 0x00010000 */
-	uint32_t header_size;         /* 12: 92 ≤ size ≤ sector size */
+	uint32_t header_size;         /* 12: 92 ≤ size ≤ logical block size */
 	uint32_t header_crc32;        /* 16: over header_size bytes, this field zeroed */
 	uint32_t reserved;            /* 20: must be zero */
 	uint64_t my_lba;              /* 24: where this header lives */
@@ -20,7 +20,7 @@ struct gpt_header {
 	uint64_t first_usable_lba;    /* 40 */
 	uint64_t last_usable_lba;     /* 48: inclusive */
 	uint8_t disk_guid[16];        /* 56 */
-	uint64_t entries_lba;         /* 72: first sector of the entry array */
+	uint64_t entries_lba;         /* 72: first block of the entry array */
 	uint32_t entry_count;         /* 80 */
 	uint32_t entry_size;          /* 84: 128 in every table Linux accepts */
 	uint32_t entries_crc32;       /* 88: over entry_count * entry_size bytes */
@@ -43,11 +43,11 @@ _Static_assert(offsetof(struct gpt_entry, name) == 56, "name at 56");
 
 #define GPT_ENTRIES_MAX_BYTES (1u << 20)   /* refuse absurd entry arrays */
 
-/* Check one header sector (len ≥ 512) read from `lba` of a disk with disk_sectors
- * sectors: signature, size, CRC32, my_lba, usable range and entry-array bounds.
+/* Check one header block (len = the logical block size, ≥ 512) read from block `lba`
+ * of a disk with disk_blocks logical blocks: signature, size, CRC32, my_lba, usable range and entry-array bounds.
  * On success fills *h (host byte order) and returns PART_OK. */
 enum part_err gpt_check_header(const uint8_t *buf, size_t len, uint64_t lba,
-			       uint64_t disk_sectors, struct gpt_header *h);
+			       uint64_t disk_blocks, struct gpt_header *h);
 
 /* Decode one 128-byte entry; false if unused (zero type GUID). */
 bool gpt_decode_entry(const uint8_t *buf, struct part_entry *e, uint32_t number);

@@ -8,6 +8,10 @@
 
 #define EBR_MAX    128      /* Linux msdos.c gives up after 100 links; be a bit kinder */
 
+/* Boot records are read one logical block at a time into a caller's buffer of
+ * BLOCKDEV_BLOCK_MAX bytes; their LBAs count those blocks (Linux msdos.c scales them
+ * by the logical block size). */
+
 bool mbr_is_extended(uint8_t type)
 {
 	return type == 0x05 || type == 0x0F || type == 0x85;
@@ -41,20 +45,27 @@ bool mbr_decode(const uint8_t *buf, size_t len, struct mbr_record rec[4], uint32
 	return true;
 }
 
-/* Add [start, start+count) as partition `number`, clipped to the disk like Linux
- * does ("extends beyond EOD, truncated"); an entry starting past the end is dropped. */
-static void add_part(struct part_table *t, uint64_t disk_sectors, uint32_t number,
+static uint64_t disk_blocks(const struct blockdev *disk)
+{
+	return disk->sectors / blockdev_block_sectors(disk);
+}
+
+/* Add blocks [start, start+count) as partition `number`, clipped to the disk like
+ * Linux does ("extends beyond EOD, truncated"); an entry starting past the end is
+ * dropped. The entry itself counts 512-byte sectors. */
+static void add_part(struct part_table *t, const struct blockdev *disk, uint32_t number,
 		     uint64_t start, uint64_t count, uint8_t type)
 {
+	uint64_t blocks = disk_blocks(disk), bs = blockdev_block_sectors(disk);
 	struct part_entry *e;
 
-	if (start >= disk_sectors) {
+	if (start >= blocks) {
 		part_note(t, PART_EPASTEND, number);
 		return;
 	}
-	if (count > disk_sectors - start) {
+	if (count > blocks - start) {
 		part_note(t, PART_EPASTEND, number);
-		count = disk_sectors - start;
+		count = blocks - start;
 	}
 	if (t->count == PART_MAX) {
 		part_note(t, PART_ETOOMANY, number);
@@ -63,23 +74,25 @@ static void add_part(struct part_table *t, uint64_t disk_sectors, uint32_t numbe
 	e = &t->part[t->count++];
 	memset(e, 0, sizeof(*e));
 	e->number = number;
-	e->start = start;
-	e->sectors = count;
+	e->start = start * bs;
+	e->sectors = count * bs;
 	e->mbr_type = type;
 }
 
-static bool read_sector(struct blockdev *disk, uint64_t lba, uint8_t *buf)
+/* Read logical block lba into buf. */
+static bool read_block(struct blockdev *disk, uint64_t lba, uint8_t *buf)
 {
-	return disk->ops->read(disk, lba, 1, buf) == BLK_OK;
+	uint32_t bs = blockdev_block_sectors(disk);
+
+	return disk->ops->read(disk, lba * bs, bs, buf) == BLK_OK;
 }
 
 /* Walk the EBR chain of the extended partition at ext_start. In each EBR, record 0
  * is a logical partition relative to the EBR itself and record 1 links to the next
  * EBR relative to the start of the extended partition (Linux msdos.c parse_extended). */
 static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t ext_slot,
-			  uint64_t ext_start, uint64_t ext_sectors)
+			  uint64_t ext_start, uint64_t ext_sectors, uint8_t *buf)
 {
-	uint8_t buf[BLOCK_SECTOR_SIZE];
 	struct mbr_record rec[4];
 	uint32_t sig, number = 5;
 	uint64_t ebr = ext_start;
@@ -89,15 +102,15 @@ static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t 
 			part_note(t, PART_EEBRLOOP, ext_slot);
 			return;
 		}
-		if (ebr >= disk->sectors) {
+		if (ebr >= disk_blocks(disk)) {
 			part_note(t, PART_EPASTEND, ext_slot);
 			return;
 		}
-		if (!read_sector(disk, ebr, buf)) {
+		if (!read_block(disk, ebr, buf)) {
 			part_note(t, PART_EIO, ext_slot);
 			return;
 		}
-		if (!mbr_decode(buf, sizeof(buf), rec, &sig)) {
+		if (!mbr_decode(buf, BLOCK_SECTOR_SIZE, rec, &sig)) {
 			part_note(t, PART_EEBRBAD, ext_slot);
 			return;
 		}
@@ -110,7 +123,7 @@ static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t 
 					next = ext_start + rec[i].lba_start;
 				continue;
 			}
-			add_part(t, disk->sectors, number++, ebr + rec[i].lba_start,
+			add_part(t, disk, number++, ebr + rec[i].lba_start,
 				 rec[i].lba_count, rec[i].type);
 		}
 		/* A link must move forward inside the extended partition; anything else
@@ -127,17 +140,17 @@ static void scan_extended(struct blockdev *disk, struct part_table *t, uint32_t 
 
 enum part_err mbr_scan(struct blockdev *disk, struct part_table *t)
 {
-	uint8_t buf[BLOCK_SECTOR_SIZE];
+	uint8_t buf[BLOCKDEV_BLOCK_MAX] __attribute__((aligned(16)));
 	struct mbr_record rec[4];
 	uint32_t sig;
 	int ext = -1;
 
 	t->scheme = PART_NONE;
-	if (disk->sectors == 0)
+	if (disk_blocks(disk) == 0)
 		return PART_OK;
-	if (!read_sector(disk, 0, buf))
+	if (!read_block(disk, 0, buf))
 		return PART_EIO;
-	if (!mbr_decode(buf, sizeof(buf), rec, &sig))
+	if (!mbr_decode(buf, BLOCK_SECTOR_SIZE, rec, &sig))
 		return PART_OK;
 	t->mbr_signature = sig;
 	if (mbr_is_protective(rec)) {
@@ -153,10 +166,11 @@ enum part_err mbr_scan(struct blockdev *disk, struct part_table *t)
 				ext = i;
 			continue;
 		}
-		add_part(t, disk->sectors, (uint32_t)i + 1, rec[i].lba_start,
+		add_part(t, disk, (uint32_t)i + 1, rec[i].lba_start,
 			 rec[i].lba_count, rec[i].type);
 	}
 	if (ext >= 0)
-		scan_extended(disk, t, (uint32_t)ext + 1, rec[ext].lba_start, rec[ext].lba_count);
+		scan_extended(disk, t, (uint32_t)ext + 1, rec[ext].lba_start, rec[ext].lba_count,
+			      buf);
 	return PART_OK;
 }

@@ -135,6 +135,10 @@ void kmain(uint32_t magic, uint64_t mbi)
 	print_options(&options);
 
 	timer_init();
+	/* Controllers the firmware left running (NVMe enabled, AHCI engines on) may
+	 * write to RAM the memory map calls free: stop them before the pmm places its
+	 * bitmaps and hands out frames. */
+	disks_stop_firmware_dma();
 	memory_init(&boot_info);
 	acpi_init(&boot_info, options.acpi_rsdp);
 	power_init(&boot_info);

@@ -12,6 +12,7 @@
 #define CR4_PAE         (1u << 5)
 #define CR4_PGE         (1u << 7)       /* global pages */
 #define CR4_LA57        (1u << 12)      /* 5-level paging */
+#define CR4_PCIDE       (1u << 17)      /* process-context identifiers */
 
 /* MSRs (Intel SDM Vol. 4 Table 2-2) and their bits. */
 #define MSR_APIC_BASE   0x1Bu
@@ -24,7 +25,9 @@
 #define EFER_LME        (1u << 8)       /* long mode enable */
 #define EFER_NXE        (1u << 11)      /* execute-disable bit usable in page tables */
 
-/* CPUID extended leaves (Intel SDM Vol. 2A, CPUID). */
+/* CPUID (Intel SDM Vol. 2A, CPUID): leaf 7 subleaf 0, and the extended leaves. */
+#define CPUID_STRUCT_EXT   7u           /* structured extended feature flags */
+#define CPUID_ECX_LA57     (1u << 16)   /* leaf 7 ECX: 5-level paging */
 #define CPUID_EXT_MAX      0x80000000u  /* EAX = highest extended leaf */
 #define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_EDX_NX       (1u << 20)

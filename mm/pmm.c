@@ -56,6 +56,17 @@ uint64_t pmm_alloc(void)
 	return pmm_alloc_contig(1, 1);
 }
 
+uint64_t pmm_alloc_below(uint64_t phys_limit)
+{
+	uint64_t limit = phys_limit < pmm.mapped_end ? phys_limit : pmm.mapped_end;
+	uint64_t pfn = pmm_core_alloc(&pmm.core, 1, 1, limit >> PAGE_SHIFT);
+
+	if (!pfn)
+		return 0;
+	memset((void *)(uintptr_t)(pfn << PAGE_SHIFT), 0, PAGE_SIZE);
+	return pfn << PAGE_SHIFT;
+}
+
 uint64_t pmm_alloc_contig(uint64_t count, uint64_t align_frames)
 {
 	uint64_t pfn = pmm_core_alloc(&pmm.core, count, align_frames,

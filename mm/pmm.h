@@ -19,6 +19,7 @@ bool pmm_init(const struct boot_info *bi, uint64_t kernel_start, uint64_t kernel
 
 uint64_t pmm_alloc(void);                         /* one frame, zeroed; 0 if none */
 uint64_t pmm_alloc_contig(uint64_t count, uint64_t align_frames); /* zeroed; 0 if none */
+uint64_t pmm_alloc_below(uint64_t phys_limit);    /* one frame below it, zeroed; 0 if none */
 /* At least `bytes` (one frame when 0) of zeroed, contiguous, identity-mapped memory
  * for a buffer; NULL if none. */
 void *pmm_alloc_bytes(uint64_t bytes);

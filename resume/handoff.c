@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kernel/x86.h"
+#include "resume/pgmode.h"
 #include "resume/trampoline_abi.h"
 
 #define KERNEL_HALF     0xffff800000000000ull   /* lowest upper-half (kernel) VA, 4-level */
@@ -21,46 +22,23 @@ const char *handoff_strerror(enum handoff_err e)
 	case HANDOFF_OK:        return "ok";
 	case HANDOFF_ENOMEM:    return "no safe frame left for the hand-off page tables";
 	case HANDOFF_EJUMP:     return "jump address is not a kernel address";
-	case HANDOFF_EUNMAPPED: return "the image's page tables do not map restore_registers";
-	case HANDOFF_ELA57:     return "the image uses 5-level paging but thaw runs with 4 (or the reverse)";
+	case HANDOFF_EUNMAPPED: return "the image's page tables do not map restore_registers "
+				       "(as 4-level or as 5-level tables)";
+	case HANDOFF_ELA57:     return "the image uses 5-level paging, which this CPU lacks "
+				       "(CPUID LA57); it was made on another machine";
 	case HANDOFF_ENONX:     return "the CPU lacks NX, which the image's page tables use";
 	}
 	return "unknown hand-off error";
 }
 
-/* Large pages at the PDPT and PD levels (Intel SDM Vol. 3A §4.5). */
-bool handoff_walk(const struct placer *p, uint64_t cr3, int levels, uint64_t va, uint64_t *pa)
+static const void *image_frame(void *ctx, uint64_t pfn)
 {
-	uint64_t table = cr3 & PTE_ADDR;
-
-	for (int l = levels; l >= 1; l--) {
-		unsigned shift = 12 + 9 * (unsigned)(l - 1);
-		const uint64_t *t = place_lookup(p, table >> 12);
-		uint64_t e = t ? t[(va >> shift) & 511] : 0;
-
-		if (!(e & PTE_PRESENT))
-			return false;
-		if (l == 1 || ((l == 2 || l == 3) && (e & PTE_LARGE))) {
-			uint64_t span = 1ull << shift;
-			*pa = ((e & PTE_ADDR) & ~(span - 1)) | (va & (span - 1));
-			return true;
-		}
-		table = e & PTE_ADDR;
-	}
-	return false;
+	return place_lookup(ctx, pfn);
 }
 
-/* The image's paging depth: the one under which jump resolves to jump_phys (the
- * header does not record it). 0 if neither does. */
-static int image_levels(const struct placer *p, const struct handoff *h)
+bool handoff_walk(const struct placer *p, uint64_t cr3, int levels, uint64_t va, uint64_t *pa)
 {
-	uint64_t pa;
-
-	if (handoff_walk(p, h->image_cr3, 4, h->jump, &pa) && pa == h->jump_phys)
-		return 4;
-	if (handoff_walk(p, h->image_cr3, 5, h->jump, &pa) && pa == h->jump_phys)
-		return 5;
-	return 0;
+	return pgmode_walk(image_frame, (void *)p, cr3, levels, va, pa);
 }
 
 /* A zeroed safe frame (physical address), 0 if none is left. */
@@ -71,6 +49,22 @@ static uint64_t safe_frame(const struct placer *p)
 
 	if (pfn)
 		memset(env->frame(env->ctx, pfn), 0, PAGE_SIZE_4K);
+	return pfn * PAGE_SIZE_4K;
+}
+
+/* A zeroed frame for the tables' root or the trampoline: below 4 GiB when the
+ * trampoline switches depth. */
+static uint64_t tramp_frame(const struct handoff *h, const struct placer *p,
+			    const struct handoff_env *env)
+{
+	const struct place_env *pe = p->env;
+	uint64_t pfn;
+
+	if (!h->switch_levels)
+		return safe_frame(p);
+	pfn = env->alloc_low ? env->alloc_low(pe->ctx) : 0;
+	if (pfn)
+		memset(pe->frame(pe->ctx, pfn), 0, PAGE_SIZE_4K);
 	return pfn * PAGE_SIZE_4K;
 }
 
@@ -154,13 +148,14 @@ static bool temp_text(struct handoff *h, const struct placer *p)
 	return true;
 }
 
-static enum handoff_err temp_tables(struct handoff *h, const struct placer *p, uint64_t max_pfn)
+static enum handoff_err temp_tables(struct handoff *h, const struct placer *p,
+				    const struct handoff_env *env)
 {
-	h->temp_cr3 = safe_frame(p);
+	h->temp_cr3 = tramp_frame(h, p, env);
 	if (!h->temp_cr3)
 		return HANDOFF_ENOMEM;
 	h->table_frames = 1;
-	if (!temp_identity(h, p, max_pfn) || !temp_text(h, p))
+	if (!temp_identity(h, p, env->max_pfn) || !temp_text(h, p))
 		return HANDOFF_ENOMEM;
 	return HANDOFF_OK;
 }
@@ -182,7 +177,7 @@ static enum handoff_err check_jump(struct handoff *h)
 static enum handoff_err copy_trampoline(struct handoff *h, const struct placer *p,
 					const struct handoff_env *env)
 {
-	h->tramp = safe_frame(p);
+	h->tramp = tramp_frame(h, p, env);
 	if (!h->tramp)
 		return HANDOFF_ENOMEM;
 	memcpy(table_at(p, h->tramp), env->tramp_code, env->tramp_len);
@@ -200,12 +195,21 @@ enum handoff_err handoff_prepare(struct handoff *h, const struct placer *p,
 	if (err != HANDOFF_OK)
 		return err;
 	/* Records without cr3 (2007 seed): restore_registers loads its own tables. */
-	h->levels = h->image_cr3 ? image_levels(p, h) : env->cpu_levels;
+	h->levels = h->image_cr3 ? pgmode_image_levels(image_frame, (void *)p, h->image_cr3,
+							h->jump, h->jump_phys) : env->cpu_levels;
 	if (!h->levels)
 		return HANDOFF_EUNMAPPED;
-	if (h->levels != env->cpu_levels)
+	switch (pgmode_plan(env->cpu_levels, env->cpu_la57, h->levels)) {
+	case PGMODE_ENOLA57:
 		return HANDOFF_ELA57;
-	err = temp_tables(h, p, env->max_pfn);
+	case PGMODE_SWITCH:
+		h->switch_levels = true;
+		break;
+	case PGMODE_KEEP:
+		h->switch_levels = false;
+		break;
+	}
+	err = temp_tables(h, p, env);
 	if (err != HANDOFF_OK)
 		return err;
 	return copy_trampoline(h, p, env);

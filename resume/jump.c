@@ -14,6 +14,7 @@
 #include "kernel/panic.h"
 #include "kernel/segments.h"
 #include "kernel/x86.h"
+#include "mm/pmm.h"
 #include "resume/trampoline_abi.h"
 
 #define IOAPIC_DEFAULT  0xFEC00000ull
@@ -24,6 +25,7 @@
 #define IOAPIC_RTE_MASKED (1u << 16)
 #define PIC1_DATA       0x21u
 #define PIC2_DATA       0xA1u
+#define LOW_4G          0x100000000ull  /* the depth switch loads CR3 from 32-bit code */
 
 extern const char trampoline_start[], trampoline_end[];
 
@@ -48,6 +50,27 @@ static uint32_t cpuid_edx(uint32_t leaf)
 	return d;
 }
 
+/* CPUID.(EAX=7,ECX=0):ECX[16]: the CPU can run 5-level paging (Intel SDM Vol. 2A). */
+static bool cpu_has_la57(void)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+	if (a < CPUID_STRUCT_EXT)
+		return false;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+			 : "a"(CPUID_STRUCT_EXT), "c"(0));
+	return (c & CPUID_ECX_LA57) != 0;
+}
+
+/* Every frame listed by the image is forbidden to the allocator by now: its frames
+ * are safe ones. */
+static uint64_t alloc_low(void *ctx)
+{
+	(void)ctx;
+	return pmm_alloc_below(LOW_4G) / PAGE_SIZE;
+}
+
 void jump_machine(struct handoff_env *env)
 {
 	size_t len = (size_t)(trampoline_end - trampoline_start);
@@ -58,7 +81,9 @@ void jump_machine(struct handoff_env *env)
 	if (len > HANDOFF_TRAMP_ARGS_OFF)
 		panic("handoff: trampoline is %zu bytes, more than its frame allows", len);
 	env->cpu_levels = (read_cr4() & CR4_LA57) ? 5 : 4;
+	env->cpu_la57 = cpu_has_la57();
 	env->cpu_nx = (cpuid_edx(CPUID_EXT_FEATURES) & CPUID_EDX_NX) != 0;
+	env->alloc_low = alloc_low;
 	env->tramp_code = trampoline_start;
 	env->tramp_len = len;
 }
@@ -120,6 +145,7 @@ __attribute__((noreturn)) void jump_to_image(const struct handoff *h, const stru
 	args->jump = h->jump;
 	args->list = p->head;
 	args->protocol = h->protocol;
+	args->levels = (uint64_t)h->levels;
 	tramp((uint64_t)(uintptr_t)args);
 	panic("handoff: the trampoline returned");
 }

@@ -12,11 +12,13 @@ const char *rspec_strerror(enum rspec_err e)
 {
 	switch (e) {
 	case RSPEC_OK:      return "ok";
-	case RSPEC_EFORM:   return "unrecognised form; use /dev/vdXN, UUID=, LABEL=, PARTUUID= or PARTLABEL=";
+	case RSPEC_EFORM:   return "unrecognised form; use /dev/<disk>[N], UUID=, LABEL=, PARTUUID= or PARTLABEL=";
 	case RSPEC_EUUID:   return "malformed UUID (expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
 	case RSPEC_EDEVNUM: return "device numbers (major:minor) mean nothing to thaw; name the device instead";
 	case RSPEC_ELONG:   return "value too long";
-	case RSPEC_ENAME:   return "not a virtio disk name (expected /dev/vdX or /dev/vdXN)";
+	case RSPEC_ENAME:   return "not a disk name thaw knows (expected /dev/vdX, /dev/sdX or "
+				    "/dev/nvmeXnY, with an optional partition number: vda2, sda2, "
+				    "nvme0n1p2)";
 	}
 	return "unknown resume= error";
 }
@@ -48,20 +50,39 @@ static bool parse_hex(const char *s, size_t n, uint32_t *v)
 	return true;
 }
 
-/* vd + letters + optional digits, like Linux's virtio_blk names (vda … vdzz). */
-static bool valid_vd_name(const char *n)
+/* A decimal number without leading zeros (0 itself only when zero_ok); advances *i. */
+static bool number_at(const char *n, size_t *i, bool zero_ok)
+{
+	size_t start = *i;
+
+	while (n[*i] >= '0' && n[*i] <= '9')
+		(*i)++;
+	if (*i == start)
+		return false;
+	return n[start] != '0' || (zero_ok && *i == start + 1);
+}
+
+/* vd/sd + letters + optional partition number, like Linux's virtio_blk and sd names
+ * (vda … vdzz, sda2); nvme<ctrl>n<ns> + optional p<partition> (nvme0n1p2). */
+static bool valid_disk_name(const char *n)
 {
 	size_t i = 2;
 
-	if (n[0] != 'v' || n[1] != 'd' || !(n[2] >= 'a' && n[2] <= 'z'))
+	if (n[0] == 'n' && strncmp(n, "nvme", 4) == 0) {
+		i = 4;
+		if (!number_at(n, &i, true) || n[i++] != 'n' || !number_at(n, &i, false))
+			return false;
+		if (n[i] == 'p' && (i++, !number_at(n, &i, false)))
+			return false;
+		return n[i] == '\0';
+	}
+	if ((n[0] != 'v' && n[0] != 's') || n[1] != 'd' || !(n[2] >= 'a' && n[2] <= 'z'))
 		return false;
 	while (n[i] >= 'a' && n[i] <= 'z')
 		i++;
-	if (n[i] == '0')
-		return false;
-	while (n[i] >= '0' && n[i] <= '9')
-		i++;
-	return n[i] == '\0';
+	if (n[i] == '\0')
+		return true;
+	return number_at(n, &i, false) && n[i] == '\0';
 }
 
 static enum rspec_err set_text(struct resume_spec *out, enum rspec_kind k, const char *v)
@@ -136,7 +157,7 @@ enum rspec_err resume_spec_parse(const char *s, struct resume_spec *out)
 	if (has_prefix(s, "/dev/disk/by-partlabel/"))
 		return set_text(out, RSPEC_PARTLABEL, s + 23);
 	if (has_prefix(s, "/dev/")) {
-		if (!valid_vd_name(s + 5))
+		if (!valid_disk_name(s + 5))
 			return RSPEC_ENAME;
 		return set_text(out, RSPEC_DEVNAME, s + 5);
 	}

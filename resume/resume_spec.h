@@ -27,7 +27,7 @@ enum rspec_err {
 	RSPEC_EUUID,              /* UUID text malformed */
 	RSPEC_EDEVNUM,            /* major:minor or a hex dev_t: meaningless to thaw */
 	RSPEC_ELONG,              /* value too long */
-	RSPEC_ENAME,              /* /dev/ name that is not a virtio disk name */
+	RSPEC_ENAME,              /* /dev/ name that is no disk name thaw knows */
 };
 
 const char *rspec_strerror(enum rspec_err e);

@@ -10,7 +10,8 @@
 #define TA_JUMP       16        /* restore_data_record.jump_address (VA) */
 #define TA_LIST       24        /* physical address of the first copy-list page, 0 = none */
 #define TA_PROTOCOL   32        /* TRAMP_PROTO_* */
-#define TA_SIZE       40
+#define TA_LEVELS     40        /* paging depth of temp_cr3 and the image: 4 or 5 */
+#define TA_SIZE       48
 
 /* Register contract at the jump (Linux arch/x86/power/hibernate_asm_64.S). */
 #define TRAMP_PROTO_MODERN 0    /* since ~4.8: %r9 = image cr3 */
@@ -36,6 +37,7 @@ struct tramp_args {
 	uint64_t jump;
 	uint64_t list;
 	uint64_t protocol;
+	uint64_t levels;
 };
 
 struct copy_entry {
@@ -54,6 +56,7 @@ _Static_assert(offsetof(struct tramp_args, image_cr3) == TA_IMAGE_CR3, "TA_IMAGE
 _Static_assert(offsetof(struct tramp_args, jump) == TA_JUMP, "TA_JUMP");
 _Static_assert(offsetof(struct tramp_args, list) == TA_LIST, "TA_LIST");
 _Static_assert(offsetof(struct tramp_args, protocol) == TA_PROTOCOL, "TA_PROTOCOL");
+_Static_assert(offsetof(struct tramp_args, levels) == TA_LEVELS, "TA_LEVELS");
 _Static_assert(sizeof(struct tramp_args) == TA_SIZE, "TA_SIZE");
 _Static_assert(offsetof(struct copy_page, next) == CL_NEXT, "CL_NEXT");
 _Static_assert(offsetof(struct copy_page, count) == CL_COUNT, "CL_COUNT");

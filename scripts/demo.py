@@ -1,11 +1,11 @@
-"""make demo: hibernate a real Debian 12 guest running a memory-checksumming workload,
+"""make demo: hibernate a real Debian guest running a memory-checksumming workload,
 resume it through thaw.iso in QEMU, and show the workload's own proof that its memory
 survived, next to Linux's own resume of the same image (same QEMU settings).
 
 Every run hibernates the guest anew (tests/fixtures/realimage.py: boot it through GRUB,
 start the workload, `echo disk > /sys/power/state`); the kernel, initramfs and ISOs are
 cached. thaw and Linux each resume their own copy of that one image. DEMO_VARIANT picks
-another guest (e.g. none-uefi-smp2)."""
+another guest (e.g. none-uefi-smp2, lz4-bios-smp1-k612, lzo-bios-smp1-la57)."""
 import os
 import shutil
 import sys
@@ -17,9 +17,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "tests" / "rig"))
 import imagekernel as ik  # noqa: E402
+from fixtures.debian_kernel import SUITES  # noqa: E402
 from fixtures.guest_qemu import run_qemu  # noqa: E402
 from fixtures.realimage import (BACK_RE, RESUMED_RE, hibernate_fresh, linux_resume,  # noqa: E402
                                 swap_header)
+from fixtures.variant import as_variant  # noqa: E402
 
 SHOW = ("thaw:", "resume:", "locate:", "virtio-blk:", "WORKLOAD:")
 
@@ -31,7 +33,8 @@ def say(msg):
 def main() -> int:
     variant = os.environ.get("DEMO_VARIANT", "lzo-bios-smp1")
     work = Path(tempfile.mkdtemp(prefix="thaw-demo-"))
-    say(f"guest {variant}: booting Debian 12 through GRUB in QEMU, starting the workload "
+    release = SUITES[as_variant(variant).kernel].release
+    say(f"guest {variant}: booting {release}'s kernel through GRUB in QEMU, starting the workload "
         "and hibernating it (echo disk > /sys/power/state)")
     t0 = time.monotonic()
     fx = hibernate_fresh(variant, work / "hibernated")

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "selftest/disk.h"
 #include "block/disks.h"
+#include "drivers/nvme.h"
 #include "resume/locate.h"
 #include "kernel/console.h"
 #include "kernel/power.h"
@@ -38,9 +39,48 @@ static void print_read(const struct blockdev *d, const char *how, uint64_t secto
 		(unsigned long long)sector, count, crc, e == BLK_OK ? "ok" : blk_strerror(e));
 }
 
-/* Edges first (first and last sectors, largest request at the end), then random. */
+/* The largest request d takes, at most want sectors, in whole logical blocks. */
+static uint32_t cap_request(const struct blockdev *d, uint32_t want)
+{
+	uint32_t b = blockdev_block_sectors(d), max = d->max_sectors ? d->max_sectors : want;
+
+	max = max < want ? max : want;
+	return max - max % b ? max - max % b : b;
+}
+
+/* Round a request out to whole logical blocks, inside the disk (whose size is whole
+ * blocks): a 4Kn disk takes nothing else. */
+static void align_request(const struct blockdev *d, uint64_t *sector, uint32_t *count)
+{
+	uint32_t b = blockdev_block_sectors(d);
+	uint64_t end = *sector + *count;
+
+	*sector -= *sector % b;
+	end = (end + b - 1) / b * b;
+	if (end > d->sectors)
+		end = d->sectors;
+	*count = (uint32_t)(end - *sector);
+}
+
+static void pick_raw(const struct blockdev *d, uint64_t *rng, int i, uint32_t max,
+		     uint64_t *sector, uint32_t *count);
+
+/* Edges first (first and last sectors, largest request at the end), then random;
+ * whole logical blocks, at most max sectors. */
 static void pick(const struct blockdev *d, uint64_t *rng, int i, uint32_t max,
 		 uint64_t *sector, uint32_t *count)
+{
+	uint32_t b = blockdev_block_sectors(d);
+
+	max = cap_request(d, max);
+	pick_raw(d, rng, i, max, sector, count);
+	align_request(d, sector, count);
+	if (*count > max)
+		*count = max - max % b;
+}
+
+static void pick_raw(const struct blockdev *d, uint64_t *rng, int i, uint32_t max,
+		     uint64_t *sector, uint32_t *count)
 {
 	uint64_t n = d->sectors;
 
@@ -130,8 +170,8 @@ static enum blk_err submit_next(struct blockdev *d, struct stream *s)
  * data in disk order, the way the image reader consumes it. */
 static enum blk_err stream_disk(struct blockdev *d, uint8_t *buf, uint32_t *crc)
 {
-	struct stream s = { .buf = buf, .total = d->sectors, .req = STREAM_SEC };
-	uint64_t reqs = (d->sectors + STREAM_SEC - 1) / STREAM_SEC, tag;
+	struct stream s = { .buf = buf, .total = d->sectors, .req = cap_request(d, STREAM_SEC) };
+	uint64_t reqs = (d->sectors + s.req - 1) / s.req, tag;
 	enum blk_err e = BLK_OK;
 
 	while (s.next_submit < reqs && s.next_submit < STREAM_DEPTH && e == BLK_OK)
@@ -273,6 +313,32 @@ static bool test_bench(void)
 	return e == BLK_OK;
 }
 
+/* The first NVMe disk's controller driven into fatal status: a clear message, the
+ * controller reset, and every later request refused at once (no hang, no write). */
+static bool test_nvme_fatal(void)
+{
+	static uint8_t buf[4096] __attribute__((aligned(4096)));
+	struct blockdev *d = NULL;
+	const char *why;
+	enum blk_err r, w;
+	uint64_t t0;
+
+	for (unsigned i = 0; i < blockdev_count() && !d; i++)
+		if (!blockdev_at(i)->parent && strncmp(blockdev_at(i)->name, "nvme", 4) == 0)
+			d = blockdev_at(i);
+	if (!d) {
+		kprintf("disk-nvme-fatal: no NVMe disk\n");
+		return false;
+	}
+	why = nvme_test_fatal(d);
+	t0 = timer_ms();
+	r = d->ops->read(d, 0, 8, buf);
+	w = d->ops->write(d, 0, 8, buf);
+	kprintf("disk-nvme-fatal: %s enable=\"%s\" read=%s write=%s ms=%llu\n", d->name, why,
+		blk_strerror(r), blk_strerror(w), (unsigned long long)(timer_ms() - t0));
+	return r == BLK_EIO && w == BLK_EIO;
+}
+
 void disktest_run(const struct options *o)
 {
 	bool ok;
@@ -285,6 +351,8 @@ void disktest_run(const struct options *o)
 		ok = test_write();
 	else if (strcmp(o->test, "disk-bench") == 0)
 		ok = test_bench();
+	else if (strcmp(o->test, "disk-nvme-fatal") == 0)
+		ok = test_nvme_fatal();
 	else
 		return;
 	kprintf("disktest: %s %s\n", o->test, ok ? "passed" : "FAILED");

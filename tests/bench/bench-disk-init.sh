@@ -1,26 +1,39 @@
 #!/bin/busybox sh
-# /init for `make bench-disk`: Linux reads the whole of /dev/vda with dd (large blocks,
-# O_DIRECT and buffered) and prints how long each took; the host turns that into MiB/s.
+# /init for `make bench-disk`: Linux reads the whole of /dev/$bench.dev (vda unless the
+# command line names another, e.g. nvme0n1) with dd (large blocks, O_DIRECT and
+# buffered) and prints how long each took; the host turns that into MiB/s.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+dev=vda
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	bench.dev=*) dev=${arg#bench.dev=} ;;
+	esac
+done
+# Another controller's modules, in dependency order (fixtures/initramfs.py).
+if [ -f /modules/ctl/order ]; then
+	for m in $(cat /modules/ctl/order); do
+		insmod "/modules/ctl/$m.ko"
+	done
+fi
 for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk; do
 	[ -f "/modules/$m.ko" ] && insmod "/modules/$m.ko"
 done
 n=0
-while [ ! -e /sys/class/block/vda/dev ] && [ $n -lt 200 ]; do
+while [ ! -e /sys/class/block/$dev/dev ] && [ $n -lt 200 ]; do
 	usleep 50000
 	n=$((n + 1))
 done
-bytes=$(($(cat /sys/class/block/vda/size) * 512))
+bytes=$(($(cat /sys/class/block/$dev/size) * 512))
 for mode in direct buffered; do
 	flag=
 	[ "$mode" = direct ] && flag=iflag=direct
 	echo 3 > /proc/sys/vm/drop_caches
 	read -r t0 _ < /proc/uptime
-	dd if=/dev/vda of=/dev/null bs=4M $flag 2>/dev/null
+	dd if=/dev/$dev of=/dev/null bs=4M $flag 2>/dev/null
 	read -r t1 _ < /proc/uptime
 	echo "BENCH: linux dd $mode bytes=$bytes start=$t0 end=$t1"
 done

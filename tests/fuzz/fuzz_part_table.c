@@ -3,8 +3,11 @@
  * disk refuses anything else and the test aborts on such a request), (2) returns
  * partitions that lie inside the disk, with distinct numbers, at most PART_MAX of them,
  * and at most PART_PROBLEMS_MAX problems, (3) never crashes (ASan/UBSan).
+ * With a 4096-byte logical block, also (4) every read is whole, aligned blocks (the
+ * RAM disk aborts on any other).
  * Input: byte 0 = mode (bit 0: recompute the primary GPT's CRCs first, so mutated
- * tables reach the entry parser), the rest = the disk, zero-padded to whole sectors. */
+ * tables reach the entry parser; bit 1: a 4Kn disk, its tables in 4096-byte blocks),
+ * the rest = the disk, zero-padded to whole blocks. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	sectors = (size - 1 + 511) / 512;
+	if (data[0] & 2)
+		sectors = (sectors + 7) / 8 * 8;
 	memdisk_init(&m, "vda", sectors);
 	memcpy(m.data, data + 1, size - 1);
-	if (data[0] & 1)
+	if (data[0] & 2)
+		memdisk_set_block(&m, 4096);
+	else if (data[0] & 1)
 		fix_gpt(m.data, (size_t)sectors * 512);
 	m.strict = true;
 	part_scan(&m.bd, &t);

@@ -20,7 +20,8 @@ GPT_ARGS = [
 SPECS = ["/dev/vda", "/dev/vdb12", "UUID=0123abcd-4567-89ef-fedc-ba9876543210",
          "PARTUUID=deadbeef-05", "PARTUUID=0123ABCD-4567-89EF-FEDC-BA9876543210",
          "LABEL=swap", "PARTLABEL=hib swap", "/dev/disk/by-partuuid/deadbeef-01",
-         "/dev/disk/by-label/x", "254:1", "fe01", ""]
+         "/dev/disk/by-label/x", "254:1", "fe01", "", "/dev/nvme0n1p2", "/dev/sda1",
+         "/dev/nvme0n1p0"]
 
 
 def image(tmp, name, size=256 * 512):
@@ -47,7 +48,7 @@ def main(out):
             subprocess.run(["sgdisk", *args, p], check=True, capture_output=True)
             seeds.append(open(p, "rb").read())
     for i, s in enumerate(seeds):
-        for mode in (0, 1):
+        for mode in (0, 1, 2):     # 2: the same bytes on a 4Kn disk
             with open(os.path.join(pt, f"seed{i}-{mode}"), "wb") as f:
                 f.write(bytes([mode]) + s)
     for i, s in enumerate(SPECS):

@@ -1,11 +1,15 @@
 #!/bin/sh
-# Build the root tree of the Debian test guest (bookworm, systemd, GRUB for BIOS, the
-# Debian kernel) with debootstrap, into $1. Slow (minutes, network); callers cache it.
-# Usage: mkrootfs.sh ROOTDIR [MIRROR]
+# Build the root tree of the Debian test guest (release SUITE, systemd, GRUB for BIOS,
+# the kernel .debs in KERNELDEBS) with debootstrap, into ROOTDIR. Slow (minutes,
+# network); callers cache it. tests/rig/debianguest.py names the suite and fetches the
+# kernel with the fixtures' own apt configuration (tests/fixtures/debian_kernel.py).
+# Usage: mkrootfs.sh ROOTDIR SUITE KERNELDEBS [MIRROR]
 set -eu
 
 root=$1
-mirror=${2:-http://deb.debian.org/debian}
+suite=$2
+kdebs=$3
+mirror=${4:-http://deb.debian.org/debian}
 debs=${THAW_CACHE:-/var/tmp/thaw-cache}/guest/debs
 pkgs=systemd,systemd-sysv,udev,grub-pc,kmod,linux-base,initramfs-tools,e2fsprogs,procps
 
@@ -13,7 +17,7 @@ mkdir -p "$debs"
 rm -rf "$root"
 # grub-pc asks where to install itself; the test runs grub-install inside the guest.
 DEBIAN_FRONTEND=noninteractive debootstrap --variant=minbase --cache-dir="$debs" \
-	--include="$pkgs" bookworm "$root" "$mirror"
+	--include="$pkgs" "$suite" "$root" "$mirror"
 
 # A small initramfs, configured before the kernel arrives so its postinst builds it once:
 # the kernel needs only virtio-blk and ext4 to mount its root (MODULES=most takes
@@ -21,12 +25,10 @@ DEBIAN_FRONTEND=noninteractive debootstrap --variant=minbase --cache-dir="$debs"
 sed -i 's/^MODULES=.*/MODULES=list/' "$root/etc/initramfs-tools/initramfs.conf"
 printf '%s\n' virtio_pci virtio_blk ext4 crc32c_generic > "$root/etc/initramfs-tools/modules"
 
-# Debian 12's current kernel: the package linux-image-amd64 depends on, from the host's
-# apt (bookworm-security carries newer ones than the release debootstrap installs).
-kpkg=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
-[ -n "$kpkg" ] || { echo "mkrootfs: no kernel package behind linux-image-amd64" >&2; exit 1; }
+# The suite's current kernel (the security suite carries newer ones than the release
+# debootstrap installs).
+ls "$kdebs"/linux-image-*.deb > /dev/null || { echo "mkrootfs: no kernel in $kdebs" >&2; exit 1; }
 mkdir -p "$root/tmp/kernel"
-(cd "$root/tmp/kernel" && apt-get download -q "$kpkg") ||
-	(apt-get update -qq && cd "$root/tmp/kernel" && apt-get download -q "$kpkg")
+cp "$kdebs"/*.deb "$root/tmp/kernel/"
 chroot "$root" sh -c 'dpkg -i /tmp/kernel/*.deb'
 rm -rf "$root/tmp/kernel" "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*

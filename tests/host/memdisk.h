@@ -1,6 +1,7 @@
 /* A RAM-backed struct blockdev for unit tests: reads and writes memcpy, and a
  * sector, a later read, a write or a flush can be set to fail so error paths are
- * reachable. */
+ * reachable. A logical block larger than 512 bytes (memdisk_set_block) refuses
+ * misaligned requests as a 4Kn disk does. */
 #ifndef THAW_TEST_MEMDISK_H
 #define THAW_TEST_MEMDISK_H
 #include <stdbool.h>
@@ -14,7 +15,9 @@ struct memdisk {
 	uint8_t *data;
 	uint64_t bad_sector;      /* reads touching it fail with BLK_EIO; UINT64_MAX = none */
 	unsigned reads;
-	bool strict;              /* abort() on a request outside the disk (fuzzing) */
+	bool strict;              /* abort() on a request outside the disk or off its
+				   * block boundaries (fuzzing) */
+	unsigned misaligned;      /* requests refused for their alignment */
 	unsigned fail_reads_after; /* 0: never; N: every read after the first N fails */
 	enum blk_err write_err;   /* what writes return (BLK_OK: they write) */
 	bool drop_writes;         /* writes report BLK_OK but change nothing */
@@ -22,18 +25,33 @@ struct memdisk {
 	unsigned writes, flushes;
 };
 
+/* BLK_OK, or why the request is refused (abort() in strict mode). */
+static inline enum blk_err memdisk_check(struct memdisk *m, uint64_t sector, uint32_t count)
+{
+	struct blockdev *d = &m->bd;
+	enum blk_err e = BLK_OK;
+
+	if (sector > d->sectors || count > d->sectors - sector)
+		e = BLK_ERANGE;
+	else if (!blockdev_aligned(d, sector, count))
+		e = BLK_EINVAL;
+	if (e == BLK_EINVAL)
+		m->misaligned++;
+	if (e != BLK_OK && m->strict)
+		abort();
+	return e;
+}
+
 static enum blk_err memdisk_read(struct blockdev *d, uint64_t sector, uint32_t count, void *buf)
 {
 	struct memdisk *m = d->priv;
+	enum blk_err e = memdisk_check(m, sector, count);
 
 	m->reads++;
 	if (m->fail_reads_after && m->reads > m->fail_reads_after)
 		return BLK_EIO;
-	if (sector > d->sectors || count > d->sectors - sector) {
-		if (m->strict)
-			abort();
-		return BLK_ERANGE;
-	}
+	if (e != BLK_OK)
+		return e;
 	if (m->bad_sector >= sector && m->bad_sector < sector + count)
 		return BLK_EIO;
 	memcpy(buf, m->data + sector * 512, (size_t)count * 512);
@@ -43,10 +61,11 @@ static enum blk_err memdisk_read(struct blockdev *d, uint64_t sector, uint32_t c
 static enum blk_err memdisk_write(struct blockdev *d, uint64_t sector, uint32_t count, const void *buf)
 {
 	struct memdisk *m = d->priv;
+	enum blk_err e = memdisk_check(m, sector, count);
 
 	m->writes++;
-	if (sector > d->sectors || count > d->sectors - sector)
-		return BLK_ERANGE;
+	if (e != BLK_OK)
+		return e;
 	if (m->write_err != BLK_OK || m->drop_writes)
 		return m->write_err;
 	memcpy(m->data + sector * 512, buf, (size_t)count * 512);
@@ -75,6 +94,12 @@ static inline void memdisk_init(struct memdisk *m, const char *name, uint64_t se
 	m->bd.priv = m;
 	m->data = calloc(sectors ? sectors : 1, 512);
 	m->bad_sector = UINT64_MAX;
+}
+
+/* Give the disk a logical block of `bytes` (512 or 4096); its size stays the same. */
+static inline void memdisk_set_block(struct memdisk *m, uint32_t bytes)
+{
+	m->bd.block_size = bytes;
 }
 
 static inline void memdisk_free(struct memdisk *m)

@@ -35,6 +35,8 @@ struct fake {
 	bool thaw[FRAMES];
 	bool forbidden[FRAMES];
 	bool no_alloc;
+	bool no_low;            /* alloc_low finds nothing */
+	bool low[FRAMES];       /* handed out by alloc_low */
 	int allocs;
 };
 
@@ -68,6 +70,23 @@ static uint64_t fake_alloc_safe(void *ctx)
 			fk.thaw[i] = true;
 			fk.allocs++;
 			memset(fk.mem[i], 0xEE, 4096);  /* not zeroed: handoff.c must zero */
+			return i;
+		}
+	}
+	return 0;
+}
+
+/* "Below 4 GiB": the highest free frames, so a test tells them from alloc_safe's. */
+static uint64_t fake_alloc_low(void *ctx)
+{
+	assert_ptr_equal(ctx, &fk);
+	if (fk.no_low)
+		return 0;
+	for (uint64_t i = FRAMES - 1; i >= HOLE_END; i--) {
+		if (!fk.thaw[i] && !fk.forbidden[i]) {
+			fk.thaw[i] = fk.low[i] = true;
+			fk.allocs++;
+			memset(fk.mem[i], 0xEE, 4096);
 			return i;
 		}
 	}
@@ -123,7 +142,8 @@ static int setup(void **state)
 		assert_int_equal(place_reserve(&pl, pfn), PLACE_OK);
 	place_reserve_end(&pl);
 	henv = (struct handoff_env){ .max_pfn = FRAMES, .cpu_levels = 4, .cpu_nx = true,
-				     .tramp_code = tramp_code, .tramp_len = sizeof(tramp_code) };
+				     .tramp_code = tramp_code, .tramp_len = sizeof(tramp_code),
+				     .alloc_low = fake_alloc_low };
 	h = (struct handoff){ .jump = JUMP, .jump_phys = JUMP_PHYS, .image_cr3 = PML4 << 12,
 			      .protocol = TRAMP_PROTO_MODERN };
 	return 0;
@@ -250,20 +270,59 @@ static void test_prepare_five_levels(void **state)
 	(void)state;
 	table(PML5)[idx(JUMP, 5)] = (PML4 << 12) | P | RW;
 	h.image_cr3 = PML5 << 12;
-	assert_int_equal(handoff_prepare(&h, &pl, &henv), HANDOFF_ELA57);   /* CPU: 4 */
+	assert_int_equal(handoff_prepare(&h, &pl, &henv), HANDOFF_ELA57);   /* no LA57 */
+	assert_int_equal(fk.allocs, 0);            /* refused before allocating anything */
 	henv.cpu_levels = 5;
+	henv.cpu_la57 = true;
 	assert_int_equal(handoff_prepare(&h, &pl, &henv), HANDOFF_OK);
 	assert_int_equal(h.levels, 5);
+	assert_false(h.switch_levels);
+	assert_false(fk.low[h.temp_cr3 >> 12] || fk.low[h.tramp >> 12]);
 	assert_int_equal(temp_lookup(JUMP), JUMP_PHYS);
 	assert_int_equal(temp_lookup(0x5000), 0x5000);
 }
 
+/* thaw (4-level) on a CPU with LA57, a 5-level image: tables in 5 levels, their root
+ * and the trampoline from alloc_low (the trampoline switches depth in 32-bit code). */
+static void test_prepare_switch_to_five_levels(void **state)
+{
+	(void)state;
+	table(PML5)[idx(JUMP, 5)] = (PML4 << 12) | P | RW;
+	h.image_cr3 = PML5 << 12;
+	henv.cpu_la57 = true;
+	assert_int_equal(handoff_prepare(&h, &pl, &henv), HANDOFF_OK);
+	assert_int_equal(h.levels, 5);
+	assert_true(h.switch_levels);
+	assert_true(fk.low[h.temp_cr3 >> 12] && fk.low[h.tramp >> 12]);
+	assert_memory_equal(fk.mem[h.tramp >> 12], tramp_code, sizeof(tramp_code));
+	assert_int_equal(temp_lookup(JUMP), JUMP_PHYS);
+	assert_int_equal(temp_lookup(0x5000), 0x5000);
+	/* The identity map hangs under PML5 entry 0, the text under entry 511. */
+	assert_true(table(h.temp_cr3 >> 12)[0] & P);
+	assert_true(table(h.temp_cr3 >> 12)[511] & P);
+}
+
+static void test_prepare_switch_needs_low_frames(void **state)
+{
+	(void)state;
+	table(PML5)[idx(JUMP, 5)] = (PML4 << 12) | P | RW;
+	h.image_cr3 = PML5 << 12;
+	henv.cpu_la57 = true;
+	fk.no_low = true;
+	assert_int_equal(handoff_prepare(&h, &pl, &henv), HANDOFF_ENOMEM);
+}
+
+/* thaw in 5 levels (never so today; kexec's purgatory leaves paging off) and a
+ * 4-level image (no5lvl): the trampoline switches down. */
 static void test_prepare_four_level_image_on_la57(void **state)
 {
 	(void)state;
 	henv.cpu_levels = 5;
-	assert_int_equal(handoff_prepare(&h, &pl, &henv), HANDOFF_ELA57);
-	assert_int_equal(fk.allocs, 0);            /* refused before allocating anything */
+	henv.cpu_la57 = true;
+	assert_int_equal(handoff_prepare(&h, &pl, &henv), HANDOFF_OK);
+	assert_int_equal(h.levels, 4);
+	assert_true(h.switch_levels);
+	assert_int_equal(temp_lookup(JUMP), JUMP_PHYS);
 }
 
 static void test_prepare_refusals(void **state)
@@ -279,7 +338,8 @@ static void test_prepare_refusals(void **state)
 	assert_int_equal(handoff_prepare(&h, &pl, &henv), HANDOFF_EUNMAPPED);
 	assert_int_equal(fk.allocs, 0);
 	assert_string_equal(handoff_strerror(HANDOFF_EUNMAPPED),
-			    "the image's page tables do not map restore_registers");
+			    "the image's page tables do not map restore_registers "
+			    "(as 4-level or as 5-level tables)");
 }
 
 /* The 2007 record: no cr3, jump_phys derived from __START_KERNEL_map. */
@@ -317,6 +377,8 @@ int main(void)
 		cmocka_unit_test_setup(test_prepare_builds_tables, setup),
 		cmocka_unit_test_setup(test_prepare_unaligned_text, setup),
 		cmocka_unit_test_setup(test_prepare_five_levels, setup),
+		cmocka_unit_test_setup(test_prepare_switch_to_five_levels, setup),
+		cmocka_unit_test_setup(test_prepare_switch_needs_low_frames, setup),
 		cmocka_unit_test_setup(test_prepare_four_level_image_on_la57, setup),
 		cmocka_unit_test_setup(test_prepare_refusals, setup),
 		cmocka_unit_test_setup(test_prepare_seed_protocol, setup),

@@ -256,7 +256,7 @@ static void test_malformed(void **state)
 	(void)state;
 	vda.reads = 0;
 	assert_int_equal(run("8:2", 0, &t), LOCATE_ESPEC);
-	assert_int_equal(run("/dev/sda1", 0, &t), LOCATE_ESPEC);
+	assert_int_equal(run("/dev/hda1", 0, &t), LOCATE_ESPEC);
 	assert_int_equal(vda.reads, 0);            /* refused before reading anything */
 }
 

@@ -387,6 +387,124 @@ static void test_gpt_header_fields(void **state)
 	memdisk_free(&m);
 }
 
+/* 4Kn disks (logical block 4096): every LBA in the tables counts 4096-byte blocks and
+ * every read the parsers issue is whole blocks. */
+#define BS4K 4096u
+#define SPB  (BS4K / 512)                     /* sectors per block */
+
+static uint8_t *blk(struct memdisk *m, uint64_t lba)
+{
+	return m->data + lba * BS4K;
+}
+
+static void test_mbr_4kn(void **state)
+{
+	struct memdisk m;
+
+	(void)state;
+	memdisk_init(&m, "nvme0n1", 4096 * SPB);             /* 16 MiB, 4096 blocks */
+	memdisk_set_block(&m, BS4K);
+	mbr_rec(blk(&m, 0), 0, 0x83, 256, 256);
+	mbr_rec(blk(&m, 0), 1, 0x05, 1024, 2048);
+	mbr_rec(blk(&m, 1024), 0, 0x82, 256, 512);          /* logical at block 1280 */
+	mbr_rec(blk(&m, 0), 2, 0x83, 4000, 200);            /* clipped at block 4096 */
+	assert_int_equal(part_scan(&m.bd, &tbl), PART_OK);
+	assert_int_equal(tbl.scheme, PART_MBR);
+	assert_int_equal(tbl.count, 3);
+	assert_int_equal(find(&tbl, 1)->start, 256 * SPB);
+	assert_int_equal(find(&tbl, 1)->sectors, 256 * SPB);
+	assert_int_equal(find(&tbl, 5)->start, 1280 * SPB);
+	assert_int_equal(find(&tbl, 5)->sectors, 512 * SPB);
+	assert_int_equal(find(&tbl, 3)->sectors, 96 * SPB);
+	assert_true(has_problem(&tbl, PART_EPASTEND));
+	assert_int_equal(m.misaligned, 0);
+	memdisk_free(&m);
+}
+
+/* A GPT laid out in 4096-byte blocks: header at block 1, 128 entries in blocks 2-5,
+ * backup entries at last-4 and backup header at the last block. */
+static void gpt4k_header(struct memdisk *m, uint64_t lba, uint64_t alt, uint64_t entries,
+			 uint32_t entries_crc)
+{
+	uint8_t *h = blk(m, lba);
+	uint64_t last = m->bd.sectors / SPB - 1;
+
+	memset(h, 0, BS4K);
+	memcpy(h, "EFI PART", 8);
+	put32(h + 8, 0x00010000);
+	put32(h + 12, 92);
+	put64(h + 24, lba);
+	put64(h + 32, alt);
+	put64(h + 40, 6);
+	put64(h + 48, last - 5);
+	memset(h + 56, 0x4b, 16);
+	put64(h + 72, entries);
+	put32(h + 80, GPT_N);
+	put32(h + 84, 128);
+	put32(h + 88, entries_crc);
+	put32(h + 16, ref_crc32(h, 92));
+}
+
+static void build_gpt_4kn(struct memdisk *m)
+{
+	uint64_t last = m->bd.sectors / SPB - 1;
+	uint8_t arr[GPT_N * 128];
+	uint32_t crc;
+
+	memset(arr, 0, sizeof(arr));
+	gpt_entry(arr, 0, 0x11, 256, 511, "boot");
+	gpt_entry(arr, 1, 0x22, 512, 2047, "swap");
+	crc = ref_crc32(arr, sizeof(arr));
+	memcpy(blk(m, 2), arr, sizeof(arr));
+	memcpy(blk(m, last - 4), arr, sizeof(arr));
+	mbr_rec(blk(m, 0), 0, MBR_TYPE_GPT, 1, (uint32_t)last);
+	gpt4k_header(m, 1, last, 2, crc);
+	gpt4k_header(m, last, 1, last - 4, crc);
+}
+
+static void test_gpt_4kn(void **state)
+{
+	struct memdisk m;
+
+	(void)state;
+	memdisk_init(&m, "nvme0n1", 4096 * SPB);
+	memdisk_set_block(&m, BS4K);
+	build_gpt_4kn(&m);
+	assert_int_equal(part_scan(&m.bd, &tbl), PART_OK);
+	assert_int_equal(tbl.scheme, PART_GPT);
+	assert_int_equal(tbl.count, 2);
+	assert_int_equal(tbl.problem_count, 0);
+	assert_int_equal(find(&tbl, 1)->start, 256 * SPB);
+	assert_int_equal(find(&tbl, 1)->sectors, 256 * SPB);
+	assert_int_equal(find(&tbl, 2)->start, 512 * SPB);
+	assert_int_equal(find(&tbl, 2)->sectors, 1536 * SPB);
+	assert_string_equal(find(&tbl, 2)->name, "swap");
+	assert_int_equal(tbl.disk_guid[0], 0x4b);
+	/* The primary header's block damaged: the backup at the last block serves. */
+	blk(&m, 1)[0] = 'X';
+	assert_int_equal(part_scan(&m.bd, &tbl), PART_OK);
+	assert_int_equal(tbl.count, 2);
+	assert_true(has_problem(&tbl, PART_EGPTBACKUP));
+	assert_int_equal(m.misaligned, 0);
+	memdisk_free(&m);
+}
+
+/* A 512-byte-sector GPT image put on a 4Kn disk: block 1 holds no header, nor does the
+ * last block, so no partition is trusted (Linux finds none either). */
+static void test_gpt_512_layout_on_4kn(void **state)
+{
+	struct memdisk m;
+
+	(void)state;
+	memdisk_init(&m, "nvme0n1", 16384);
+	build_gpt(&m);
+	memdisk_set_block(&m, BS4K);
+	assert_int_equal(part_scan(&m.bd, &tbl), PART_EGPTNONE);
+	assert_int_equal(tbl.count, 0);
+	assert_int_equal(m.misaligned, 0);
+	memdisk_free(&m);
+}
+
 static void test_gpt_name_utf8(void **state)
 {
 	const uint8_t name[] = { 'a', 0, 0xE9, 0, 0xAC, 0x20, 0x00, 0xD8, 'z', 0, 0, 0 };
@@ -417,6 +535,9 @@ int main(void)
 		cmocka_unit_test(test_gpt_entry_outside_usable),
 		cmocka_unit_test(test_gpt_header_fields),
 		cmocka_unit_test(test_gpt_name_utf8),
+		cmocka_unit_test(test_mbr_4kn),
+		cmocka_unit_test(test_gpt_4kn),
+		cmocka_unit_test(test_gpt_512_layout_on_4kn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

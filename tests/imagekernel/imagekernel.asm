@@ -6,7 +6,9 @@
 ; whole binary, page aligned, at jump_address_phys in the image.
 ;
 ; Contract (in): thaw jumps to JUMP_VA (mapped to the binary's physical page by thaw's
-;   temporary tables) with IF=0, CS=0x10, EFER.NXE=1 and, per table.protocol,
+;   temporary tables) with IF=0, CS=0x10, EFER.NXE=1, CR4.LA57 = (table.levels == 5)
+;   (this kernel's tables are that deep, as Linux's restore_registers needs), and per
+;   table.protocol,
 ;   0 modern: r9 = table.cr3;  1 rbx-era: rbx = table.cr3;  2 seed: no register;
 ;   r10 = 0 in every case.
 ; Touches: its own pages (stack inside the binary), reads the listed frames through
@@ -31,6 +33,7 @@ org JUMP_VA
 %define EFER_NXE        (1 << 11)
 %define RFLAGS_IF       (1 << 9)
 %define KERNEL_CS       0x10
+%define CR4_LA57_BIT    12
 %define PATTERN_MUL     0x9E3779B97F4A7C15
 %define CR4_LA57        (1 << 12)
 %define PTE_ADDR        0x000ffffffffff000
@@ -51,10 +54,11 @@ org JUMP_VA
 
 ; The table the test appends (all u64, little endian):
 %define T_MAGIC         0       ; "IMGKTBL1"
-%define T_CR3           8       ; physical address of this kernel's PML4
+%define T_CR3           8       ; physical address of this kernel's PML4 (or PML5)
 %define T_PROTOCOL      16      ; 0 modern, 1 rbx-era, 2 seed
-%define T_COUNT         24      ; number of ranges
-%define T_RANGES        32      ; {start_pfn, count, kind}: kind 0 pattern, 1 zero
+%define T_LEVELS        24      ; paging depth of the tables at T_CR3: 4 or 5
+%define T_COUNT         32      ; number of ranges
+%define T_RANGES        40      ; {start_pfn, count, kind}: kind 0 pattern, 1 zero
 %define R_START         0
 %define R_COUNT         8
 %define R_KIND          16
@@ -64,6 +68,17 @@ restore_registers:
 	mov r12, r9                     ; keep the incoming registers before anything
 	mov r13, rbx
 	mov r14, r10
+	; Our tables read in the wrong depth would fault or map nonsense: check first.
+	mov rax, cr4
+	bt rax, CR4_LA57_BIT
+	setc al
+	movzx rdx, al
+	xor ecx, ecx
+	cmp qword [rel table + T_LEVELS], 5
+	sete cl
+	lea rsi, [rel msg_la57]
+	cmp rdx, rcx
+	jne fail                        ; (fail runs on thaw's tables: its text mapping)
 	lea rsp, [rel stack_top]        ; never thaw's stack: its frame is an image page
 	pushfq
 	pop r15
@@ -383,6 +398,7 @@ msg_rbx:  db "rbx", 0
 msg_cr3:  db "cr3", 0
 msg_cs:   db "cs", 0
 msg_nxe:  db "efer.nxe", 0
+msg_la57: db "cr4.la57", 0
 msg_page: db "page", 0
 msg_mmio: db "mmio-mapped", 0
 msg_apicbase: db "apicbase", 0

@@ -1,5 +1,7 @@
-"""The Debian guest for the install test: a bookworm system with systemd, the Debian kernel
-and GRUB for BIOS, on a raw disk (tests/guest/mkrootfs.sh and mkdisk.sh), booted in QEMU.
+"""The Debian guest for the install test: a Debian 12 (bookworm) system with systemd, its
+kernel and GRUB for BIOS, on a raw disk (tests/guest/mkrootfs.sh and mkdisk.sh), booted in
+QEMU. The release is GUEST_SERIES's suite (tests/fixtures/debian_kernel.py), whatever the
+host runs.
 
     base = base_disk()                  # cached; first build: debootstrap, a few minutes
     disk = copy_disk(base, tmp_path)    # a private writable copy
@@ -18,10 +20,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests"))
 
-from fixtures import cache  # noqa: E402
+from fixtures import cache, debian_kernel  # noqa: E402
 from fixtures.guest_qemu import run_qemu, sparse_copy  # noqa: E402
 
 GUEST = REPO / "tests" / "guest"
+GUEST_SERIES = debian_kernel.DEFAULT   # the guest's release and kernel: Debian 12's
 MEM_MIB = 512
 CONTROL_MIB = 16
 PART2_START = (1 + 1792) << 20      # mkdisk.sh: 1 MiB gap, 1792 MiB root, then swap
@@ -43,11 +46,15 @@ def _prune(prefix: str, keep: Path):
 
 def rootfs() -> Path:
     """The debootstrap tree, built once per version of mkrootfs.sh."""
-    entry = guest_cache() / f"rootfs-{cache.key(cache.file_hash(GUEST / 'mkrootfs.sh'))}"
+    suite = debian_kernel.SUITES[GUEST_SERIES].codename
+    entry = guest_cache() / f"rootfs-{cache.key(cache.file_hash(GUEST / 'mkrootfs.sh'), suite)}"
 
     def build(tmp: Path):
-        subprocess.run(["sh", str(GUEST / "mkrootfs.sh"), str(tmp / "root")], check=True,
-                       stdout=open(tmp / "build.log", "w"), stderr=subprocess.STDOUT)
+        debs = tmp / "kernel-debs"
+        debian_kernel.download_debs(GUEST_SERIES, debs)
+        subprocess.run(["sh", str(GUEST / "mkrootfs.sh"), str(tmp / "root"), suite, str(debs)],
+                       check=True, stdout=open(tmp / "build.log", "w"), stderr=subprocess.STDOUT)
+        shutil.rmtree(debs)
 
     if not (entry / ".done").exists():
         cache.build_once(entry, build)

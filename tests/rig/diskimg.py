@@ -40,6 +40,13 @@ def mbr(path: Path, script: str) -> None:
     run("sfdisk", "--no-reread", "--no-tell-kernel", "-q", str(path), stdin=script)
 
 
+def mbr_blocks(path: Path, disk_sig: int, parts) -> None:
+    """An MBR written byte by byte, its LBAs in the disk's logical blocks, for 4Kn
+    disks (Debian 12's sfdisk has no --sector-size): parts = [(type, start, count)]."""
+    from fixtures.guest_qemu import write_mbr
+    write_mbr(path, disk_sig, parts)
+
+
 def gpt(path: Path, *args: str) -> None:
     run("sgdisk", *args, str(path))
 

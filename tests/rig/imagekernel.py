@@ -1,7 +1,7 @@
 """Synthetic hibernation images for thaw's resume tests.
 
 An image holds the test image kernel (tests/imagekernel/imagekernel.asm) at
-jump_address_phys, its own 4-level page tables at cr3, pattern pages (qword i of frame
+jump_address_phys, its own 4- or 5-level page tables at cr3, pattern pages (qword i of frame
 pfn = ((pfn << 12) | i) * PATTERN_MUL) and zero pages; the kernel's restore_registers
 checks all of them plus the hand-off registers and exits QEMU 33 (ok) or 35 (FAIL).
 build/mkimage (tests/tools/mkimage.c) turns the page spec into a swap area."""
@@ -39,6 +39,7 @@ PROTO_REG = {"v2": 0, "v1": 0, "v1md5": 0, "v0": 1, "seed": 2}
 
 RESUMING_RE = re.compile(r"thaw: resuming pages=(?P<pages>\d+) bytes=(?P<bytes>\d+) "
                          r"load_ms=(?P<load_ms>\d+) mibps=(?P<mibps>\d+)")
+LEVELS_RE = re.compile(r"thaw: resuming .* levels=(?P<levels>[45]) ")
 OK_RE = re.compile(r"IMAGEKERNEL: OK pages=0x(?P<pages>[0-9a-f]+) zero=0x(?P<zero>[0-9a-f]+)")
 FAIL_RE = re.compile(r"IMAGEKERNEL: FAIL (?P<what>\S+) (?P<value>0x[0-9a-f]+)")
 MEM_MIB = 512       # the test machine's RAM (run_thaw's default, Layout.mem_mib)
@@ -65,7 +66,7 @@ class Layout:
     jump_phys: int = 0x3000000
     pt_base: int = 0x3200000
     protocol: str = "v2"
-    levels: int = 4           # 5: a PML5 on top (thaw on a 4-level CPU must refuse)
+    levels: int = 4           # 5: a PML5 on top (needs a CPU with LA57: run_thaw(cpu=…))
     pattern: list = field(default_factory=list)
     zero: list = field(default_factory=list)
 
@@ -166,7 +167,8 @@ def kernel_binary(lay: Layout, workdir: Path) -> bytes:
     subprocess.run(["nasm", "-f", "bin", f"-DJUMP_VA={lay.jump_va:#x}", str(ASM), "-o", str(out)],
                    check=True)
     ranges = [(s, n, 0) for s, n in lay.pattern] + [(s, n, 1) for s, n in lay.zero]
-    table = b"IMGKTBL1" + struct.pack("<QQQ", lay.cr3, PROTO_REG[lay.protocol], len(ranges))
+    table = b"IMGKTBL1" + struct.pack("<QQQQ", lay.cr3, PROTO_REG[lay.protocol], lay.levels,
+                                      len(ranges))
     table += b"".join(struct.pack("<QQQ", *r) for r in ranges)
     blob = out.read_bytes() + table
     blob += b"\0" * (-len(blob) % PAGE)
@@ -258,12 +260,13 @@ def thaw_iso(args: str) -> Path:
 
 def run_thaw(disk: Path, workdir: Path, *, firmware="bios", mem_mib=None, smp=1,
              args="thaw.test_exit thaw.on_fail=poweroff", timeout=180, keys=None,
-             keys_after=None, drive=None):
+             keys_after=None, drive=None, cpu=None):
     """Boot thaw.iso (args as its command line) on disk; keys: typed on the serial
     console once a line matches the regex keys_after. drive: QEMU arguments that attach
-    the disk instead of the plain virtio drive (e.g. through blkdebug)."""
+    the disk instead of the plain virtio drive (e.g. through blkdebug). cpu: QEMU's
+    -cpu (e.g. "qemu64,+la57"; default QEMU's qemu64)."""
     qemu = ["qemu-system-x86_64", "-machine", "pc" if firmware == "bios" else "q35",
-            "-m", f"{mem_mib or MEM_MIB}M", "-smp", str(smp)]
+            "-m", f"{mem_mib or MEM_MIB}M", "-smp", str(smp)] + (["-cpu", cpu] if cpu else [])
     if firmware == "uefi":
         vars_fd = workdir / "OVMF_VARS.fd"
         shutil.copyfile(OVMF_VARS, vars_fd)

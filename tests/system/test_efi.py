@@ -45,14 +45,16 @@ def assert_resumed(run, disk, variant=VARIANT):
     assert swap_header(disk, variant)["sig"] == b"SWAPSPACE2"
 
 
-def test_firmware_starts_thaw_efi(tmp_path):
+@pytest.mark.parametrize("variant", [VARIANT, pytest.param(VARIANT + "-la57", marks=SLOW)])
+def test_firmware_starts_thaw_efi(variant, tmp_path):
     """OVMF boots \\EFI\\BOOT\\BOOTX64.EFI = thaw.efi from an ESP disk; thaw resumes the
-    image Linux hibernated on the same machine (booted by GRUB: GRUB's e820 candidate)."""
-    fx = hibernated_disk(VARIANT)
+    image Linux hibernated on the same machine (booted by GRUB: GRUB's e820 candidate).
+    -la57: a CPU with 5-level paging, a 5-level image; thaw.efi switches depth to hand over."""
+    fx = hibernated_disk(variant)
     disk = fx.disk_copy(tmp_path)
     img = esp.esp_image(tmp_path / "esp.img", {"EFI/BOOT/BOOTX64.EFI": esp.THAW_EFI})
-    run = run_qemu(esp.esp_qemu_args(VARIANT, img, disk), tmp_path / "serial.log", TIMEOUT)
-    assert_resumed(run, disk)
+    run = run_qemu(esp.esp_qemu_args(variant, img, disk), tmp_path / "serial.log", TIMEOUT)
+    assert_resumed(run, disk, variant)
     assert 'boot: command line ""' in run.text    # the firmware's boot option has none
     assert "thaw-efi: Secure Boot is off" in run.text
     assert MATCH_RE.search(run.text)

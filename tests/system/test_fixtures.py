@@ -30,7 +30,42 @@ DEFAULT = ["none-bios-smp1", "lzo-uefi-smp1"]
 SLOW = ["lzo-bios-smp2", "none-bios-smp2", "lzo-uefi-smp2", "none-uefi-smp1",
         "lzo-bios-smp1-part", "lzo-bios-smp1-mem2048-data512",
         # RAM above 4 GiB: the image lists PFNs past 0x100000 (47,472 of 75,843 here).
-        "lzo-bios-smp1-mem4608", "none-bios-smp1-mem4608"]
+        "lzo-bios-smp1-mem4608", "none-bios-smp1-mem4608",
+        # Swap on other disk controllers (the guest loads their modules).
+        "lzo-bios-smp1-nvme", "lzo-uefi-smp1-nvme", "lzo-bios-smp1-part-nvme4k"]
+
+
+def test_variant_controllers():
+    """Controller suffixes: names round-trip, virtio keeps its historic spelling (and so
+    its cache keys), each controller's guest disk, thaw's resume= and QEMU arguments."""
+    from fixtures.guest_qemu import disk_args
+    from fixtures.variant import Variant
+    v = Variant.parse("lzo-bios-smp1")
+    assert v.controller == "virtio" and "controller" not in repr(v)
+    assert (v.swap_dev, v.thaw_resume) == ("vda", "/dev/vda")
+    assert disk_args(v, "D") == ["-drive", "file=D,format=raw,if=virtio"]
+    cases = {"lzo-bios-smp1-part-nvme": ("nvme0n1p1", 512, "nvme,serial="),
+             "lzo-uefi-smp1-nvme4k": ("nvme0n1", 4096, "logical_block_size=4096"),
+             "none-bios-smp1-part-sata": ("sda1", 512, "ahci,id=ahci0"),
+             "lzo-uefi-smp1-sata": ("sda", 512, "bus=ide.1"),
+             "lzo-bios-smp1-scsi": ("sda", 512, "scsi-hd,")}
+    for name, (dev, bs, arg) in cases.items():
+        v = Variant.parse(name)
+        assert v.name == name
+        assert (v.swap_dev, v.thaw_resume, v.block_size) == (dev, f"/dev/{dev}", bs)
+        assert arg in " ".join(disk_args(v, "D")), (name, disk_args(v, "D"))
+    with pytest.raises(ValueError):
+        Variant.parse("lzo-bios-smp1-nvme-part")      # fields in their fixed order
+
+
+def test_4kn_partition_table(tmp_path):
+    """disk_image() on a 4Kn disk: one MBR partition from 1 MiB, counted in 4 KiB blocks."""
+    img = tmp_path / "d.img"
+    disk_image(img, 16, True, 4096)
+    b = img.read_bytes()[:512]
+    assert b[510:512] == b"\x55\xaa" and b[446 + 4] == 0x82
+    start, count = struct.unpack("<II", b[446 + 8:446 + 16])
+    assert (start, count) == (256, 16 * 256 - 256)
 
 
 def check_hibernated(fx, disk):

@@ -159,10 +159,13 @@ def swap_uuid(disk: Path, offset=0) -> str:
 
 
 @pytest.mark.parametrize("variant", ["lzo-bios-smp1",
-                                     pytest.param("lzo-uefi-smp1", marks=SLOW)])
+                                     pytest.param("lzo-uefi-smp1", marks=SLOW),
+                                     pytest.param("lzo-bios-smp1-la57", marks=SLOW)])
 def test_kexec_resumes(tmp_path, variant):
     """Linux (same machine the image was made on) runs `thawctl kexec --exec`; thaw
-    starts with kexec's boot information and command line and resumes the workload."""
+    starts with kexec's boot information and command line and resumes the workload.
+    -la57: the Linux that kexecs runs 5-level paging and so does the image; thaw starts
+    4-level (kexec's purgatory turns paging off) and switches depth to hand over."""
     from kexecguest import kexec_iso
 
     fx = hibernated_disk(variant)

@@ -1,9 +1,13 @@
-"""thaw resumes real Debian 12 hibernation images (tests/fixtures/realimage.py: Linux
+"""thaw resumes real Debian hibernation images (tests/fixtures/realimage.py: Linux
 hibernated a guest running a workload that checksums its memory) through thaw.iso, and
-refuses damaged or mismatched ones without writing a byte.
+refuses damaged or mismatched ones without writing a byte. Kernels: Debian 12's 6.1 (every
+variant), Debian 13's 6.12 (LZ4, LZO) and Debian unstable's newest; paging: 4-level on
+QEMU's qemu64, 5-level and 4-level (no5lvl) on a CPU with LA57.
 
 Success means the guest's own proof: "WORKLOAD: resumed checksum=ok counter=ok" and
 QEMU exit 33 from the guest; the swap header reads SWAPSPACE2 afterwards."""
+import os
+import re
 import struct
 import sys
 
@@ -17,6 +21,14 @@ from fixtures.realimage import hibernated_disk  # noqa: E402
 
 VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-bios-smp2", "lzo-uefi-smp1",
             "none-uefi-smp2", "lzo-bios-smp1-part"]
+SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1", reason="set THAW_SLOW_TESTS=1")
+ZERO_RE = re.compile(r"thaw: resuming .* zero=(?P<zero>\d+) .*codec=(?P<codec>\S+) "
+                     r"levels=(?P<levels>[45]) ")
+# Other kernels and paging depths: (variant, codec thaw must report, paging depth). One of
+# each capability runs by default (a 6.12 LZ4 image, a 5-level image); the rest are slow.
+KERNELS = [("lz4-bios-smp1-k612", "lz4", 4), ("lzo-bios-smp1-la57", "lzo", 5)]
+KERNELS_SLOW = [("lzo-bios-smp1-k612", "lzo", 4), ("lzo-bios-smp1-ksid", "lzo", 4),
+                ("lzo-bios-smp1-la57-no5lvl", "lzo", 4)]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -25,6 +37,34 @@ def test_real_resume(variant, tmp_path):
     disk = fx.disk_copy(tmp_path)
     run = boot(fx, disk, tmp_path)
     assert_resumed(run, fx, disk)
+
+
+def check_kernel(variant, codec, levels, tmp_path):
+    """The fixture's own kernel, compression and paging depth reach thaw, and the
+    workload comes back. 6.6+ omit zero pages from the stream (bit 63 in the PFN list),
+    6.1 writes them out: thaw's count of zero-flagged frames shows which it read."""
+    fx = hibernated_disk(variant)
+    disk = fx.disk_copy(tmp_path)
+    run = boot(fx, disk, tmp_path)
+    assert_resumed(run, fx, disk)
+    m = ZERO_RE.search(run.text)
+    assert m, run.text[-3000:]
+    assert (m["codec"], int(m["levels"])) == (codec, levels), m.group(0)
+    if fx.variant.kernel == "k61":
+        assert int(m["zero"]) == 0, m.group(0)
+    else:
+        assert int(m["zero"]) > 0, m.group(0)
+
+
+@pytest.mark.parametrize("variant,codec,levels", KERNELS, ids=[k[0] for k in KERNELS])
+def test_kernel_and_paging(variant, codec, levels, tmp_path):
+    check_kernel(variant, codec, levels, tmp_path)
+
+
+@SLOW
+@pytest.mark.parametrize("variant,codec,levels", KERNELS_SLOW, ids=[k[0] for k in KERNELS_SLOW])
+def test_kernel_and_paging_slow(variant, codec, levels, tmp_path):
+    check_kernel(variant, codec, levels, tmp_path)
 
 
 def test_resumed_image_is_gone(tmp_path):

@@ -206,14 +206,29 @@ def test_delay_key_cancels(tmp_path):
     assert ik.digest(disk) == before
 
 
-def test_five_level_image_refused(tmp_path):
-    """An image whose page tables only resolve restore_registers as 5-level: CR4.LA57
-    cannot change in long mode, so thaw (4-level) must refuse before any write."""
+def test_five_level_image_refused_without_la57(tmp_path):
+    """An image whose page tables only resolve restore_registers as 5-level, on a CPU
+    without LA57 (QEMU's qemu64): no depth thaw could switch to; refused before any
+    write."""
     crc = machine_e820("bios")
     lay = layout("bios", levels=5)
     disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
     before = ik.digest(disk)
-    refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "5-level paging")
+    refused_intact(ik.run_thaw(disk, tmp_path), disk, before, "5-level paging",
+                   "this CPU lacks")
+
+
+@pytest.mark.parametrize("firmware,levels", [("bios", 5), ("bios", 4), ("uefi", 5)])
+def test_paging_depth_on_la57_cpu(firmware, levels, tmp_path):
+    """On a CPU with LA57 thaw runs 4-level and hands over in the image's depth: for a
+    5-level image its trampoline switches CR4.LA57 (through 32-bit code, paging off);
+    the image kernel checks CR4.LA57 before it loads its own PML5, then every page."""
+    crc = machine_e820(firmware)
+    lay = layout(firmware, levels=levels)
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
+    run = ik.run_thaw(disk, tmp_path, firmware=firmware, cpu="qemu64,+la57")
+    resume_ok(run, lay, disk)
+    assert ik.LEVELS_RE.search(run.text)["levels"] == str(levels)
 
 
 def test_read_error_mid_image_refused(tmp_path):
