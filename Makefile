@@ -56,6 +56,43 @@ IMAGE_SRCS := \
 	image/loader.c \
 	image/image_read.c \
 
+# crypto/: AES (constant-time software and AES-NI), XTS, CBC-ESSIV, SHA-1/256, HMAC,
+# PBKDF2, BLAKE2b, Argon2: what LUKS needs (PURE). aes_ni.c is the one file built
+# with SSE enabled (below).
+CRYPTO_SRCS := \
+	crypto/aes.c \
+	crypto/aes_ct.c \
+	crypto/aes_ni.c \
+	crypto/xts.c \
+	crypto/cbc_essiv.c \
+	crypto/sector_cipher.c \
+	crypto/hash.c \
+	crypto/sha1.c \
+	crypto/sha256.c \
+	crypto/hmac.c \
+	crypto/blake2b.c \
+	crypto/argon2.c \
+
+# luks/: LUKS1/LUKS2 headers, their JSON metadata, keyslot unlocking (PURE; at the
+# block layer: it describes containers the block devices hold).
+LUKS_SRCS := \
+	luks/json.c \
+	luks/base64.c \
+	luks/luks1.c \
+	luks/luks2.c \
+	luks/luks_load.c \
+	luks/luks_unlock.c \
+	luks/luks_dev.c \
+
+# lvm/: LVM2 labels, metadata areas and text, linear/striped LV mapping (PURE; at
+# the block layer).
+LVM_SRCS := \
+	lvm/lvm_label.c \
+	lvm/lvm_pv.c \
+	lvm/lvm_text.c \
+	lvm/lvm_vg.c \
+	lvm/lvm_dev.c \
+
 # kernel/ and mm/: the platform thaw runs on.
 KERNEL_SRCS := \
 	kernel/main.c \
@@ -74,6 +111,7 @@ KERNEL_SRCS := \
 	kernel/lapic.c \
 	kernel/power.c \
 	kernel/stop.c \
+	kernel/passphrase.c \
 	kernel/cutpoint.c \
 
 KERNEL_PURE_SRCS := \
@@ -94,6 +132,8 @@ MM_PURE_SRCS := \
 # block/: block devices, the disk registry drivers plug into, partitions, probes.
 BLOCK_SRCS := \
 	block/disks.c \
+	block/sdname.c \
+	block/stack.c \
 	block/cutdev.c \
 
 BLOCK_PURE_SRCS := \
@@ -104,6 +144,7 @@ BLOCK_PURE_SRCS := \
 	block/swaparea.c \
 	block/uuid.c \
 	block/fsprobe.c \
+	block/scsi.c \
 
 # drivers/: disk controllers; each registers itself with DISK_DRIVER() (block/disks.h).
 DRIVER_SRCS := \
@@ -111,9 +152,13 @@ DRIVER_SRCS := \
 	drivers/virtqueue.c \
 	drivers/virtio_blk.c \
 	drivers/nvme.c \
+	drivers/ahci_hba.c \
+	drivers/ahci.c \
+	drivers/virtio_scsi.c \
 
 DRIVER_PURE_SRCS := \
 	drivers/nvme_prp.c \
+	drivers/ahci_cmd.c \
 
 # resume/: where the image is, whether it fits this machine, and the restore itself.
 RESUME_SRCS := \
@@ -141,13 +186,16 @@ SELFTEST_SRCS := \
 	selftest/faults.c \
 
 # Pure: no globals, no allocation, no I/O; host- and kernel-buildable.
-PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(KERNEL_PURE_SRCS) \
-	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(DRIVER_PURE_SRCS) $(RESUME_PURE_SRCS)
+PURE_SRCS := $(filter-out lib/string.c,$(LIB_SRCS)) $(IMAGE_SRCS) $(CRYPTO_SRCS) $(KERNEL_PURE_SRCS) \
+	$(MM_PURE_SRCS) $(BLOCK_PURE_SRCS) $(DRIVER_PURE_SRCS) $(LUKS_SRCS) $(LVM_SRCS) \
+	$(RESUME_PURE_SRCS)
 
 THAWCTL_SRCS := \
 	tools/thawctl.c \
 	tools/file_source.c \
 	tools/kexec.c \
+	tools/luks_source.c \
+	tools/lvm_cmd.c \
 
 # ---------------------------------------------------------------------------
 # Flags. Kernel flags in one place: freestanding, no red zone (interrupts use the
@@ -190,6 +238,12 @@ $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	$(Q)$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# AES-NI needs the SSE registers: only this object drops -mgeneral-regs-only
+# (boot/entry.asm enables SSE in CR0/CR4; thaw uses SSE nowhere else, so no state to save).
+AESNI_FLAGS := -msse2 -maes
+$(BUILD)/k/crypto/aes_ni.o: KCFLAGS := $(filter-out -mgeneral-regs-only,$(KCFLAGS)) $(AESNI_FLAGS)
+$(BUILD)/host/crypto/aes_ni.o $(BUILD)/asan/crypto/aes_ni.o: HOSTCFLAGS += $(AESNI_FLAGS)
 
 # ---------------------------------------------------------------------------
 # thaw.efi: a PE32+ EFI application made of a small stub (boot/efi_stub.c) and thaw.elf's
@@ -338,7 +392,8 @@ check-layers:
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
 HOST_TESTS := e820 place hwsig pgmode part_table blockdev nvme_prp resume_spec cmdline boot_info pmm format aml_s5 madt acpi_fixed_hw crc32 lzo1x lz4 image \
-	locate handoff readahead commit verify
+	locate handoff readahead commit verify \
+	aes sha pbkdf2 argon2 lvm luks scsi ahci_cmd
 
 define host_test
 $(BUILD)/tests/test_$(1): $(BUILD)/asan/tests/host/test_$(1).o $$(TEST_$(1)_SRCS:%.c=$(BUILD)/asan/%.o)
@@ -354,6 +409,8 @@ TEST_pgmode_SRCS := resume/pgmode.c
 TEST_part_table_SRCS := block/mbr.c block/gpt.c block/part_table.c lib/crc32.c
 TEST_blockdev_SRCS := block/blockdev.c
 TEST_nvme_prp_SRCS := drivers/nvme_prp.c
+TEST_scsi_SRCS := block/scsi.c kernel/format.c kernel/snprintf.c
+TEST_ahci_cmd_SRCS := drivers/ahci_cmd.c kernel/format.c kernel/snprintf.c
 TEST_resume_spec_SRCS := resume/resume_spec.c block/uuid.c block/swaparea.c block/fsprobe.c
 TEST_locate_SRCS := resume/locate.c resume/resume_spec.c block/uuid.c block/swaparea.c \
 	block/fsprobe.c block/blockdev.c
@@ -380,6 +437,20 @@ TEST_lz4_SRCS := image/lz4.c image/img_err.c
 TEST_lz4_LIBS := -llz4
 TEST_image_SRCS := $(IMAGE_SRCS) lib/crc32.c
 TEST_image_LIBS := -llz4
+
+AES_SRCS := crypto/aes.c crypto/aes_ct.c crypto/aes_ni.c
+HASH_SRCS := crypto/hash.c crypto/sha1.c crypto/sha256.c
+TEST_aes_SRCS := $(AES_SRCS) crypto/xts.c crypto/cbc_essiv.c crypto/sector_cipher.c $(HASH_SRCS)
+TEST_aes_LIBS := -lcrypto
+TEST_sha_SRCS := $(HASH_SRCS) crypto/hmac.c crypto/blake2b.c
+TEST_sha_LIBS := -lcrypto
+TEST_pbkdf2_SRCS := $(HASH_SRCS) crypto/hmac.c
+TEST_pbkdf2_LIBS := -lcrypto
+TEST_argon2_SRCS := crypto/argon2.c crypto/blake2b.c
+TEST_argon2_LIBS := -largon2
+TEST_lvm_SRCS := lvm/lvm_label.c lvm/lvm_pv.c lvm/lvm_text.c lvm/lvm_vg.c lib/crc32.c
+TEST_lvm_LIBS := -lz
+TEST_luks_SRCS := $(filter-out luks/luks_dev.c,$(LUKS_SRCS)) $(CRYPTO_SRCS)
 
 $(foreach t,$(HOST_TESTS),$(eval $(call host_test,$(t))))
 
@@ -472,6 +543,26 @@ $(FUZZ_CORPUS)/.boot-stamp: $(FUZZ_CORPUS)/.stamp tests/fuzz/make_boot_corpus.py
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.boot-stamp
 
+# What disk controllers hand back (SCSI sense, REPORT LUNS, READ CAPACITY, ATA
+# IDENTIFY): the pure parsers of block/scsi.c and drivers/ahci_cmd.c.
+FUZZ_DEVICE_SRCS := block/scsi.c drivers/ahci_cmd.c kernel/format.c kernel/snprintf.c
+FUZZERS += device_data
+$(BUILD)/fuzz/fuzz_device_data: tests/fuzz/fuzz_device_data.c $(FUZZ_DEVICE_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined -o $@ $^
+
+$(BUILD)/fuzz/replay_device_data: tests/fuzz/fuzz_device_data.c $(FUZZ_DEVICE_SRCS) tests/fuzz/replay.c
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(SANFLAGS) -o $@ $^
+
+$(FUZZ_CORPUS)/.device-stamp: tests/fuzz/make_device_corpus.py
+	@mkdir -p $(FUZZ_CORPUS)
+	$(Q)$(PYTHON) tests/fuzz/make_device_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.device-stamp
+
 # The resume part's e820 sanitiser: links resume/e820.c and the CRC-32 it hashes with.
 FUZZERS += e820
 FUZZ_E820_SRCS := resume/e820.c lib/crc32.c
@@ -492,6 +583,47 @@ $(FUZZ_CORPUS)/.e820-stamp: tests/fuzz/make_e820_corpus.py
 	$(Q)$(PYTHON) tests/fuzz/make_e820_corpus.py $(FUZZ_CORPUS)
 	$(Q)touch $@
 test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.e820-stamp
+
+# The LUKS2 metadata reader (JSON parser + luks2.c) over the crypto it links;
+# seeds: real cryptsetup headers' JSON (tests/fuzz/make_luks_corpus.py).
+FUZZ_LUKS_SRCS := $(filter-out luks/luks_dev.c,$(LUKS_SRCS)) $(CRYPTO_SRCS)
+FUZZERS += luks2_json
+$(BUILD)/fuzz/fuzz_luks2_json: tests/fuzz/fuzz_luks2_json.c $(FUZZ_LUKS_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. $(AESNI_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^
+
+$(BUILD)/fuzz/replay_luks2_json: tests/fuzz/fuzz_luks2_json.c $(FUZZ_LUKS_SRCS) tests/fuzz/replay.c
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. $(AESNI_FLAGS) $(SANFLAGS) -o $@ $^
+
+$(FUZZ_CORPUS)/.luks-stamp: tests/fuzz/make_luks_corpus.py
+	@mkdir -p $(FUZZ_CORPUS)
+	$(Q)$(PYTHON) tests/fuzz/make_luks_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.luks-stamp
+
+# The LVM2 metadata text parser and VG reader; seeds: tests/fuzz/make_lvm_corpus.py.
+FUZZ_LVM_SRCS := lvm/lvm_text.c lvm/lvm_vg.c lvm/lvm_label.c lib/crc32.c
+FUZZERS += lvm_meta
+$(BUILD)/fuzz/fuzz_lvm_meta: tests/fuzz/fuzz_lvm_meta.c $(FUZZ_LVM_SRCS) $(CRC32_TABLE)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CLANG) -std=gnu11 -g -O1 -I. -I$(BUILD)/gen -fsanitize=fuzzer,address,undefined \
+		-o $@ tests/fuzz/fuzz_lvm_meta.c $(FUZZ_LVM_SRCS)
+
+$(BUILD)/fuzz/replay_lvm_meta: tests/fuzz/fuzz_lvm_meta.c $(FUZZ_LVM_SRCS) tests/fuzz/replay.c $(CRC32_TABLE)
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O1 -g $(WARN) -I. -I$(BUILD)/gen $(SANFLAGS) -o $@ \
+		tests/fuzz/fuzz_lvm_meta.c $(FUZZ_LVM_SRCS) tests/fuzz/replay.c
+
+$(FUZZ_CORPUS)/.lvm-stamp: tests/fuzz/make_lvm_corpus.py
+	@mkdir -p $(FUZZ_CORPUS)
+	$(Q)$(PYTHON) tests/fuzz/make_lvm_corpus.py $(FUZZ_CORPUS)
+	$(Q)touch $@
+test-fuzz-replay fuzz: $(FUZZ_CORPUS)/.lvm-stamp
 
 # Replay fails on a missing or empty corpus (tests/fuzz/replay.c).
 test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
@@ -539,12 +671,24 @@ demo: deps
 	$(Q)$(PYTHON) scripts/demo.py
 
 # Benchmarks. Each part adds its own target as a prerequisite of bench.
+# bench-crypto: thaw's AES-XTS (software, AES-NI), PBKDF2 and Argon2 next to OpenSSL and
+# libargon2 on this host (tests/bench/bench_crypto.c; not a test).
+BENCH_CRYPTO_SRCS := $(CRYPTO_SRCS)
+$(BUILD)/bench_crypto: tests/bench/bench_crypto.c $(BENCH_CRYPTO_SRCS)
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -I. $(AESNI_FLAGS) -o $@ $^ -lcrypto -largon2
+
+.PHONY: bench-crypto
+bench-crypto: $(BUILD)/bench_crypto
+	$(Q)$(BUILD)/bench_crypto
+
 # bench-linux: Linux's own resume of the real fixtures (tests/bench/bench_linux.py).
 BENCH_RUNS ?= 5
 BENCH_LINUX_VARIANTS ?= lzo-bios-smp1 none-bios-smp1
 
 .PHONY: bench bench-linux
-bench: bench-linux bench-decoders bench-disk bench-resume
+bench: bench-linux bench-decoders bench-disk bench-resume bench-crypto
 
 # bench-decoders: thaw's LZO/LZ4/CRC32 against liblzo2/liblz4/zlib (not a test), with the
 # decoders built as for the host and as for the kernel (freestanding, general registers
@@ -589,7 +733,7 @@ bench-resume: deps
 # bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU,
 # per disk controller (BENCH_DISK_CONTROLLERS, comma-separated).
 BENCH_DISK_RUNS ?= 3
-BENCH_DISK_CONTROLLERS ?= virtio,nvme
+BENCH_DISK_CONTROLLERS ?= virtio,nvme,sata,scsi
 .PHONY: bench-disk
 bench-disk: deps
 	$(Q)$(MAKE) --no-print-directory all iso

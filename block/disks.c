@@ -5,6 +5,7 @@
 #include <string.h>
 #include "block/disks.h"
 #include "block/fsprobe.h"
+#include "block/stack.h"
 #include "block/uuid.h"
 #include "kernel/console.h"
 #include "kernel/pci.h"
@@ -12,6 +13,8 @@
 /* The table DISK_DRIVER() builds; linker.ld bounds it. */
 extern const struct disk_driver *const __disk_drivers_start[];
 extern const struct disk_driver *const __disk_drivers_end[];
+
+#define DISKS_ALIAS_MAX 72
 
 static struct {
 	struct blockdev *dev[BLOCKDEV_MAX];   /* the registry: disks and partitions */
@@ -27,6 +30,7 @@ static struct {
 	const struct part_table *owner[BLOCKDEV_MAX];
 	bool unreadable[BLOCKDEV_MAX];        /* its first page could not be read */
 	struct fs_info fs[BLOCKDEV_MAX];
+	char alias[BLOCKDEV_MAX][2][DISKS_ALIAS_MAX];   /* stacked devices' other names */
 	uint8_t probe[FS_PROBE_BYTES] __attribute__((aligned(4096)));   /* probe buffer */
 } disks;
 
@@ -246,11 +250,45 @@ void disks_stop_firmware_dma(void)
 	}
 }
 
+static void set_alias(char *dst, const char *src)
+{
+	size_t n = src ? strnlen(src, DISKS_ALIAS_MAX - 1) : 0;
+
+	memcpy(dst, src ? src : "", n);
+	dst[n] = 0;
+}
+
+bool disks_add_stacked(struct blockdev *d, const char *alias0, const char *alias1)
+{
+	int r;
+
+	if (!blockdev_register(d)) {
+		kprintf("disks: %s: too many block devices, not used\n", d->name);
+		return false;
+	}
+	r = reg_index(d);
+	set_alias(disks.alias[r][0], alias0);
+	set_alias(disks.alias[r][1], alias1);
+	probe_contents((unsigned)r);
+	return true;
+}
+
+const char *disks_alias(const struct blockdev *d, unsigned i)
+{
+	int r = reg_index(d);
+
+	return r < 0 || i > 1 || !disks.alias[r][i][0] ? NULL : disks.alias[r][i];
+}
+
 unsigned disks_init(void)
 {
+	unsigned plain;
+
 	probe_disks();
-	for (unsigned r = 0; r < blockdev_count(); r++)
+	plain = blockdev_count();
+	for (unsigned r = 0; r < plain; r++)
 		probe_contents(r);
+	stack_scan();                    /* LUKS and LVM inside them, probed as they come */
 	if (disks.disk_count == 0)
 		print_no_disk();
 	disks_print();
@@ -348,6 +386,7 @@ unsigned disks_list(struct disk_info *out, unsigned cap)
 		out[n] = (struct disk_info){
 			.dev = d, .table = disks_table(d), .part = disks_part(d),
 			.swap = disks_swap(d), .fs = disks_fs(d), .unreadable = disks_unreadable(d),
+			.alias = { disks_alias(d, 0), disks_alias(d, 1) },
 		};
 	}
 	return n;
@@ -358,7 +397,11 @@ void disks_print(void)
 	for (unsigned r = 0; r < blockdev_count(); r++) {
 		const struct blockdev *d = blockdev_at(r);
 
-		if (!d->parent)
+		if (disks.alias[r][0][0])
+			kprintf("disks: %s: /dev/%s%s%s, %llu sectors\n", d->name, disks.alias[r][0],
+				disks.alias[r][1][0] ? " /dev/" : "", disks.alias[r][1],
+				(unsigned long long)d->sectors);
+		else if (!d->parent)
 			kprintf("disks: %s: disk, %llu sectors, partition table %s, "
 				"%u-byte blocks\n", d->name, (unsigned long long)d->sectors,
 				disks.owner[r] ? scheme_name(disks.owner[r]->scheme) : "none",

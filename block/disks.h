@@ -51,6 +51,12 @@ bool blockdev_register(struct blockdev *d);
 struct blockdev *blockdev_add_partition(struct blockdev *disk, uint32_t number,
 					uint64_t start, uint64_t sectors);
 
+/* Register a stacked device (block/stack.c: an unlocked LUKS volume, an LVM LV) and
+ * probe what it holds; aliases are the other names resume= may use for it, without
+ * "/dev/" ("mapper/vg-swap", "vg/swap"; NULL for none). False when full. */
+bool disks_add_stacked(struct blockdev *d, const char *alias0, const char *alias1);
+const char *disks_alias(const struct blockdev *d, unsigned i);   /* NULL when none */
+
 unsigned blockdev_count(void);
 struct blockdev *blockdev_at(unsigned i);
 struct blockdev *blockdev_find(const char *name);
@@ -85,6 +91,7 @@ struct disk_info {
 	const struct swap_info *swap;           /* probe of its first page, or NULL */
 	const struct fs_info *fs;               /* superblock probe, or NULL */
 	bool unreadable;                        /* the first page gave a read error */
+	const char *alias[2];                   /* stacked devices' other names, or NULL */
 };
 
 /* The registry in discovery order: fills up to cap entries, returns how many. */

@@ -142,19 +142,21 @@ build_identity_map:
 	ret
 
 ; PAE, then EFER.LME|NXE, then paging (Intel SDM Vol. 3 §10.8.5), then a far jump
-; to reload CS with the 64-bit selector.
+; to reload CS with the 64-bit selector. SSE is enabled on the way (SDM Vol. 3
+; §14.1.3: CR4.OSFXSR|OSXMMEXCPT, CR0.MP set, CR0.EM and TS clear) for AES-NI.
 enter_long_mode:
 	mov eax, boot_pml4
 	mov cr3, eax
 	mov eax, cr4
-	or eax, CR4_PAE
+	or eax, CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT
 	mov cr4, eax
 	mov ecx, MSR_EFER
 	rdmsr
 	or eax, EFER_LME | EFER_NXE
 	wrmsr
 	mov eax, cr0
-	or eax, CR0_PE | CR0_PG | CR0_WP
+	and eax, ~(CR0_EM | CR0_TS)
+	or eax, CR0_PE | CR0_PG | CR0_WP | CR0_MP
 	mov cr0, eax
 	jmp SEL_CODE64:long_entry
 

@@ -75,13 +75,18 @@ thaw_entry64:
 	jb .pd_loop
 
 	; EFER.NXE before Linux's page tables are used (the firmware may not have set it),
-	; CR0.WP as the 32-bit entry sets it; then thaw's tables.
+	; CR0.WP as the 32-bit entry sets it, and SSE on (UEFI leaves it on; set it anyway,
+	; as entry.asm does, for crypto/aes_ni.c); then thaw's tables.
 	mov ecx, MSR_EFER
 	rdmsr
 	or eax, EFER_NXE
 	wrmsr
+	mov rax, cr4
+	or rax, CR4_OSFXSR | CR4_OSXMMEXCPT
+	mov cr4, rax
 	mov rax, cr0
-	or rax, CR0_WP
+	and rax, ~(CR0_EM | CR0_TS)
+	or rax, CR0_WP | CR0_MP
 	mov cr0, rax
 	mov rax, boot_pml4
 	mov cr3, rax

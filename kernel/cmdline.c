@@ -208,6 +208,14 @@ static int apply_token(char *tok, struct options *o,
 	const char *val = eq ? eq + 1 : NULL;
 	size_t klen = eq ? (size_t)(eq - tok) : strlen(tok);
 
+	/* A LUKS passphrase on the command line is readable by every user of the
+	 * resumed system (/proc/cmdline): refused, and its value never repeated. */
+	if (klen == 13 && !strncmp(tok, "thaw.luks_key", 13)) {
+		if (warn)
+			warn("refused: a secret on the command line is visible to everyone; "
+			     "type the LUKS passphrase at thaw's prompt instead", "thaw.luks_key=");
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof(options_table) / sizeof(options_table[0]); i++) {
 		const struct opt_def *d = &options_table[i];
 

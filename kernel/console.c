@@ -23,6 +23,7 @@
 static struct {
 	bool vga;               /* EGA/VGA text cells */
 	bool fb;                /* RGB framebuffer */
+	bool shift;             /* a Shift key is held (i8042 make/break codes) */
 	const char *keys;       /* keys the EFI stub read through the firmware, unread */
 	uint32_t key_count;
 } con;
@@ -97,16 +98,25 @@ int kprintf(const char *fmt, ...)
 	return n;
 }
 
-/* Scan-code set 1 make codes for the keys worth telling apart; any other key
- * press reads as ' ' (IBM PC AT Technical Reference, keyboard scan codes). */
+/* Scan-code set 1 make codes for the keys worth telling apart, with Shift (the
+ * passphrase prompt needs capitals and symbols); any other key press reads as ' '
+ * (IBM PC AT Technical Reference, keyboard scan codes). */
+#define SC_LSHIFT 0x2a
+#define SC_RSHIFT 0x36
+#define SC_BREAK 0x80
+
 static int scancode_to_char(uint8_t sc)
 {
 	static const char row[] = "\0\0331234567890-=\b\tqwertyuiop[]\n\0asdfghjkl;'`\0\\zxcvbnm,./";
-
-	if (sc & 0x80)
+	static const char shifted[] = "\0\033!@#$%^&*()_+\b\tQWERTYUIOP{}\n\0ASDFGHJKL:\"~\0|ZXCVBNM<>?";
+	if ((sc & ~SC_BREAK) == SC_LSHIFT || (sc & ~SC_BREAK) == SC_RSHIFT) {
+		con.shift = !(sc & SC_BREAK);
+		return -1;
+	}
+	if (sc & SC_BREAK)
 		return -1;              /* key release */
 	if (sc < sizeof(row) - 1 && row[sc])
-		return row[sc];
+		return con.shift ? shifted[sc] : row[sc];
 	return ' ';
 }
 

@@ -14,6 +14,7 @@
 #include "kernel/panic.h"
 #include "kernel/power.h"
 #include "kernel/stop.h"
+#include "block/stack.h"
 #include "kernel/timer.h"
 #include "mm/pmm.h"
 #include "resume/resume.h"
@@ -147,7 +148,9 @@ void kmain(uint32_t magic, uint64_t mbi)
 	faulttest_run(&options);         /* returns unless thaw.test= names a fault test */
 	cutpoint_arm(options.test);      /* thaw.test=cut:<phase>: the power-cut tests */
 
-	/* Find the disks, then resume from the swap area holding an image. */
+	/* Find the disks (unlocking LUKS, assembling LVM), then resume from the swap area
+	 * holding an image. Every stop wipes the keys unlocking gave. */
+	stop_set_cleanup(stack_wipe_secrets);
 	disks_init();
 	disktest_run(&options);          /* returns unless thaw.test= names a disk test */
 	resume_main(&boot_info, &options);   /* noresume: offers to discard the image */

@@ -10,6 +10,15 @@
 
 #define WAIT_BEFORE_REBOOT_S 10
 
+static struct {
+	void (*cleanup)(void);          /* wipes secrets before any way out */
+} stop;
+
+void stop_set_cleanup(void (*fn)(void))
+{
+	stop.cleanup = fn;
+}
+
 static void wait_for_key_or_timeout(uint32_t seconds)
 {
 	kprintf("thaw: rebooting in %u s; press any key to reboot now\n", seconds);
@@ -18,6 +27,8 @@ static void wait_for_key_or_timeout(uint32_t seconds)
 
 __attribute__((noreturn)) static void apply_on_fail(const struct options *o, uint8_t code)
 {
+	if (stop.cleanup)
+		stop.cleanup();
 	power_test_exit(code);
 	switch (o->on_fail) {
 	case ON_FAIL_HALT:

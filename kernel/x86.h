@@ -7,12 +7,17 @@
 
 /* Control registers (Intel SDM Vol. 3A §2.5). */
 #define CR0_PE          (1u << 0)       /* protected mode */
+#define CR0_MP          (1u << 1)       /* monitor coprocessor (set with SSE, §14.1.3) */
+#define CR0_EM          (1u << 2)       /* x87 emulation: must be clear for SSE */
+#define CR0_TS          (1u << 3)       /* task switched: clear, or SSE faults */
 #define CR0_WP          (1u << 16)      /* write protect in ring 0 */
 #define CR0_PG          (1u << 31)      /* paging */
 #define CR4_PAE         (1u << 5)
 #define CR4_PGE         (1u << 7)       /* global pages */
 #define CR4_LA57        (1u << 12)      /* 5-level paging */
 #define CR4_PCIDE       (1u << 17)      /* process-context identifiers */
+#define CR4_OSFXSR      (1u << 9)       /* SSE instructions allowed (crypto/aes_ni.c) */
+#define CR4_OSXMMEXCPT  (1u << 10)      /* SIMD floating-point exceptions as #XM */
 
 /* MSRs (Intel SDM Vol. 4 Table 2-2) and their bits. */
 #define MSR_APIC_BASE   0x1Bu

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "block/disks.h"
+#include "block/stack.h"
 #include "kernel/acpi.h"
 #include "kernel/acpi_mode.h"
 #include "kernel/io.h"
@@ -133,6 +134,7 @@ __attribute__((noreturn)) void jump_to_image(const struct handoff *h, const stru
 
 	__asm__ volatile("cli" ::: "memory");
 	disks_quiesce_all();
+	stack_wipe_secrets();            /* all I/O is done: no key outlives thaw */
 	quiesce_pics();
 	for (uint32_t i = 0; i < h->ioapic_count; i++)
 		quiesce_ioapic(h->ioapic[i]);

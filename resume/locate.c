@@ -49,7 +49,7 @@ static bool matches(const struct resume_spec *s, const struct disk_info *di, uin
 {
 	struct rspec_candidate c = {
 		.name = di->dev->name, .table = di->table, .part = di->part,
-		.swap = di->swap, .fs = di->fs,
+		.swap = di->swap, .fs = di->fs, .alias = { di->alias[0], di->alias[1] },
 	};
 	struct swap_info at;
 

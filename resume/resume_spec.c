@@ -18,7 +18,7 @@ const char *rspec_strerror(enum rspec_err e)
 	case RSPEC_ELONG:   return "value too long";
 	case RSPEC_ENAME:   return "not a disk name thaw knows (expected /dev/vdX, /dev/sdX or "
 				    "/dev/nvmeXnY, with an optional partition number: vda2, sda2, "
-				    "nvme0n1p2)";
+				    "nvme0n1p2; or /dev/mapper/NAME, /dev/VG/LV)";
 	}
 	return "unknown resume= error";
 }
@@ -83,6 +83,17 @@ static bool valid_disk_name(const char *n)
 	if (n[i] == '\0')
 		return true;
 	return number_at(n, &i, false) && n[i] == '\0';
+}
+
+/* Device-mapper devices as Linux names them: dm-N, /dev/mapper/NAME, /dev/VG/LV
+ * (one slash, both sides non-empty, no further path). */
+static bool valid_dm_name(const char *n)
+{
+	const char *slash = strchr(n, '/');
+
+	if (n[0] == 'd' && n[1] == 'm' && n[2] == '-' && n[3] >= '0' && n[3] <= '9')
+		return true;
+	return slash && slash != n && slash[1] && !strchr(slash + 1, '/');
 }
 
 static enum rspec_err set_text(struct resume_spec *out, enum rspec_kind k, const char *v)
@@ -157,7 +168,7 @@ enum rspec_err resume_spec_parse(const char *s, struct resume_spec *out)
 	if (has_prefix(s, "/dev/disk/by-partlabel/"))
 		return set_text(out, RSPEC_PARTLABEL, s + 23);
 	if (has_prefix(s, "/dev/")) {
-		if (!valid_disk_name(s + 5))
+		if (!valid_disk_name(s + 5) && !valid_dm_name(s + 5))
 			return RSPEC_ENAME;
 		return set_text(out, RSPEC_DEVNAME, s + 5);
 	}
@@ -175,7 +186,9 @@ bool resume_spec_matches(const struct resume_spec *s, const struct rspec_candida
 	case RSPEC_NONE:
 		return swap_present(c->swap) && c->swap->kind == SWAP_HIBERNATED;
 	case RSPEC_DEVNAME:
-		return strcmp(s->text, c->name) == 0;
+		return strcmp(s->text, c->name) == 0 ||
+		       (c->alias[0] && !strcmp(s->text, c->alias[0])) ||
+		       (c->alias[1] && !strcmp(s->text, c->alias[1]));
 	case RSPEC_UUID:
 		/* A swap partition by its own UUID, or the filesystem holding a swap
 		 * file (then resume_offset= says where the file's header is). */

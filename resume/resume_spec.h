@@ -13,7 +13,7 @@
 
 enum rspec_kind {
 	RSPEC_NONE,               /* resume= absent: scan */
-	RSPEC_DEVNAME,            /* /dev/vda, /dev/vda2 */
+	RSPEC_DEVNAME,            /* /dev/vda, /dev/vda2, /dev/mapper/vg-swap, /dev/vg/swap */
 	RSPEC_UUID,               /* UUID= or /dev/disk/by-uuid/: swap area's or filesystem's */
 	RSPEC_LABEL,              /* LABEL= or /dev/disk/by-label/: swap area's or filesystem's */
 	RSPEC_PARTUUID_GPT,       /* PARTUUID=<GUID>: GPT unique partition GUID */
@@ -45,7 +45,8 @@ enum rspec_err resume_spec_parse(const char *s, struct resume_spec *out);
 
 /* What is known about one candidate block device. */
 struct rspec_candidate {
-	const char *name;                  /* vda, vda2 */
+	const char *name;                  /* vda, vda2, dm-0 */
+	const char *alias[2];              /* stacked: "mapper/vg-swap", "vg/swap"; or NULL */
 	const struct part_table *table;    /* the parent disk's table; NULL for a disk */
 	const struct part_entry *part;     /* NULL for a whole disk */
 	const struct swap_info *swap;      /* probe of its first page; NULL if unread */

@@ -6,7 +6,8 @@ set -eu
 PKGS="gcc make nasm binutils grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 qemu-system-x86 ovmf liblzo2-dev liblz4-dev zlib1g-dev libcmocka-dev python3 python3-pytest
 clang cpio fdisk gdisk busybox-static kexec-tools dosfstools util-linux debootstrap e2fsprogs zstd
-sbsigntool systemd-boot-efi openssl"
+sbsigntool systemd-boot-efi openssl
+libssl-dev libargon2-dev cryptsetup-bin lvm2"
 
 missing=""
 for p in $PKGS; do

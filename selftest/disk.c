@@ -187,7 +187,7 @@ static enum blk_err stream_disk(struct blockdev *d, uint8_t *buf, uint32_t *crc)
 
 			if (ke != BLK_OK)
 				e = ke;
-			else if (crc)
+			else if (crc && e == BLK_OK)     /* after an error the crc stops */
 				*crc = crc32(*crc, s.buf + (k % STREAM_DEPTH) * (size_t)s.req * BLOCK_SECTOR_SIZE,
 					     (size_t)req_len(&s, k) * BLOCK_SECTOR_SIZE);
 			if (e == BLK_OK && s.next_submit < reqs)

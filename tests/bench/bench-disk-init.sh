@@ -23,10 +23,12 @@ for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_p
 	[ -f "/modules/$m.ko" ] && insmod "/modules/$m.ko"
 done
 n=0
-while [ ! -e /sys/class/block/$dev/dev ] && [ $n -lt 200 ]; do
+while [ ! -e /sys/class/block/$dev/dev ] && [ $n -lt 1200 ]; do
 	usleep 50000
 	n=$((n + 1))
 done
+# A loaded 2-core host can take a while to probe SATA or SCSI disks: up to 60 s.
+[ -e /sys/class/block/$dev/dev ] || echo "BENCH: error: no /dev/$dev after 60 s"
 bytes=$(($(cat /sys/class/block/$dev/size) * 512))
 for mode in direct buffered; do
 	flag=

@@ -1,6 +1,6 @@
 """`make bench-disk`: thaw's whole-disk read throughput next to Linux's, in the same
 QEMU (same machine, memory and disk attachment), as a ratio, for each disk controller
-asked for (--controllers, default virtio-blk and NVMe).
+asked for (--controllers, default virtio-blk, NVMe, SATA (AHCI) and virtio-scsi).
 
 thaw: thaw.test=disk-bench streams the first disk with 16 requests in flight (4 MiB
 each, or the largest the controller takes: 512 KiB on QEMU's NVMe) and reports bytes
@@ -58,6 +58,15 @@ CONTROLLERS = {
     "nvme": (lambda disk: ["-drive", f"file={disk},format=raw,if=none,id=thawdisk0,"
                            "snapshot=on", "-device", "nvme,serial=thawbench,drive=thawdisk0"],
              "nvme0n1", "nvme"),
+    # SATA on pc: an added AHCI HBA, the disk on its port 0.
+    "sata": (lambda disk: ["-device", "ahci,id=ahci0", "-drive", f"file={disk},format=raw,"
+                           "if=none,id=thawdisk0,snapshot=on",
+                           "-device", "ide-hd,drive=thawdisk0,bus=ahci0.0"],
+             "sda", "sata"),
+    "scsi": (lambda disk: ["-device", "virtio-scsi-pci,id=scsi0", "-drive", f"file={disk},"
+                           "format=raw,if=none,id=thawdisk0,snapshot=on",
+                           "-device", "scsi-hd,drive=thawdisk0,bus=scsi0.0"],
+             "sda", "scsi"),
 }
 
 
@@ -93,7 +102,8 @@ def linux_initrd(workdir: Path, controller: str):
 
 def linux_run(disk: Path, controller: str, vmlinuz: Path, initrd: Path, workdir: Path) -> dict:
     attach, name, _ = CONTROLLERS[controller]
-    log = workdir / "linux-serial.log"
+    thawvm.LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log = thawvm.LOG_DIR / f"bench-linux-{controller}.log"     # kept for a failed run
     cmd = ["qemu-system-x86_64", "-machine", "pc", "-m", MEMORY, "-smp", "1",
            "-kernel", str(vmlinuz), "-initrd", str(initrd),
            "-append", f"console=ttyS0 quiet loglevel=3 panic=-1 bench.dev={name}"] + \
@@ -115,7 +125,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--mib", type=int, default=1024, help="disk size (at least 1024)")
-    ap.add_argument("--controllers", default="virtio,nvme",
+    ap.add_argument("--controllers", default="virtio,nvme,sata,scsi",
                     help="comma-separated, of: " + ", ".join(CONTROLLERS))
     ap.add_argument("--out", type=Path)
     a = ap.parse_args(argv)

@@ -3,13 +3,13 @@
 # the kernel .debs in KERNELDEBS) with debootstrap, into ROOTDIR. Slow (minutes,
 # network); callers cache it. tests/rig/debianguest.py names the suite and fetches the
 # kernel with the fixtures' own apt configuration (tests/fixtures/debian_kernel.py).
-# Usage: mkrootfs.sh ROOTDIR SUITE KERNELDEBS [MIRROR]
+# Usage: mkrootfs.sh ROOTDIR SUITE KERNELDEBS MIRROR
 set -eu
 
 root=$1
 suite=$2
 kdebs=$3
-mirror=${4:-http://deb.debian.org/debian}
+mirror=$4
 debs=${THAW_CACHE:-/var/tmp/thaw-cache}/guest/debs
 pkgs=systemd,systemd-sysv,udev,grub-pc,kmod,linux-base,initramfs-tools,e2fsprogs,procps
 

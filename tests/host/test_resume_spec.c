@@ -269,9 +269,34 @@ static void test_match_filesystem(void **state)
 	assert_false(resume_spec_matches(&s, &c));
 }
 
+/* Device-mapper names: /dev/mapper/NAME and /dev/VG/LV match a stacked device's
+ * aliases, /dev/dm-N its own name; deeper paths are refused. */
+static void test_dm_names(void **state)
+{
+	struct swap_info si = { .kind = SWAP_HIBERNATED };
+	struct rspec_candidate lv = { .name = "dm-1", .alias = { "mapper/vg--a-swap", "vg-a/swap" },
+				      .swap = &si };
+	struct resume_spec s;
+
+	(void)state;
+	assert_int_equal(resume_spec_parse("/dev/mapper/vg--a-swap", &s), RSPEC_OK);
+	assert_int_equal(s.kind, RSPEC_DEVNAME);
+	assert_true(resume_spec_matches(&s, &lv));
+	assert_int_equal(resume_spec_parse("/dev/vg-a/swap", &s), RSPEC_OK);
+	assert_true(resume_spec_matches(&s, &lv));
+	assert_int_equal(resume_spec_parse("/dev/dm-1", &s), RSPEC_OK);
+	assert_true(resume_spec_matches(&s, &lv));
+	assert_int_equal(resume_spec_parse("/dev/vg-a/other", &s), RSPEC_OK);
+	assert_false(resume_spec_matches(&s, &lv));
+	assert_int_equal(resume_spec_parse("/dev/a/b/c", &s), RSPEC_ENAME);
+	assert_int_equal(resume_spec_parse("/dev/mapper/", &s), RSPEC_ENAME);
+	assert_int_equal(resume_spec_parse("/dev//swap", &s), RSPEC_ENAME);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dm_names),
 		cmocka_unit_test(test_uuid_roundtrip),
 		cmocka_unit_test(test_parse_forms),
 		cmocka_unit_test(test_describe),

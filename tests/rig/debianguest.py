@@ -52,7 +52,8 @@ def rootfs() -> Path:
     def build(tmp: Path):
         debs = tmp / "kernel-debs"
         debian_kernel.download_debs(GUEST_SERIES, debs)
-        subprocess.run(["sh", str(GUEST / "mkrootfs.sh"), str(tmp / "root"), suite, str(debs)],
+        subprocess.run(["sh", str(GUEST / "mkrootfs.sh"), str(tmp / "root"), suite, str(debs),
+                        debian_kernel.mirror()],
                        check=True, stdout=open(tmp / "build.log", "w"), stderr=subprocess.STDOUT)
         shutil.rmtree(debs)
 
