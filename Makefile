@@ -34,6 +34,7 @@ BOOT_ASM := \
 	boot/entry.asm \
 	boot/entry64.asm \
 	boot/isr.asm \
+	boot/ap_boot.asm \
 
 # Layers, lowest first; scripts/check_layers.py checks that every #include points down
 # (docs/ARCHITECTURE.md). PURE folders (lib/, image/) build for thaw and the host alike.
@@ -111,6 +112,7 @@ KERNEL_SRCS := \
 	kernel/lapic.c \
 	kernel/power.c \
 	kernel/stop.c \
+	kernel/smp.c \
 	kernel/passphrase.c \
 	kernel/cutpoint.c \
 
@@ -167,6 +169,7 @@ RESUME_SRCS := \
 	resume/commit.c \
 	resume/resume.c \
 	resume/readahead.c \
+	resume/pload.c \
 	resume/verify.c \
 
 RESUME_PURE_SRCS := \
@@ -319,6 +322,8 @@ $(BUILD)/gen/%.inc: %.h scripts/gen_nasm_inc.py
 $(BUILD)/k/boot/entry.o $(BUILD)/k/boot/entry64.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc
 $(BUILD)/k/resume/trampoline.o: $(BUILD)/gen/resume/trampoline_abi.inc $(BUILD)/gen/kernel/x86.inc \
 	$(BUILD)/gen/kernel/segments.inc
+$(BUILD)/k/boot/ap_boot.o: $(BUILD)/gen/kernel/x86.inc $(BUILD)/gen/kernel/segments.inc \
+	$(BUILD)/gen/kernel/ap_boot.inc
 
 # The console font: 8x16 ASCII glyphs rendered from grub-common's ascii.pf2.
 FONT_H := $(BUILD)/gen/font8x16.h
@@ -722,13 +727,15 @@ bench-linux: deps
 
 # bench-resume: Linux's resume and thaw's on the same real fixtures, end to end, in one
 # run; table + build/bench/resume.svg (tests/bench/bench_resume.py).
-BENCH_RESUME_VARIANTS ?= lzo-bios-smp1 none-bios-smp1 lzo-bios-smp2 lzo-uefi-smp1 \
+BENCH_RESUME_VARIANTS ?= lzo-bios-smp2 lzo-bios-smp1 none-bios-smp1 lzo-uefi-smp1 \
 	lzo-bios-smp1-mem2048-data512
+# The report the README's figures come from (date, QEMU version, command, tables).
+BENCH_REPORT ?= docs/bench-report.md
 .PHONY: bench-resume
 bench-resume: deps
 	$(Q)$(MAKE) --no-print-directory all iso
 	$(Q)$(PYTHON) tests/bench/bench_resume.py --runs $(BENCH_RUNS) \
-		--out $(BUILD)/bench/resume.json $(BENCH_RESUME_VARIANTS)
+		--out $(BUILD)/bench/resume.json --report $(BENCH_REPORT) $(BENCH_RESUME_VARIANTS)
 
 # bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU,
 # per disk controller (BENCH_DISK_CONTROLLERS, comma-separated).

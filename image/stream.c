@@ -37,15 +37,18 @@ static enum img_err at_block(struct img_stream *s, struct img_fault *f, enum img
 	return err;
 }
 
-/* Emit n uncompressed pages; the CRC covers them in stream order. */
+/* Emit n uncompressed pages; the CRC covers them in stream order. crc: theirs,
+ * computed elsewhere, or NULL to compute it here. */
 static enum img_err emit(struct img_stream *s, const uint8_t *pages, uint64_t n,
-			 uint64_t blk, struct img_fault *f)
+			 uint64_t blk, const uint32_t *crc, struct img_fault *f)
 {
 	enum img_err err;
 
 	if (n > s->cfg.pages - s->out_pages)
 		return at_block(s, f, IMG_ESTREAM_LONG, blk);
-	if (s->cfg.crc)
+	if (s->cfg.crc && crc)
+		s->crc = crc32_combine(s->crc, *crc, n * SWSUSP_PAGE_SIZE);
+	else if (s->cfg.crc)
 		s->crc = crc32_le(s->crc, pages, n * SWSUSP_PAGE_SIZE);
 	for (uint64_t i = 0; i < n; i++, pages += SWSUSP_PAGE_SIZE) {
 		err = s->cfg.sink(s->cfg.arg, s->out_pages, pages, f);
@@ -56,26 +59,47 @@ static enum img_err emit(struct img_stream *s, const uint8_t *pages, uint64_t n,
 	return IMG_OK;
 }
 
-/* One whole compressed block: [u64 cmp_len][data], already length-checked. */
-static enum img_err decode_block(struct img_stream *s, const uint8_t *blk, uint64_t first,
-				 struct img_fault *f)
+enum img_err img_block_decode(enum img_codec codec, const uint8_t *blk, uint8_t *unc,
+			      size_t *unc_len)
 {
-	size_t cmp_len = (size_t)get_le64(blk), unc_len = 0;
+	size_t cmp_len = (size_t)get_le64(blk);
 	const uint8_t *src = blk + SWSUSP_CMP_HEADER;
 	enum img_err err;
 
-	if (s->cfg.codec == IMG_CODEC_LZ4)
-		err = lz4_decode(src, cmp_len, s->cfg.unc_buf, SWSUSP_UNC_SIZE, &unc_len);
+	*unc_len = 0;
+	if (codec == IMG_CODEC_LZ4)
+		err = lz4_decode(src, cmp_len, unc, SWSUSP_UNC_SIZE, unc_len);
 	else
-		err = lzo1x_decode(src, cmp_len, s->cfg.unc_buf, SWSUSP_UNC_SIZE, &unc_len);
+		err = lzo1x_decode(src, cmp_len, unc, SWSUSP_UNC_SIZE, unc_len);
 	if (err)
-		return at_block(s, f, err, first);
-	if (!unc_len || unc_len % SWSUSP_PAGE_SIZE) {
+		return err;
+	if (!*unc_len || *unc_len % SWSUSP_PAGE_SIZE)
+		return IMG_EUNC_LEN;
+	return IMG_OK;
+}
+
+enum img_err img_stream_emit_block(struct img_stream *s, enum img_err decoded,
+				   const uint8_t *unc, size_t unc_len, const uint32_t *crc,
+				   uint64_t first, struct img_fault *f)
+{
+	if (decoded == IMG_EUNC_LEN) {
 		at_block(s, f, IMG_EUNC_LEN, first);
 		img_at_values(f, SWSUSP_UNC_SIZE, unc_len);
 		return IMG_EUNC_LEN;
 	}
-	return emit(s, s->cfg.unc_buf, unc_len / SWSUSP_PAGE_SIZE, first, f);
+	if (decoded)
+		return at_block(s, f, decoded, first);
+	return emit(s, unc, unc_len / SWSUSP_PAGE_SIZE, first, crc, f);
+}
+
+/* One whole compressed block: [u64 cmp_len][data], already length-checked. */
+static enum img_err decode_block(struct img_stream *s, const uint8_t *blk, uint64_t first,
+				 struct img_fault *f)
+{
+	size_t unc_len;
+	enum img_err err = img_block_decode(s->cfg.codec, blk, s->cfg.unc_buf, &unc_len);
+
+	return img_stream_emit_block(s, err, s->cfg.unc_buf, unc_len, NULL, first, f);
 }
 
 /* The first page of a block: 0 < cmp_len <= worst case, as Linux checks. */
@@ -95,14 +119,17 @@ static enum img_err block_start(struct img_stream *s, const uint8_t *p, struct i
 	return IMG_OK;
 }
 
-/* Compressed codecs: decode in place when the whole block is in this batch, else
- * gather its pages in cmp_buf across pushes. Returns blocks consumed in *used. */
-static enum img_err push_cmp(struct img_stream *s, const uint8_t *p, size_t nblocks,
-			     size_t *used, struct img_fault *f)
+/* Framing of compressed codecs: *blk is the next whole block, in place when it lies
+ * within these nblocks, else gathered in `gather` across calls (NULL until complete).
+ * Blocks consumed in *used. */
+static enum img_err frame_cmp(struct img_stream *s, const uint8_t *p, size_t nblocks,
+			      uint8_t *gather, size_t *used, const uint8_t **blk,
+			      struct img_fault *f)
 {
 	size_t take;
 	enum img_err err;
 
+	*blk = NULL;
 	if (!s->cmp_need) {
 		err = block_start(s, p, f);
 		if (err)
@@ -111,20 +138,52 @@ static enum img_err push_cmp(struct img_stream *s, const uint8_t *p, size_t nblo
 			*used = s->cmp_need / SWSUSP_PAGE_SIZE;
 			s->in_blocks += *used;
 			s->cmp_need = 0;
-			return decode_block(s, p, s->blk_first, f);
+			*blk = p;
+			return IMG_OK;
 		}
 	}
 	take = (s->cmp_need - s->cmp_have) / SWSUSP_PAGE_SIZE;
 	if (take > nblocks)
 		take = nblocks;
-	memcpy(s->cfg.cmp_buf + s->cmp_have, p, take * SWSUSP_PAGE_SIZE);
+	memcpy(gather + s->cmp_have, p, take * SWSUSP_PAGE_SIZE);
 	s->cmp_have += take * SWSUSP_PAGE_SIZE;
 	s->in_blocks += take;
 	*used = take;
 	if (s->cmp_have < s->cmp_need)
 		return IMG_OK;
 	s->cmp_need = 0;
-	return decode_block(s, s->cfg.cmp_buf, s->blk_first, f);
+	*blk = gather;
+	return IMG_OK;
+}
+
+enum img_err img_stream_frame(struct img_stream *s, const void *blocks, size_t nblocks,
+			      uint8_t *gather, size_t *used, const uint8_t **blk,
+			      uint64_t *first, struct img_fault *f)
+{
+	enum img_err err;
+
+	*blk = NULL;
+	*used = 0;
+	if (!nblocks)
+		return IMG_OK;
+	if (img_stream_done(s))
+		return at_block(s, f, IMG_ESTREAM_LONG, s->in_blocks);
+	err = frame_cmp(s, blocks, nblocks, gather, used, blk, f);
+	*first = s->blk_first;
+	return err;
+}
+
+/* Compressed codecs: decode in place when the whole block is in this batch, else
+ * gather its pages in cmp_buf across pushes. Returns blocks consumed in *used. */
+static enum img_err push_cmp(struct img_stream *s, const uint8_t *p, size_t nblocks,
+			     size_t *used, struct img_fault *f)
+{
+	const uint8_t *blk;
+	enum img_err err = frame_cmp(s, p, nblocks, s->cfg.cmp_buf, used, &blk, f);
+
+	if (err || !blk)
+		return err;
+	return decode_block(s, blk, s->blk_first, f);
 }
 
 enum img_err img_stream_push(struct img_stream *s, const void *blocks, size_t nblocks,
@@ -138,7 +197,7 @@ enum img_err img_stream_push(struct img_stream *s, const void *blocks, size_t nb
 		if (img_stream_done(s))
 			return at_block(s, f, IMG_ESTREAM_LONG, s->in_blocks);
 		if (s->cfg.codec == IMG_CODEC_RAW) {
-			err = emit(s, p, 1, s->in_blocks, f);
+			err = emit(s, p, 1, s->in_blocks, NULL, f);
 			used = 1;
 			s->in_blocks++;
 		} else {

@@ -51,6 +51,30 @@ enum img_err img_stream_init(struct img_stream *s, const struct img_stream_cfg *
 enum img_err img_stream_push(struct img_stream *s, const void *blocks, size_t nblocks,
 			     struct img_fault *f);
 
+/* Split decoding, for a caller that decodes blocks on several CPUs: framing and
+ * emission stay here, in stream order; the decoding in between is pure.
+ *
+ * img_stream_frame: consume up to nblocks stream blocks of a compressed stream; *blk
+ * is the next whole compressed block ([u64 cmp_len][data]) — in place in `blocks`, or
+ * gathered into `gather` (IMG_STREAM_CMP_BUF bytes, the same buffer until *blk is
+ * set) — or NULL when the blocks ended mid-block. *first: its first stream block.
+ * The same checks and faults as img_stream_push. */
+enum img_err img_stream_frame(struct img_stream *s, const void *blocks, size_t nblocks,
+			      uint8_t *gather, size_t *used, const uint8_t **blk,
+			      uint64_t *first, struct img_fault *f);
+
+/* Decode one whole compressed block into unc (IMG_STREAM_UNC_BUF bytes). Touches
+ * nothing else, so any CPU may run it. IMG_EUNC_LEN if the result is not whole pages. */
+enum img_err img_block_decode(enum img_codec codec, const uint8_t *blk, uint8_t *unc,
+			      size_t *unc_len);
+
+/* Emit a block decoded by img_block_decode (its result in `decoded`), in stream order:
+ * the same faults as img_stream_push would report for it. crc: crc32_le(0) of the
+ * unc_len bytes, joined to the stream CRC with crc32_combine; NULL to compute it. */
+enum img_err img_stream_emit_block(struct img_stream *s, enum img_err decoded,
+				   const uint8_t *unc, size_t unc_len, const uint32_t *crc,
+				   uint64_t first, struct img_fault *f);
+
 /* True once every expected page has been emitted. */
 bool img_stream_done(const struct img_stream *s);
 

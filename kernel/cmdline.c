@@ -135,6 +135,18 @@ static bool set_delay(struct options *o, const char *v)
 	return true;
 }
 
+/* thaw.smp=<n>: at most n CPUs, the boot CPU included; 0 means the boot CPU alone,
+ * as Linux's maxcpus=0 does (Documentation/admin-guide/kernel-parameters.txt). */
+static bool set_smp(struct options *o, const char *v)
+{
+	uint64_t n;
+
+	if (!parse_u64(v, &n) || n > CMDLINE_SMP_MAX)
+		return false;
+	o->smp_max = (uint32_t)n;
+	return true;
+}
+
 static bool set_test_exit(struct options *o, const char *v)
 {
 	(void)v;
@@ -161,6 +173,7 @@ static const struct opt_def options_table[] = {
 	{ "thaw.e820", true, set_e820 },
 	{ "thaw.e820_crc", true, set_e820_crc },
 	{ "thaw.delay", true, set_delay },
+	{ "thaw.smp", true, set_smp },
 	{ "thaw.test_exit", false, set_test_exit },
 	{ "acpi_rsdp", true, set_acpi_rsdp },
 	{ "thaw.test", true, set_test },
@@ -172,6 +185,7 @@ static void set_defaults(struct options *o)
 	o->loglevel = 4;        /* Linux's default console loglevel */
 	o->on_fail = ON_FAIL_WAIT_REBOOT;
 	o->e820 = E820_ENFORCE;
+	o->smp_max = CMDLINE_SMP_ALL;
 }
 
 /* Copy the next token into tok (quotes removed, "key=" kept); returns the position

@@ -8,6 +8,9 @@
 enum on_fail { ON_FAIL_WAIT_REBOOT, ON_FAIL_REBOOT, ON_FAIL_HALT, ON_FAIL_POWEROFF };
 enum e820_policy { E820_ENFORCE, E820_IGNORE };
 
+#define CMDLINE_SMP_ALL 0xffffffffu  /* thaw.smp unset: every CPU the MADT lists */
+#define CMDLINE_SMP_MAX 4096u        /* largest thaw.smp= accepted */
+
 struct options {
 	char resume[128];            /* resume=   (empty: scan) */
 	uint64_t resume_offset;      /* resume_offset= in 4 KiB pages */
@@ -18,6 +21,8 @@ struct options {
 	uint32_t e820_crc;           /* thaw.e820_crc=0x...: the firmware map's checksum (kexec) */
 	bool e820_crc_set;
 	uint32_t delay_s;            /* thaw.delay=<s> */
+	uint32_t smp_max;            /* thaw.smp=<n>: CPUs to use, BSP included (0, 1: BSP
+				      * alone); CMDLINE_SMP_ALL by default */
 	bool test_exit;              /* thaw.test_exit: end through isa-debug-exit (tests) */
 	uint64_t acpi_rsdp;          /* acpi_rsdp= (kexec) */
 	char test[32];               /* thaw.test=<name>: run a built-in self-test */

@@ -23,6 +23,8 @@
 static struct {
 	bool vga;               /* EGA/VGA text cells */
 	bool fb;                /* RGB framebuffer */
+	uint64_t print_ns;      /* inside kvprintf */
+	uint64_t screen_ns;     /* of that, drawing on the screen */
 	bool shift;             /* a Shift key is held (i8042 make/break codes) */
 	const char *keys;       /* keys the EFI stub read through the firmware, unread */
 	uint32_t key_count;
@@ -64,10 +66,14 @@ void console_putc(char c)
 	if (c == '\n')
 		serial_putc('\r');
 	serial_putc(c);
+	if (!con.vga && !con.fb)
+		return;
+	uint64_t t0 = timer_ns();
 	if (con.vga)
 		vga_text_putc(c);
 	if (con.fb)
 		fb_console_putc(c);
+	con.screen_ns += timer_ns() - t0;
 }
 
 void console_write(const char *s, size_t n)
@@ -84,7 +90,17 @@ static void console_sink(void *ctx, char c)
 
 int kvprintf(const char *fmt, va_list ap)
 {
-	return format_emit(console_sink, NULL, fmt, ap);
+	uint64_t t0 = timer_ns();
+	int n = format_emit(console_sink, NULL, fmt, ap);
+
+	con.print_ns += timer_ns() - t0;
+	return n;
+}
+
+void console_times(uint64_t *print_ns, uint64_t *screen_ns)
+{
+	*print_ns = con.print_ns;
+	*screen_ns = con.screen_ns;
 }
 
 int kprintf(const char *fmt, ...)

@@ -25,4 +25,8 @@ int console_getc_nowait(void);
 /* Wait up to timeout_ms for a key; the key, or -1 when none came in time. */
 int console_wait_key(uint64_t timeout_ms);
 
+/* Time spent printing so far (every kprintf), and the part of it spent drawing on
+ * the screen (framebuffer or VGA text), for the resume summary. */
+void console_times(uint64_t *print_ns, uint64_t *screen_ns);
+
 #endif

@@ -45,3 +45,44 @@ uint32_t crc32(uint32_t crc, const void *buf, size_t len)
 {
 	return ~crc32_le(~crc, buf, len);
 }
+
+/* Multiply a and b modulo the CRC polynomial, both in the reflected bit order
+ * (bit 31 is x^0). */
+static uint32_t multmodp(uint32_t a, uint32_t b)
+{
+	uint32_t m = 1u << 31, p = 0;
+
+	for (;;) {
+		if (a & m) {
+			p ^= b;
+			if ((a & (m - 1)) == 0)
+				break;
+		}
+		m >>= 1;
+		b = b & 1 ? (b >> 1) ^ 0xEDB88320u : b >> 1;
+	}
+	return p;
+}
+
+/* x^(8 * len) modulo the polynomial, by squaring: x^(2^k) for each set bit k. */
+static uint32_t x8nmodp(uint64_t len)
+{
+	uint32_t r = 1u << 31;          /* x^0 */
+	uint32_t sq = 1u << 23;         /* x^8: one byte */
+
+	while (len) {
+		if (len & 1)
+			r = multmodp(sq, r);
+		sq = multmodp(sq, sq);
+		len >>= 1;
+	}
+	return r;
+}
+
+/* A CRC is linear in its message: the CRC of A||B is the CRC of A carried through
+ * len(B) zero bytes, plus the CRC of B from a zero register. The pre/post inversions
+ * of crc32() cancel out, so the one formula serves both flavours (zlib crc32_combine). */
+uint32_t crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b)
+{
+	return multmodp(x8nmodp(len_b), crc_a) ^ crc_b;
+}

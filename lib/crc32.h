@@ -13,4 +13,9 @@ uint32_t crc32_le(uint32_t crc, const void *buf, size_t len);
  * chain by passing the previous result. Equals ~crc32_le(~crc, buf, len). */
 uint32_t crc32(uint32_t crc, const void *buf, size_t len);
 
+/* The CRC of A||B from crc(A), crc(B) and len(B) bytes, for either function above
+ * (each part computed from the same seed as a whole message: 0 for both). Lets
+ * chunks be checksummed apart, on any CPU, and joined in stream order. */
+uint32_t crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
+
 #endif

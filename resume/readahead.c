@@ -74,6 +74,7 @@ static void ra_fill(struct ra *r, unsigned i)
 	struct ra_slot *s = &r->slot[i];
 	uint32_t max_run = r->d->max_sectors / SECTORS_PER_BLOCK;
 	unsigned runs = 0, max_runs = ra_max_runs(r->d);
+	uint64_t t0 = timer_ns();
 
 	s->first = r->next;
 	s->count = 0;
@@ -94,6 +95,7 @@ static void ra_fill(struct ra *r, unsigned i)
 	}
 	if (r->async && runs)
 		r->d->ops->kick(r->d);
+	r->st->submit_ns += timer_ns() - t0;
 }
 
 /* Wait until slot i has all its data. */

@@ -20,6 +20,7 @@ typedef int (*ra_consume_fn)(void *arg, const uint8_t *blocks, size_t nblocks);
 struct ra_stats {
 	uint64_t wait_ns;       /* waiting for the device */
 	uint64_t consume_ns;    /* inside consume() */
+	uint64_t submit_ns;     /* queueing requests (ra_fill) */
 	uint64_t requests;
 	uint64_t blocks;
 };

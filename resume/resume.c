@@ -18,6 +18,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cutpoint.h"
+#include "kernel/smp.h"
 #include "kernel/stop.h"
 #include "kernel/timer.h"
 #include "mm/pmm.h"
@@ -26,6 +27,7 @@
 #include "resume/jump.h"
 #include "resume/locate.h"
 #include "resume/place.h"
+#include "resume/pload.h"
 #include "resume/readahead.h"
 #include "resume/trampoline_abi.h"
 #include "resume/verify.h"
@@ -33,6 +35,12 @@
 #define PROMPT_S        30      /* how long the discard prompt waits */
 #define MIB             (1024 * 1024)
 #define ARRAY_SIZE(a)   (sizeof(a) / sizeof((a)[0]))
+
+/* The steps of resume_main(), in order (the table is at the end). */
+enum step_id {
+	STEP_SCRATCH, STEP_LOCATE, STEP_OPEN, STEP_COUNTDOWN, STEP_CHECK, STEP_PROBE,
+	STEP_SMP, STEP_MAP, STEP_LOAD, STEP_HANDOFF, STEP_ACPI, STEP_COMMIT, STEP_COUNT,
+};
 
 /* Why a loader callback refused: a placement error, and for the reservation the frame. */
 struct load_refusal {
@@ -65,6 +73,16 @@ struct resume_ctx {
 	uint64_t t_open_ns;             /* when reading the image began */
 	uint64_t map_ns;                /* reading the swap-map chain */
 	uint64_t placed, next_report;   /* progress */
+	unsigned cpus;                  /* CPUs that decoded the image */
+	struct pload par;               /* the parallel decoder, when cpus > 1 */
+	struct load_times {
+		uint64_t place_ns;      /* placing and copying data pages */
+		uint64_t zero_ns;       /* placing zero pages */
+		uint64_t reserve_ns;    /* reserving the PFN list's frames */
+		uint64_t progress_ns;   /* printing the progress bar */
+		uint64_t print0_ns, screen0_ns;  /* console time when reading began */
+		uint64_t step_ns[STEP_COUNT];    /* each step of steps[] */
+	} t;
 };
 
 /* How a step ends: carry on, or stop the run with a line saying why. */
@@ -157,21 +175,6 @@ static void env_forbid(void *arg, uint64_t pfn, uint64_t n) { (void)arg; pmm_for
 static uint64_t env_alloc(void *arg) { (void)arg; return pmm_alloc() / PAGE_SIZE; }
 static void *env_frame(void *arg, uint64_t pfn) { (void)arg; return (void *)(uintptr_t)(pfn * PAGE_SIZE); }
 
-/* A page copy in 8-byte moves: rep movsb costs one emulated iteration per byte
- * under QEMU's TCG; this loop is ~8x cheaper there and no worse on hardware. */
-static void copy_page(void *dst, const void *src)
-{
-	uint64_t *d = dst;
-	const uint64_t *s = src;
-
-	for (unsigned i = 0; i < PAGE_SIZE / 8; i += 4) {
-		d[i] = s[i];
-		d[i + 1] = s[i + 1];
-		d[i + 2] = s[i + 2];
-		d[i + 3] = s[i + 3];
-	}
-}
-
 /* ---- the loader's callbacks (arg: the context) -------------------------------- */
 
 /* The reliability tests' power cuts part-way through the load (kernel/cutpoint.h). */
@@ -233,10 +236,13 @@ static enum img_err ld_pfns(void *arg, const struct pfn_list *list)
 	bool zero;
 	enum place_err e = PLACE_OK;
 
+	uint64_t t0 = timer_ns();
+
 	pfn_iter_init(&it, list);
 	while (e == PLACE_OK && pfn_iter_next(&it, &pfn, &zero))
 		e = place_reserve(&c->pl, pfn);
 	place_reserve_end(&c->pl);
+	c->t.reserve_ns += timer_ns() - t0;
 	if (e != PLACE_OK)
 		return ld_refuse(c, e, true);
 	c->next_report = list->count / 10;
@@ -249,19 +255,29 @@ static enum img_err ld_data(void *arg, uint64_t pfn, const uint8_t *page)
 	enum place_err e;
 	void *dst = place_dest(&c->pl, pfn, &e);
 
+	uint64_t t0 = timer_ns();
+
 	if (!dst)
 		return ld_refuse(c, e, false);
-	copy_page(dst, page);
+	if (!pload_defer_copy(&c->par, dst, page))
+		pload_copy_page(dst, page);
 	c->placed++;
-	progress(c, false);
+	c->t.place_ns += timer_ns() - t0;
+	if (c->placed >= c->next_report) {
+		t0 = timer_ns();
+		progress(c, false);
+		c->t.progress_ns += timer_ns() - t0;
+	}
 	return IMG_OK;
 }
 
 static enum img_err ld_zero(void *arg, uint64_t pfn)
 {
 	struct resume_ctx *c = arg;
+	uint64_t t0 = timer_ns();
 	enum place_err e = place_zero(&c->pl, pfn);
 
+	c->t.zero_ns += timer_ns() - t0;
 	if (e != PLACE_OK)
 		return ld_refuse(c, e, false);
 	c->placed++;
@@ -313,6 +329,7 @@ static struct outcome open_image(struct resume_ctx *c)
 	enum img_err e;
 
 	c->t_open_ns = timer_ns();
+	console_times(&c->t.print0_ns, &c->t.screen0_ns);
 	e = img_open(&c->src, c->offset, c->page, &c->d, &f);
 	if (e == IMG_ENOIMAGE)
 		return ending(RESUME_NOTHING, "resume: %s holds no hibernation image", c->dev->name);
@@ -384,6 +401,14 @@ static struct outcome probe_firmware(struct resume_ctx *c)
 	return go();
 }
 
+/* The other CPUs, for decoding: started only once the image is known to be worth
+ * resuming, parked again (INIT) as soon as the pages are in. */
+static struct outcome start_cpus(struct resume_ctx *c)
+{
+	c->cpus = smp_start(c->bi, c->o->smp_max);
+	return go();
+}
+
 static struct outcome read_map(struct resume_ctx *c)
 {
 	uint64_t *entries = pmm_alloc_bytes(c->d.max_entries * sizeof(uint64_t));
@@ -443,21 +468,33 @@ static struct outcome after_readahead(struct resume_ctx *c, enum ra_err re, uint
 	return go();
 }
 
-/* Stream every data block through read-ahead, the decoder, the loader and the placer. */
-static struct outcome load_pages(struct resume_ctx *c)
+/* Stream every data block through read-ahead, the decoder, the loader and the placer.
+ * Compressed images on several CPUs go through resume/pload.c; everything else
+ * through the stream's own decoder on this CPU. */
+static struct outcome load_pages_on(struct resume_ctx *c)
 {
 	uint8_t *bufs;
 	struct img_stream_cfg cfg;
 	struct outcome r;
 	uint64_t bad = 0;
 	enum ra_err re;
+	ra_consume_fn consume = push_blocks;
+	void *arg = c;
 
 	if (!set_up_loading(c, &cfg, &bufs))
 		return refused("not enough memory for the image reader's buffers", NULL);
 	if (img_stream_init(&c->stream, &cfg) != IMG_OK)
 		return refused("cannot set up the image stream", NULL);
-	re = readahead_run(c->dev, c->m.entries + 1, c->m.n_entries - 1, bufs, push_blocks, c,
+	if (c->cpus > 1 && cfg.codec != IMG_CODEC_RAW) {
+		if (!pload_init(&c->par, &c->stream, &c->fault, pmm_alloc_bytes))
+			return refused("not enough memory for the parallel decoder's buffers", NULL);
+		consume = pload_push;
+		arg = &c->par;
+	}
+	re = readahead_run(c->dev, c->m.entries + 1, c->m.n_entries - 1, bufs, consume, arg,
 			   &c->ra, &bad);
+	if (consume == pload_push)
+		pload_finish(&c->par);
 	r = after_readahead(c, re, bad);
 	if (r.end != RESUME_GO)
 		return r;
@@ -466,6 +503,15 @@ static struct outcome load_pages(struct resume_ctx *c)
 		kprintf("resume: image CRC32 0x%x verified\n", c->stream.crc);
 	cutpoint("verified");
 	return go();
+}
+
+/* Whatever happened, no AP runs thaw's code past this point. */
+static struct outcome load_pages(struct resume_ctx *c)
+{
+	struct outcome r = load_pages_on(c);
+
+	smp_park();
+	return r;
 }
 
 static struct outcome prepare_handoff(struct resume_ctx *c)
@@ -527,36 +573,74 @@ static struct outcome commit(struct resume_ctx *c)
 		      "offered again", commit_strerror(e));
 }
 
+static unsigned long long ms(uint64_t ns)
+{
+	return (unsigned long long)(ns / 1000000);
+}
+
+/* One line with the figures and where load_ms went: per step (open, check, smp, map,
+ * pages, handoff, commit), and pages_ms split into what the boot CPU did: io_wait,
+ * submit, frame, cpu_wait (for another CPU's block), decode (its own decoding, CRC and
+ * copies), emit (placement: reserve, place, zero, progress), other (the rest). The other
+ * CPUs' work (ap_decode) and everyone's crc and copy time are shown beside. */
 static void summary(const struct resume_ctx *c)
 {
-	uint64_t ms = (timer_ns() - c->t_open_ns) / 1000000;
+	uint64_t now = timer_ns(), load = now - c->t_open_ns;
 	uint64_t bytes = c->d.info.image_pages * PAGE_SIZE;
+	uint64_t print, screen, ap_ns = 0, bsp_ns, emit_ns, known, other;
+	const uint64_t *st = c->t.step_ns;
+	bool par = c->cpus > 1 && c->d.hdr.codec != IMG_CODEC_RAW;
+	struct smp_stats ss;
 
+	console_times(&print, &screen);
+	smp_get_stats(&ss);
+	for (unsigned i = 1; i < SMP_MAX_CPUS; i++)
+		ap_ns += ss.work_ns[i];
+	/* In the serial path the stream decodes inside consume, around the emission. */
+	emit_ns = c->t.reserve_ns + c->t.place_ns + c->t.zero_ns + c->t.progress_ns;
+	if (par)
+		emit_ns = c->par.st.emit_ns;
+	bsp_ns = par ? ss.work_ns[0] : c->ra.consume_ns - emit_ns;
+	known = c->ra.wait_ns + c->ra.submit_ns + c->par.st.frame_ns + c->par.st.wait_ns +
+		bsp_ns + emit_ns;
+	other = st[STEP_LOAD] > known ? st[STEP_LOAD] - known : 0;
 	kprintf("thaw: resuming pages=%llu bytes=%llu load_ms=%llu mibps=%llu zero=%llu "
 		"staged=%llu direct=%llu codec=%s levels=%d map_ms=%llu io_wait_ms=%llu "
-		"decode_ms=%llu requests=%llu total_ms=%llu\n",
-		(unsigned long long)c->d.info.image_pages, (unsigned long long)bytes,
-		(unsigned long long)ms, (unsigned long long)(ms ? bytes * 1000 / MIB / ms : 0),
+		"decode_ms=%llu requests=%llu total_ms=%llu cpus=%u open_ms=%llu check_ms=%llu "
+		"smp_ms=%llu pages_ms=%llu submit_ms=%llu frame_ms=%llu cpu_wait_ms=%llu "
+		"emit_ms=%llu reserve_ms=%llu place_ms=%llu zero_ms=%llu progress_ms=%llu "
+		"other_ms=%llu ap_decode_ms=%llu crc_ms=%llu copy_ms=%llu handoff_ms=%llu "
+		"commit_ms=%llu print_ms=%llu screen_ms=%llu\n",
+		(unsigned long long)c->d.info.image_pages, (unsigned long long)bytes, ms(load),
+		(unsigned long long)(load / 1000000 ? bytes * 1000 / MIB / (load / 1000000) : 0),
 		(unsigned long long)(c->pl.zeroed), (unsigned long long)c->pl.staged,
 		(unsigned long long)c->pl.direct, img_codec_name(c->d.hdr.codec), c->h.levels,
-		(unsigned long long)(c->map_ns / 1000000), (unsigned long long)(c->ra.wait_ns / 1000000),
-		(unsigned long long)(c->ra.consume_ns / 1000000),
-		(unsigned long long)c->ra.requests, (unsigned long long)timer_ms());
+		ms(c->map_ns), ms(c->ra.wait_ns), ms(bsp_ns), (unsigned long long)c->ra.requests,
+		(unsigned long long)timer_ms(), c->cpus ? c->cpus : 1,
+		ms(st[STEP_OPEN]), ms(st[STEP_COUNTDOWN] + st[STEP_CHECK] + st[STEP_PROBE]),
+		ms(st[STEP_SMP]), ms(st[STEP_LOAD]), ms(c->ra.submit_ns), ms(c->par.st.frame_ns),
+		ms(c->par.st.wait_ns), ms(emit_ns), ms(c->t.reserve_ns), ms(c->t.place_ns),
+		ms(c->t.zero_ns), ms(c->t.progress_ns), ms(other), ms(ap_ns),
+		ms(c->par.st.crc_ns), ms(c->par.st.copy_ns), ms(st[STEP_HANDOFF]),
+		ms(st[STEP_COMMIT]), ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns));
 }
 
 /* The table of contents: each step may rely on everything above it. */
-static const resume_step steps[] = {
-	alloc_scratch,          /* a page for headers */
-	locate_image,           /* resume= / resume_offset= → device and header page */
-	open_image,             /* swap header, map page 0, image header */
-	countdown,              /* noresume, thaw.delay: the user may cancel or discard */
-	check_machine,          /* e820 checksum, ACPI hardware signature */
-	probe_firmware,         /* the IOAPICs, before any image page is written */
-	read_map,               /* the swap-map chain */
-	load_pages,             /* PFN list, then every page into its frame or staged */
-	prepare_handoff,        /* paging depth, temporary tables, trampoline */
-	enter_acpi_mode,        /* SCI_EN on, as after a Linux boot; platform mode noted */
-	commit,                 /* the one disk write: the signature reset */
+
+static const resume_step steps[STEP_COUNT] = {
+	[STEP_SCRATCH] = alloc_scratch,         /* a page for headers */
+	[STEP_LOCATE] = locate_image,           /* resume= / resume_offset= → device, header */
+	[STEP_OPEN] = open_image,               /* swap header, map page 0, image header */
+	[STEP_COUNTDOWN] = countdown,           /* noresume, thaw.delay: cancel or discard */
+	[STEP_CHECK] = check_machine,           /* e820 checksum, ACPI hardware signature */
+	[STEP_PROBE] = probe_firmware,          /* the IOAPICs, before any image page is written */
+	[STEP_SMP] = start_cpus,                /* the other CPUs, thaw.smp= */
+	[STEP_MAP] = read_map,                  /* the swap-map chain */
+	[STEP_LOAD] = load_pages,               /* PFN list, then every page home or staged;
+						 * the other CPUs parked (INIT) at its end */
+	[STEP_HANDOFF] = prepare_handoff,       /* paging depth, temporary tables, trampoline */
+	[STEP_ACPI] = enter_acpi_mode,          /* SCI_EN on, as after a Linux boot */
+	[STEP_COMMIT] = commit,                 /* the one disk write: the signature reset */
 };
 
 void resume_main(const struct boot_info *bi, const struct options *o)
@@ -567,10 +651,14 @@ void resume_main(const struct boot_info *bi, const struct options *o)
 	c->bi = bi;
 	c->o = o;
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		uint64_t t0 = timer_ns();
 		struct outcome r = steps[i](c);
 
-		if (r.end != RESUME_GO)
+		c->t.step_ns[i] = timer_ns() - t0;
+		if (r.end != RESUME_GO) {
+			smp_park();     /* no AP left running thaw's code, whatever comes next */
 			stop(c, &r);
+		}
 	}
 	summary(c);
 	jump_to_image(&c->h, &c->pl);

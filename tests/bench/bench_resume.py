@@ -1,17 +1,26 @@
 """make bench (resume part): Linux's own resume and thaw's, on the same real fixtures with
-the same QEMU settings, in one run. For each variant:
-  e2e_s     power-on (QEMU launch) to the workload's first line after resume, median
-  restore   Linux: image MiB / (back - the moment /init asks Linux to resume);
-            thaw:  image MiB / (back - thaw's first line), and thaw's own load_ms
-Writes build/bench/resume.json, build/bench/resume.svg (hand-written SVG bar chart) and
-prints a table with the ratio thaw/Linux (target: at most 0.5).
+the same QEMU settings, runs alternating (Linux, thaw, Linux, ...) so a shared host's load
+swings hit both alike; every figure as min/median/max over the runs, and each ratio taken
+within one Linux/thaw pair. For each variant:
+  e2e_s       power-on (QEMU launch) to the workload's first line after resume
+  phase_s     Linux: GRUB's first output to Linux's own "Read ... MB/s" line (loader I/O,
+              kernel boot, initramfs, load); thaw: GRUB's first output to thaw's summary
+              line, just before the jump
+  restore     Linux: its own Read MB/s (in MiB/s); thaw: image MiB / (map_ms + pages_ms)
+Writes build/bench/resume.json, build/bench/resume.svg (medians as bars, min-max as
+whiskers) and the report (--report: date, QEMU version, command, the tables) that the
+README's figures come from.
 
-    /usr/bin/python3 tests/bench/bench_resume.py --runs 3 lzo-bios-smp1 none-bios-smp1
+    /usr/bin/python3 tests/bench/bench_resume.py --runs 5 lzo-bios-smp2
 """
 import argparse
+import datetime
 import json
+import platform
+import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -26,9 +35,13 @@ import imagekernel as ik  # noqa: E402
 from fixtures.guest_qemu import run_qemu  # noqa: E402
 from fixtures.realimage import BACK_RE, RESUMED_RE, hibernated_disk  # noqa: E402
 
-DEFAULT_VARIANTS = ["lzo-bios-smp1", "none-bios-smp1", "lzo-bios-smp2", "lzo-uefi-smp1",
+DEFAULT_VARIANTS = ["lzo-bios-smp2", "lzo-bios-smp1", "none-bios-smp1", "lzo-uefi-smp1",
                     "lzo-bios-smp1-mem2048-data512"]
-BANNER = "thaw: resumes a hibernated Linux"
+SUMMARY_RE = re.compile(r"thaw: resuming pages=(?P<pages>\d+) .*?load_ms=(?P<load_ms>\d+) "
+                        r".*?map_ms=(?P<map_ms>\d+) .*?cpus=(?P<cpus>\d+) "
+                        r".*?pages_ms=(?P<pages_ms>\d+) ")
+FIGURES = [  # (key, label, unit)
+    ("e2e", "end to end", "s"), ("phase", "phase", "s"), ("restore", "restore", "MiB/s")]
 
 
 def thaw_once(fx, iso, work: Path) -> dict:
@@ -37,66 +50,95 @@ def thaw_once(fx, iso, work: Path) -> dict:
     run = run_qemu(fx.qemu_args(cdrom=iso, disk=disk), work / "serial.log", timeout=900, nice=0)
     t_back, _ = run.first(BACK_RE)
     _, ok = run.first(RESUMED_RE)
-    t_thaw = next((t for t, line in run.lines if BANNER in line), None)
-    _, summary = run.first(ik.RESUMING_RE)
-    if not (t_back and ok and ok["checksum"] == "ok" and ok["counter"] == "ok" and summary):
+    t_sum, m = run.first(SUMMARY_RE)
+    t_grub = bench_linux.first_time(run, bench_linux.GRUB_RE) or 0.0
+    if not (t_back and ok and ok["checksum"] == "ok" and ok["counter"] == "ok" and m):
         raise RuntimeError(f"bench: thaw's resume of {fx.variant.name} failed, see "
                            f"{work / 'serial.log'}")
-    size = fx.meta["image"]["size"]
     disk.unlink()
-    return {"back_s": t_back, "thaw_start_s": t_thaw, "restore_s": t_back - t_thaw,
-            "mibps": size / (1 << 20) / (t_back - t_thaw),
-            "load_ms": int(summary["load_ms"]), "load_mibps": int(summary["mibps"])}
+    mib = int(m["pages"]) * 4096 / (1 << 20)
+    load_s = (int(m["map_ms"]) + int(m["pages_ms"])) / 1000
+    return {"e2e": round(t_back, 3), "phase": round(t_sum - t_grub, 3),
+            "restore": round(mib / load_s, 2), "load_ms": int(m["load_ms"]),
+            "cpus": int(m["cpus"])}
 
 
-def measure_pair(variant, iso, runs, base: Path):
-    """Alternate Linux and thaw runs, so load changes on a shared host hit both alike."""
-    lin_runs, thaw_samples = [], []
+def spread(values) -> dict:
+    return {"min": round(min(values), 3), "median": round(statistics.median(values), 3),
+            "max": round(max(values), 3)}
+
+
+def measure_pair(variant, iso, runs, base: Path) -> dict:
+    """runs alternating Linux/thaw pairs; figures and per-pair ratios as spreads."""
     fx = hibernated_disk(variant)
+    lin, thw = [], []
     for i in range(runs):
-        lin_runs.append(bench_linux.measure(variant, 1, workdir=base / f"linux-{i}"))
-        thaw_samples.append(thaw_once(fx, iso, base / f"thaw-{variant}-{i}"))
-    lin = dict(lin_runs[0])
-    lin["runs"] = runs
-    lin["samples"] = {f: [r["samples"][f][0] for r in lin_runs] for f in bench_linux.FIELDS}
-    lin["median"] = {f: round(statistics.median(v), 3) for f, v in lin["samples"].items()}
-    med = {k: round(statistics.median(s[k] for s in thaw_samples), 3) for k in thaw_samples[0]}
-    thw = {"variant": variant, "runs": runs, "image_bytes": fx.meta["image"]["size"],
-           "median": med, "samples": thaw_samples}
-    return lin, thw
+        r = bench_linux.measure(variant, 1, workdir=base / f"linux-{variant}-{i}")
+        lin.append({"e2e": r["samples"]["back_s"][0], "phase": r["samples"]["phase_s"][0],
+                    "restore": r["samples"]["read_mibps"][0]})
+        thw.append(thaw_once(fx, iso, base / f"thaw-{variant}-{i}"))
+    ratios = {"e2e": [t["e2e"] / l["e2e"] for t, l in zip(thw, lin)],
+              "phase": [t["phase"] / l["phase"] for t, l in zip(thw, lin)],
+              "restore": [t["restore"] / l["restore"] for t, l in zip(thw, lin)]}
+    return {"variant": variant, "runs": runs, "image_mib": round(fx.meta["image"]["size"] / (1 << 20), 1),
+            "cpus": thw[0]["cpus"],
+            "linux": {k: spread([s[k] for s in lin]) for k, _, _ in FIGURES},
+            "thaw": {k: spread([s[k] for s in thw]) for k, _, _ in FIGURES},
+            "ratio": {k: spread(v) for k, v in ratios.items()},
+            "samples": {"linux": lin, "thaw": thw}}
 
 
-def svg_chart(rows) -> str:
-    """Grouped bars: end-to-end seconds, Linux vs thaw, one group per variant."""
-    w, h, left, bottom, top = max(640, 200 * len(rows)), 300, 60, 250, 30
-    vmax = max(max(r["linux_e2e"], r["thaw_e2e"]) for r in rows) * 1.15
+def fmt(s) -> str:
+    return f"{s['min']:.2f} / {s['median']:.2f} / {s['max']:.2f}"
+
+
+def tables(rows) -> str:
+    out = ["| variant | image MiB | thaw CPUs | figure | Linux min/med/max | thaw min/med/max "
+           "| thaw/Linux min/med/max |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        for k, label, unit in FIGURES:
+            out.append(f"| {r['variant']} | {r['image_mib']} | {r['cpus']} | {label} ({unit}) "
+                       f"| {fmt(r['linux'][k])} | {fmt(r['thaw'][k])} | {fmt(r['ratio'][k])} |")
+    return "\n".join(out)
+
+
+def svg_chart(rows, key, title, unit) -> str:
+    """Grouped bars, Linux vs thaw per variant: the median as the bar, min-max whisker."""
+    w, h, left, bottom, top = max(640, 200 * len(rows)), 320, 60, 260, 30
+    vmax = max(max(r["linux"][key]["max"], r["thaw"][key]["max"]) for r in rows) * 1.15 or 1
     group = (w - left - 20) / len(rows)
     bar = group / 3
+    y = lambda v: bottom - (bottom - top) * v / vmax  # noqa: E731
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
            f'font-family="sans-serif" font-size="11">',
-           f'<text x="{w / 2}" y="18" text-anchor="middle" font-size="13">'
-           'Power-on to resumed workload (median seconds, QEMU TCG)</text>',
+           f'<text x="{w / 2}" y="18" text-anchor="middle" font-size="13">{title} ({unit}; '
+           'bar = median, whisker = min-max, QEMU TCG)</text>',
            f'<line x1="{left}" y1="{bottom}" x2="{w - 10}" y2="{bottom}" stroke="black"/>',
            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="black"/>']
     for k in range(5):
         v = vmax * k / 4
-        y = bottom - (bottom - top) * k / 4
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:.0f}</text>')
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{w - 10}" y2="{y:.1f}" '
+        out.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{v:.1f}</text>')
+        out.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{w - 10}" y2="{y(v):.1f}" '
                    'stroke="#ddd"/>')
     for i, r in enumerate(rows):
         x0 = left + i * group + bar / 2
-        for j, (key, colour) in enumerate((("linux_e2e", "#888"), ("thaw_e2e", "#2a7ab0"))):
-            bh = (bottom - top) * r[key] / vmax
+        for j, (who, colour) in enumerate((("linux", "#888"), ("thaw", "#2a7ab0"))):
+            s = r[who][key]
             x = x0 + j * bar
-            out.append(f'<rect x="{x:.1f}" y="{bottom - bh:.1f}" width="{bar - 4:.1f}" '
-                       f'height="{bh:.1f}" fill="{colour}"/>')
-            out.append(f'<text x="{x + bar / 2 - 2:.1f}" y="{bottom - bh - 4:.1f}" '
-                       f'text-anchor="middle">{r[key]:.1f}</text>')
+            out.append(f'<rect x="{x:.1f}" y="{y(s["median"]):.1f}" width="{bar - 4:.1f}" '
+                       f'height="{bottom - y(s["median"]):.1f}" fill="{colour}"/>')
+            cx = x + (bar - 4) / 2
+            out.append(f'<line x1="{cx:.1f}" y1="{y(s["min"]):.1f}" x2="{cx:.1f}" '
+                       f'y2="{y(s["max"]):.1f}" stroke="black"/>')
+            for v in (s["min"], s["max"]):
+                out.append(f'<line x1="{cx - 5:.1f}" y1="{y(v):.1f}" x2="{cx + 5:.1f}" '
+                           f'y2="{y(v):.1f}" stroke="black"/>')
+            out.append(f'<text x="{cx:.1f}" y="{y(s["max"]) - 4:.1f}" '
+                       f'text-anchor="middle">{s["median"]:.1f}</text>')
         out.append(f'<text x="{x0 + bar - 2:.1f}" y="{bottom + 16}" text-anchor="middle">'
                    f'{r["variant"]}</text>')
         out.append(f'<text x="{x0 + bar - 2:.1f}" y="{bottom + 30}" text-anchor="middle">'
-                   f'ratio {r["ratio"]:.2f}</text>')
+                   f'thaw/Linux {r["ratio"][key]["median"]:.2f}</text>')
     out.append(f'<rect x="{w - 150}" y="{top}" width="10" height="10" fill="#888"/>'
                f'<text x="{w - 135}" y="{top + 9}">Linux resume</text>')
     out.append(f'<rect x="{w - 150}" y="{top + 16}" width="10" height="10" fill="#2a7ab0"/>'
@@ -105,37 +147,54 @@ def svg_chart(rows) -> str:
     return "\n".join(out) + "\n"
 
 
+def report(rows, runs, argv) -> str:
+    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
+                          text=True).stdout.splitlines()[0]
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return "\n".join([
+        "# thaw vs Linux resume: benchmark report",
+        "",
+        "Written by `make bench` (tests/bench/bench_resume.py); the README's figures come "
+        "from here.",
+        "",
+        f"- date: {now}",
+        f"- QEMU: {qemu} (TCG, no KVM); host: {platform.machine()}, "
+        f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, "
+        "shared with other work",
+        f"- command: `{' '.join([sys.executable] + argv)}`",
+        f"- runs: {runs} per variant, Linux and thaw alternating; ratios per pair",
+        "- end to end: QEMU launch to the workload's first line after resume",
+        "- phase: Linux: GRUB's first output to its own `PM: ... Read ... MB/s` line; thaw: "
+        "GRUB's first output to its summary line (just before the jump)",
+        "- restore: Linux: its own Read MB/s (1000 KiB) in MiB/s; thaw: image MiB / "
+        "(map_ms + pages_ms) from its summary line",
+        "",
+        tables(rows),
+        "",
+    ])
+
+
 def main(argv) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("variants", nargs="*", default=DEFAULT_VARIANTS)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", default=str(ik.BUILD / "bench" / "resume.json"))
+    ap.add_argument("--report", default=str(ik.BUILD / "bench" / "report.md"))
     a = ap.parse_args(argv)
     iso = ik.BUILD / "thaw.iso"
     base = Path(tempfile.mkdtemp(prefix="thaw-bench-resume-"))
-    rows = []
-    for v in a.variants:
-        lin, thw = measure_pair(v, iso, a.runs, base)
-        mib = lin["image_bytes"] / (1 << 20)
-        rows.append({"variant": v, "image_mib": round(mib, 1),
-                     "linux_e2e": lin["median"]["back_s"], "thaw_e2e": thw["median"]["back_s"],
-                     "linux_mibps": lin["median"]["mibps"], "thaw_mibps": thw["median"]["mibps"],
-                     "thaw_load_mibps": thw["median"]["load_mibps"],
-                     "ratio": round(thw["median"]["back_s"] / lin["median"]["back_s"], 3),
-                     "linux": lin, "thaw": thw})
-    print(f"\n{'variant':<32}{'image MiB':>10}{'Linux e2e s':>12}{'thaw e2e s':>11}"
-          f"{'ratio':>7}{'Linux MiB/s':>12}{'thaw MiB/s':>11}{'thaw load MiB/s':>16}")
-    for r in rows:
-        print(f"{r['variant']:<32}{r['image_mib']:>10.1f}{r['linux_e2e']:>12.2f}"
-              f"{r['thaw_e2e']:>11.2f}{r['ratio']:>7.2f}{r['linux_mibps']:>12.1f}"
-              f"{r['thaw_mibps']:>11.1f}{r['thaw_load_mibps']:>16}")
-    print("ratio = thaw end-to-end / Linux end-to-end (target <= 0.5); medians of "
-          f"{a.runs} runs each")
+    rows = [measure_pair(v, iso, a.runs, base) for v in a.variants]
+    print(tables(rows))
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2) + "\n")
-    out.with_suffix(".svg").write_text(svg_chart(rows))
-    print(f"bench: wrote {out} and {out.with_suffix('.svg')}")
+    out.with_suffix(".svg").write_text(svg_chart(rows, "e2e", "Power-on to resumed workload", "s"))
+    out.with_name(out.stem + "-restore.svg").write_text(
+        svg_chart(rows, "restore", "Restore throughput", "MiB/s"))
+    rep = Path(a.report)
+    rep.parent.mkdir(parents=True, exist_ok=True)
+    rep.write_text(report(rows, a.runs, [str(Path(__file__).relative_to(ik.REPO))] + argv))
+    print(f"bench: wrote {out}, its .svg charts and {rep}")
     shutil.rmtree(base, ignore_errors=True)     # kept (with the serial logs) on failure
     return 0
 

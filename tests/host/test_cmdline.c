@@ -41,6 +41,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.on_fail, ON_FAIL_WAIT_REBOOT);
 	assert_int_equal(o.e820, E820_ENFORCE);
 	assert_int_equal(o.delay_s, 0);
+	assert_int_equal(o.smp_max, CMDLINE_SMP_ALL);
 	assert_false(o.test_exit);
 	assert_int_equal(o.acpi_rsdp, 0);
 	assert_string_equal(o.test, "");
@@ -81,6 +82,26 @@ static void test_on_fail_values(void **state)
 	assert_int_equal(o.on_fail, ON_FAIL_WAIT_REBOOT);
 	assert_int_equal(parse("thaw.on_fail=explode", &o), 1);
 	assert_int_equal(o.on_fail, ON_FAIL_WAIT_REBOOT);
+}
+
+static void test_smp(void **state)
+{
+	struct options o;
+
+	(void)state;
+	assert_int_equal(parse("thaw.smp=0", &o), 0);
+	assert_int_equal(o.smp_max, 0);
+	assert_int_equal(parse("thaw.smp=3", &o), 0);
+	assert_int_equal(o.smp_max, 3);
+	assert_int_equal(parse("thaw.smp=4096", &o), 0);
+	assert_int_equal(o.smp_max, 4096);
+	/* Malformed or too large: reported, and the default (every CPU) stays. */
+	assert_int_equal(parse("thaw.smp=4097", &o), 1);
+	assert_int_equal(o.smp_max, CMDLINE_SMP_ALL);
+	assert_int_equal(parse("thaw.smp=-1", &o), 1);
+	assert_int_equal(o.smp_max, CMDLINE_SMP_ALL);
+	assert_int_equal(parse("thaw.smp= thaw.smp", &o), 2);
+	assert_int_equal(o.smp_max, CMDLINE_SMP_ALL);
 }
 
 static void test_whitespace_and_quotes(void **state)
@@ -174,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_on_fail_values),
+		cmocka_unit_test(test_smp),
 		cmocka_unit_test(test_whitespace_and_quotes),
 		cmocka_unit_test(test_unknown_reported),
 		cmocka_unit_test(test_malformed_values),

@@ -11,6 +11,8 @@
 
 /* zlib's crc32_z; <zlib.h> itself would clash with thaw's crc32(). */
 unsigned long crc32_z(unsigned long crc, const unsigned char *buf, size_t len);
+/* zlib's combine; crc32_combine itself is interposed by thaw's of the same name. */
+unsigned long crc32_combine64(unsigned long crc1, unsigned long crc2, long long len2);
 
 static uint8_t *random_buf(size_t n, uint64_t seed)
 {
@@ -77,6 +79,39 @@ static void test_linux_semantics(void **state)
 	free(b);
 }
 
+/* crc32_combine against zlib's crc32_combine64 and against the CRC of the whole, for
+ * both flavours, at split points that cover empty parts, odd lengths and 128 KiB. */
+static void test_combine(void **state)
+{
+	size_t n = 300000;
+	uint8_t *b = random_buf(n, 4);
+	static const size_t cuts[] = { 0, 1, 3, 4095, 4096, 65536, 131072, 200001, 300000 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		size_t a = cuts[i], lb = n - a;
+		uint32_t za = crc32(0, b, a), zb = crc32(0, b + a, lb);
+		uint32_t la = crc32_le(0, b, a), lbc = crc32_le(0, b + a, lb);
+
+		assert_int_equal(crc32_combine(za, zb, lb), (uint32_t)crc32_combine64(za, zb, (long long)lb));
+		assert_int_equal(crc32_combine(za, zb, lb), crc32(0, b, n));
+		assert_int_equal(crc32_combine(la, lbc, lb), crc32_le(0, b, n));
+	}
+	/* Many 128 KiB chunks joined in order, as the parallel restore does. */
+	{
+		uint32_t acc = 0;
+		for (size_t at = 0; at < n; at += 131072) {
+			size_t len = n - at < 131072 ? n - at : 131072;
+			acc = crc32_combine(acc, crc32_le(0, b + at, len), len);
+		}
+		assert_int_equal(acc, crc32_le(0, b, n));
+	}
+	/* Lengths beyond 4 GiB take the high bits of len_b. */
+	assert_int_equal(crc32_combine(0x12345678u, 0x9abcdef0u, 0x100000003ull),
+			 (uint32_t)crc32_combine64(0x12345678u, 0x9abcdef0u, 0x100000003ll));
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -84,6 +119,7 @@ int main(void)
 		cmocka_unit_test(test_lengths_alignments),
 		cmocka_unit_test(test_large_and_chained),
 		cmocka_unit_test(test_linux_semantics),
+		cmocka_unit_test(test_combine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

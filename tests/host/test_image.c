@@ -545,6 +545,101 @@ static void test_stream_framing(void **state)
 	(void)n;
 }
 
+/* The split path resume/pload.c takes: frame here, decode "elsewhere" (in a queue of
+ * up to 4 blocks, emitted oldest first, as several CPUs would finish them), per-block
+ * CRC joined with crc32_combine. */
+static enum img_err split_all(const uint8_t *blocks, size_t n, uint64_t pages, size_t batch,
+			      uint32_t crc, struct sink_log *log, struct img_fault *f)
+{
+	static uint8_t cmp[4][IMG_STREAM_CMP_BUF], unc[4][IMG_STREAM_UNC_BUF], spare[PG];
+	struct img_stream_cfg cfg = { IMG_CODEC_LZ4, true, pages, spare, spare, log_page, log };
+	struct { const uint8_t *blk; uint64_t first; } q[4];
+	size_t queued = 0, retired = 0;
+	struct img_stream s;
+	enum img_err e = IMG_OK;
+
+	memset(log, 0, sizeof(*log));
+	memset(f, 0, sizeof(*f));
+	assert_int_equal(img_stream_init(&s, &cfg), IMG_OK);
+	for (size_t i = 0; i < n && !e; i += batch) {
+		const uint8_t *p = blocks + i * PG;
+		size_t left = n - i < batch ? n - i : batch, used;
+
+		while (left && !e) {
+			const uint8_t *blk;
+			unsigned k = queued % 4;
+
+			e = img_stream_frame(&s, p, left, cmp[k], &used, &blk, &q[k].first, f);
+			p += used * PG;
+			left -= used;
+			if (!e && blk) {
+				q[k].blk = blk;
+				queued++;
+			}
+			/* Retire when the queue is full, and everything at the batch end
+			 * (the batch's buffer is then reused). */
+			while (!e && retired < queued && (queued - retired == 4 || !left)) {
+				unsigned r = retired++ % 4;
+				size_t ul;
+				enum img_err d = img_block_decode(IMG_CODEC_LZ4, q[r].blk, unc[r], &ul);
+				uint32_t c = d ? 0 : crc32_le(0, unc[r], ul);
+
+				e = img_stream_emit_block(&s, d, unc[r], ul, &c, q[r].first, f);
+			}
+		}
+	}
+	return e ? e : img_stream_finish(&s, crc, f);
+}
+
+static void test_stream_split(void **state)
+{
+	uint8_t *blocks = calloc(400, PG);
+	struct sink_log log, log2;
+	struct img_fault f, f2;
+	uint32_t crc = 0;
+	uint8_t pg[PG];
+
+	(void)state;
+	for (int i = 0; i < 200; i++) {
+		memset(pg, i, PG);
+		crc = crc32_le(crc, pg, PG);
+	}
+	/* Blocks of 1, 7 and 32 pages, any batching: the same pages and CRC. */
+	for (uint64_t per = 1; per <= 32; per += per == 1 ? 6 : 25) {
+		size_t n = frame_lz4(blocks, 200, per);
+
+		for (size_t batch = 1; batch <= n; batch = batch * 2 + 1) {
+			assert_int_equal(split_all(blocks, n, 200, batch, crc, &log, &f), IMG_OK);
+			assert_int_equal(log.pages, 200);
+			for (int i = 0; i < 64; i++)
+				assert_int_equal(log.first[i], i);
+		}
+		assert_int_equal(split_all(blocks, n, 200, 5, crc ^ 1, &log, &f), IMG_ECRC);
+		assert_int_equal(f.got, crc);
+		assert_int_equal(split_all(blocks, n, 199, 5, crc, &log, &f), IMG_ESTREAM_LONG);
+		assert_int_equal(split_all(blocks, n, 201, 5, crc, &log, &f), IMG_ESTREAM_SHORT);
+	}
+	/* Faults: the same error, entry and page as the serial path. */
+	{
+		size_t n = frame_lz4(blocks, 40, 8);
+
+		memcpy(blocks + 2 * PG, "\x04\0\0\0\0\0\0\0\x10\x41\0\0", 12);
+		memset(&f2, 0, sizeof(f2));
+		assert_int_not_equal(push_all(blocks, n, 40, 3, 0, &log2, &f2), IMG_OK);
+		assert_int_equal(split_all(blocks, n, 40, 3, 0, &log, &f), f2.err);
+		assert_int_equal(f.entry, f2.entry);
+		assert_int_equal(f.page, f2.page);
+		assert_int_equal(log.pages, log2.pages);
+		put64(blocks, 0);
+		assert_int_equal(push_all(blocks, n, 40, 3, 0, &log2, &f2), IMG_ECMP_LEN);
+		assert_int_equal(split_all(blocks, n, 40, 3, 0, &log, &f), IMG_ECMP_LEN);
+		assert_int_equal(f.entry, f2.entry);
+		assert_int_equal(f.expected, f2.expected);
+		assert_int_equal(f.got, f2.got);
+	}
+	free(blocks);
+}
+
 static void test_messages(void **state)
 {
 	struct img_fault f = { 0 };
@@ -585,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_caller_refuses),
 		cmocka_unit_test(test_stream_batches),
 		cmocka_unit_test(test_stream_framing),
+		cmocka_unit_test(test_stream_split),
 		cmocka_unit_test(test_messages),
 	};
 

@@ -19,6 +19,11 @@
 ;   lapic_suspend(), mask_ioapic_entries()): thaw's tables map no MMIO, the LAPIC is
 ;   globally enabled but software-disabled with every LVT masked and its timer
 ;   stopped, every IOAPIC pin masked.
+;   Then the other CPUs (table.aps of them): at entry each must be in wait-for-SIPI,
+;   executing nothing — a SIPI alone starts it (Intel SDM Vol. 3A §8.4.1); a CPU still
+;   running thaw's code would ignore it — and each must start again after a fresh
+;   INIT-SIPI-SIPI, as the resumed Linux starts its CPUs. Every started AP runs 16-bit
+;   code at AP_PAGE (pfn 1, already checked) that counts itself at AP_COUNTER and halts.
 ; Out: "IMAGEKERNEL: OK pages=<hex> zero=<hex>" then isa-debug-exit 0x10, or
 ;   "IMAGEKERNEL: FAIL <what> <hex>" then 0x11.
 
@@ -35,10 +40,22 @@ org JUMP_VA
 %define KERNEL_CS       0x10
 %define CR4_LA57_BIT    12
 %define PATTERN_MUL     0x9E3779B97F4A7C15
+%define MSR_APIC_BASE   0x1B
+%define APIC_BASE_BSP   (1 << 8)
+%define APIC_BASE_EXTD  (1 << 10)
+%define MSR_X2APIC_ICR  0x830
+%define XAPIC_ICR_LO    0x300
+%define XAPIC_ICR_HI    0x310
+%define ICR_BUSY        (1 << 12)
+%define ICR_ALL_BUT_ME  (3 << 18)       ; destination shorthand
+%define ICR_INIT        (ICR_ALL_BUT_ME | 0xC500)       ; level, assert
+%define ICR_INIT_DEASSERT (ICR_ALL_BUT_ME | 0x8500)
+%define AP_PAGE         0x1000          ; SIPI vector 0x01
+%define ICR_SIPI        (ICR_ALL_BUT_ME | 0x600 | (AP_PAGE >> 12))
+%define AP_COUNTER      0x1F00          ; inside AP_PAGE, past the code
+%define AP_WAIT_TSC     20000000000     ; TSC ticks to wait for the APs (seconds)
 %define CR4_LA57        (1 << 12)
 %define PTE_ADDR        0x000ffffffffff000
-%define MSR_APIC_BASE   0x1b
-%define APIC_BASE_EXTD  (1 << 10)
 %define APIC_BASE_EN    (1 << 11)
 %define APIC_SPIV       0xf0
 %define APIC_LVTT       0x320
@@ -53,12 +70,13 @@ org JUMP_VA
 %define VGA_TEXT        0xb8000
 
 ; The table the test appends (all u64, little endian):
-%define T_MAGIC         0       ; "IMGKTBL1"
+%define T_MAGIC         0       ; "IMGKTBL2"
 %define T_CR3           8       ; physical address of this kernel's PML4 (or PML5)
 %define T_PROTOCOL      16      ; 0 modern, 1 rbx-era, 2 seed
 %define T_LEVELS        24      ; paging depth of the tables at T_CR3: 4 or 5
-%define T_COUNT         32      ; number of ranges
-%define T_RANGES        40      ; {start_pfn, count, kind}: kind 0 pattern, 1 zero
+%define T_APS           32      ; CPUs besides this one that must answer
+%define T_COUNT         40      ; number of ranges
+%define T_RANGES        48      ; {start_pfn, count, kind}: kind 0 pattern, 1 zero
 %define R_START         0
 %define R_COUNT         8
 %define R_KIND          16
@@ -99,6 +117,7 @@ restore_registers:
 	call check_lapic
 	call check_ioapic
 	call check_pages
+	call check_cpus
 	lea rsi, [rel msg_ok]
 	call puts
 	mov rdx, r12
@@ -326,6 +345,112 @@ check_pages:
 	mov rdx, r10
 	jmp fail
 
+; This must be the boot CPU; then the two start-up rounds described at the top.
+check_cpus:
+	mov ecx, MSR_APIC_BASE
+	rdmsr
+	lea rsi, [rel msg_bsp]
+	mov edx, eax
+	test eax, APIC_BASE_BSP
+	jz fail
+	mov [rel apic_base], eax
+	cmp qword [rel table + T_APS], 0
+	je .done
+	lea rsi, [rel ap16]
+	mov edi, AP_PAGE
+	mov ecx, ap16_end - ap16
+	rep movsb
+	mov dword [AP_COUNTER], 0
+	mov eax, ICR_SIPI               ; round 1: SIPI only
+	call send_ipi
+	call short_wait
+	mov eax, ICR_SIPI
+	call send_ipi
+	mov r8, [rel table + T_APS]
+	lea rsi, [rel msg_parked]
+	call wait_aps
+	mov eax, ICR_INIT               ; round 2: INIT-SIPI-SIPI
+	call send_ipi
+	mov eax, ICR_INIT_DEASSERT
+	call send_ipi
+	call short_wait
+	mov eax, ICR_SIPI
+	call send_ipi
+	call short_wait
+	mov eax, ICR_SIPI
+	call send_ipi
+	mov r8, [rel table + T_APS]
+	add r8, r8
+	lea rsi, [rel msg_restart]
+	call wait_aps
+.done:
+	ret
+
+; eax = ICR low word, to every CPU but this one; xAPIC MMIO or x2APIC MSR.
+send_ipi:
+	test dword [rel apic_base], APIC_BASE_EXTD
+	jnz .x2apic
+	mov edi, [rel apic_base]
+	and edi, 0xfffff000
+	mov dword [rdi + XAPIC_ICR_HI], 0
+	mov [rdi + XAPIC_ICR_LO], eax
+.busy:
+	pause
+	test dword [rdi + XAPIC_ICR_LO], ICR_BUSY
+	jnz .busy
+	ret
+.x2apic:
+	mov ecx, MSR_X2APIC_ICR
+	xor edx, edx
+	wrmsr
+	ret
+
+short_wait:                             ; the SIPI spacing: some 10^5 pauses
+	mov ecx, 100000
+.spin:
+	pause
+	dec ecx
+	jnz .spin
+	ret
+
+; Wait until AP_COUNTER reaches r8 (fail with rsi and the count if it never does or
+; goes past it).
+wait_aps:
+	rdtsc
+	shl rdx, 32
+	or rax, rdx
+	mov r9, rax
+.poll:
+	mov edx, [AP_COUNTER]
+	cmp rdx, r8
+	je .ok
+	ja fail
+	pause
+	rdtsc
+	shl rdx, 32
+	or rax, rdx
+	sub rax, r9
+	mov rcx, AP_WAIT_TSC
+	cmp rax, rcx
+	jb .poll
+	mov edx, [AP_COUNTER]
+	jmp fail
+.ok:
+	ret
+
+; Copied to AP_PAGE: what each started AP runs (real mode, CS = AP_PAGE >> 4).
+bits 16
+ap16:
+	cli
+	xor ax, ax
+	mov ds, ax
+	lock inc dword [AP_COUNTER]
+.halt:
+	hlt
+	jmp .halt
+ap16_end:
+bits 64
+
 ; rsi = message, rdx = value: report and leave with EXIT_FAIL.
 fail:
 	lea rsp, [rel stack_top]
@@ -406,6 +531,12 @@ msg_spiv: db "lapic-spiv", 0
 msg_lvt:  db "lapic-lvt", 0
 msg_tmict: db "lapic-tmict", 0
 msg_ioapic: db "ioapic-rte-unmasked", 0
+msg_bsp:  db "not-bsp", 0
+msg_parked: db "aps-not-waiting-for-sipi", 0
+msg_restart: db "aps-init-sipi-sipi", 0
+
+align 8
+apic_base: dq 0
 
 align 16
 stack:    times 1024 db 0

@@ -67,6 +67,7 @@ class Layout:
     pt_base: int = 0x3200000
     protocol: str = "v2"
     levels: int = 4           # 5: a PML5 on top (needs a CPU with LA57: run_thaw(cpu=…))
+    aps: int = 0              # other CPUs the machine has: the image kernel starts them
     pattern: list = field(default_factory=list)
     zero: list = field(default_factory=list)
 
@@ -167,7 +168,8 @@ def kernel_binary(lay: Layout, workdir: Path) -> bytes:
     subprocess.run(["nasm", "-f", "bin", f"-DJUMP_VA={lay.jump_va:#x}", str(ASM), "-o", str(out)],
                    check=True)
     ranges = [(s, n, 0) for s, n in lay.pattern] + [(s, n, 1) for s, n in lay.zero]
-    table = b"IMGKTBL1" + struct.pack("<QQQQ", lay.cr3, PROTO_REG[lay.protocol], lay.levels,
+    table = b"IMGKTBL2" + struct.pack("<QQQQQ", lay.cr3, PROTO_REG[lay.protocol], lay.levels,
+                                      lay.aps,
                                       len(ranges))
     table += b"".join(struct.pack("<QQQ", *r) for r in ranges)
     blob = out.read_bytes() + table

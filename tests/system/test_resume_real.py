@@ -14,7 +14,7 @@ import sys
 import pytest
 
 import imagekernel as ik
-from realboot import EXIT_OK, RESUMED_RE, assert_refused, assert_resumed, boot
+from realboot import EXIT_OK, RESUMED_RE, THAW_ARGS, assert_refused, assert_resumed, boot
 
 sys.path.insert(0, str(ik.REPO / "tests"))
 from fixtures.realimage import hibernated_disk  # noqa: E402
@@ -28,7 +28,33 @@ ZERO_RE = re.compile(r"thaw: resuming .* zero=(?P<zero>\d+) .*codec=(?P<codec>\S
 # each capability runs by default (a 6.12 LZ4 image, a 5-level image); the rest are slow.
 KERNELS = [("lz4-bios-smp1-k612", "lz4", 4), ("lzo-bios-smp1-la57", "lzo", 5)]
 KERNELS_SLOW = [("lzo-bios-smp1-k612", "lzo", 4), ("lzo-bios-smp1-ksid", "lzo", 4),
+                ("lz4-bios-smp2-k612", "lz4", 4),       # LZ4 decoded on both CPUs
                 ("lzo-bios-smp1-la57-no5lvl", "lzo", 4)]
+
+
+@pytest.mark.parametrize("args", [pytest.param("thaw.smp=0", id="smp0", marks=SLOW),
+                                  pytest.param("", id="all-cpus", marks=SLOW)])
+def test_real_resume_two_cpus(args, tmp_path):
+    """A 2-vCPU image: thaw decodes on both CPUs (or on one with thaw.smp=0); both
+    are online in the resumed kernel."""
+    fx = hibernated_disk("lzo-bios-smp2")
+    disk = fx.disk_copy(tmp_path)
+    run = boot(fx, disk, tmp_path, args=f"{THAW_ARGS} {args}".strip())
+    assert_resumed(run, fx, disk)
+    want = 1 if args else 2
+    assert f" cpus={want} " in run.text, run.text[-3000:]
+
+
+@SLOW
+def test_real_resume_absent_cpu(tmp_path):
+    """QEMU -smp 2,maxcpus=3: the MADT lists a third CPU as not enabled; thaw leaves it
+    alone and resumes on the two present ones."""
+    fx = hibernated_disk("lzo-bios-smp2")
+    disk = fx.disk_copy(tmp_path)
+    run = boot(fx, disk, tmp_path, smp="2,maxcpus=3",
+               args=f"{THAW_ARGS} thaw.e820=ignore")
+    assert_resumed(run, fx, disk)
+    assert " cpus=2 " in run.text and "1 absent" in run.text, run.text[-3000:]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -37,6 +63,7 @@ def test_real_resume(variant, tmp_path):
     disk = fx.disk_copy(tmp_path)
     run = boot(fx, disk, tmp_path)
     assert_resumed(run, fx, disk)
+    assert f" cpus={fx.variant.smp} " in run.text, run.text[-3000:]   # thaw used them all
 
 
 def check_kernel(variant, codec, levels, tmp_path):

@@ -5,6 +5,7 @@ EFER.NXE; and thaw refuses bad images without writing anything.
 Each QEMU run must end with isa-debug-exit: 33 = the image kernel's checks passed (or a
 clean "nothing to resume"), 35 = thaw refused / the image kernel found a fault. Exit 0
 (a triple fault) or a timeout always fails."""
+import os
 import subprocess
 
 import pytest
@@ -267,3 +268,69 @@ def test_readback_failure_after_commit(tmp_path):
     assert "resuming anyway" in text
     assert "left untouched" not in text and "can still be resumed" not in text
     resume_ok(run, lay, disk)
+
+
+SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1", reason="set THAW_SLOW_TESTS=1")
+SMP_CASES = [
+    # (firmware, QEMU -smp, codec, thaw command line extra, in the default run); mixed-size
+    # blocks and scattered map entries throughout, over thaw's own frames and zero pages.
+    ("bios", "4", "lzo", "", True),
+    ("bios", "2,maxcpus=3", "lzo", "", True),     # a third CPU the MADT lists as absent
+    ("bios", "2", "lz4", "", False),
+    ("uefi", "2", "lz4", "", False),
+    ("bios", "2", "none", "", False),
+    ("bios", "4", "lz4", "thaw.smp=0", False),
+    ("bios", "4", "lz4", "thaw.smp=2", False),
+]
+
+
+@pytest.mark.parametrize("firmware,smp,compress,extra", [
+    pytest.param(*c[:4], marks=() if c[4] else SLOW,
+                 id=f"{c[0]}-{c[1].replace(',', '-')}cpu-{c[2]}" +
+                 (f"-{c[3].replace('.', '').replace('=', '')}" if c[3] else ""))
+    for c in SMP_CASES])
+def test_synthetic_resume_smp(firmware, smp, compress, extra, tmp_path, tmp_path_factory):
+    """Several CPUs decode (compressed images), the image comes back bit-exact, and the
+    summary says how many CPUs worked. The image kernel checks that it runs alone on
+    the boot CPU with every other CPU waiting for a SIPI (thaw sent each INIT, started
+    or not), and that they all start again after INIT-SIPI-SIPI."""
+    cpus = int(smp.split(",")[0])
+    crc = machine_e820(firmware)
+    lay = layout(firmware, aps=cpus - 1)
+    disk = ik.make_image(lay, tmp_path, compress=compress, e820_crc=crc,
+                         extra=["--zero-flag", "--mixed-blocks", "--scatter"])
+    args = "thaw.test_exit thaw.on_fail=poweroff" + (f" {extra}" if extra else "")
+    if firmware == "uefi":
+        # OVMF's map depends on the CPU count; the reference map is a 1-CPU machine's.
+        args += " thaw.e820=ignore"
+    run = ik.run_thaw(disk, tmp_path, firmware=firmware, smp=smp, args=args)
+    resume_ok(run, lay, disk)
+    want = 1 if "thaw.smp=0" in extra else 2 if "thaw.smp=2" in extra else cpus
+    assert f" cpus={want} " in run.text, run.text[-3000:]
+    if want > 1:
+        assert f"smp: {want} CPUs" in run.text
+
+
+def _refusal(text):
+    lines = [ln.split("] ", 1)[-1] for ln in text.splitlines() if "left untouched" in ln]
+    assert lines, text[-3000:]
+    return lines[0]
+
+
+@pytest.mark.parametrize("kind", ["data", pytest.param("lz-data", marks=SLOW),
+                                  pytest.param("unc-len", marks=SLOW)])
+def test_corrupt_block_same_refusal_on_two_cpus(kind, tmp_path, tmp_path_factory):
+    """A block that fails to decode (or to checksum) on whichever CPU decodes it stops
+    the restore before any write, with the very line the one-CPU restore prints."""
+    crc = machine_e820("bios")
+    lay = layout("bios")
+    disk = ik.make_image(lay, tmp_path, compress="lzo", e820_crc=crc,
+                         extra=["--zero-flag", "--mixed-blocks", "--corrupt", kind])
+    before = ik.digest(disk)
+    lines = []
+    for args in ("thaw.smp=0", ""):
+        run = ik.run_thaw(disk, tmp_path, smp=2,
+                          args=f"thaw.test_exit thaw.on_fail=poweroff {args}".strip())
+        refused_intact(run, disk, before)
+        lines.append(_refusal(run.text))
+    assert lines[0] == lines[1]

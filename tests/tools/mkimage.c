@@ -23,6 +23,7 @@
  *   --platform            set SF_PLATFORM_MODE (1)
  *   --offset PAGES        swap header at this block (swap file; resume_offset=)
  *   --scatter             allocate blocks in a shuffled order (multi-page, non-contiguous map)
+ *   --mixed-blocks        compressed blocks of 1, 32, 3, 17, 2, 32, 9 pages in turn (default 32)
  *   --seed N              seed for --scatter and the stale padding bytes (default 1)
  *   --corrupt KIND        see corrupt_kinds[] / --help ("data" on a raw image is, as in
  *                         Linux, undetectable; every other kind makes thawctl verify fail)
@@ -48,6 +49,7 @@ struct cfg {
 	int compress;		/* 0 none, 1 lzo, 2 lz4 */
 	int crc;		/* -1 default */
 	bool zero_flag, platform, scatter, has_hw_sig, has_physpages;
+	bool mixed_blocks;	/* --mixed-blocks: block sizes cycle 1, 32, 3, 17, 2, 32, 9 pages */
 	const char *protocol;
 	const char *corrupt;
 };
@@ -317,9 +319,16 @@ static void write_compressed(const struct cfg *c, struct dev *d, const struct st
 	uint64_t rs = c->seed ^ 0x5a5a;
 	bool first = true;
 
-	for (uint64_t p = 0; p < s->pages; p += SWSUSP_UNC_PAGES) {
-		uint64_t n = s->pages - p < SWSUSP_UNC_PAGES ? s->pages - p : SWSUSP_UNC_PAGES;
+	static const uint64_t mixed[] = { 1, 32, 3, 17, 2, 32, 9 };
+	uint64_t k = 0, step;
+
+	for (uint64_t p = 0; p < s->pages; p += step, k++) {
+		uint64_t want = c->mixed_blocks ? mixed[k % (sizeof(mixed) / sizeof(mixed[0]))] :
+						  SWSUSP_UNC_PAGES;
+		uint64_t n = s->pages - p < want ? s->pages - p : want;
 		size_t unc = n * PAGE, len;
+
+		step = n;
 
 		for (size_t i = 0; i < sizeof(cmp); i++)
 			cmp[i] = (uint8_t)rng(&rs);
@@ -557,6 +566,8 @@ static void parse(int argc, char **argv, struct cfg *c)
 			c->platform = true, takes = false;
 		} else if (!strcmp(a, "--scatter")) {
 			c->scatter = true, takes = false;
+		} else if (!strcmp(a, "--mixed-blocks")) {
+			c->mixed_blocks = true, takes = false;
 		} else if (!v) {
 			usage(stderr);
 			exit(2);

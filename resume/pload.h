@@ -1,0 +1,90 @@
+/* The parallel restore of a compressed image: the boot CPU frames the stream blocks
+ * read-ahead delivers and queues each compressed block; every CPU (the boot CPU too,
+ * while it waits) decodes blocks and checksums them; the boot CPU emits the pages in
+ * stream order to the stream's sink and joins the per-block CRCs (crc32_combine). */
+#ifndef THAW_RESUME_PLOAD_H
+#define THAW_RESUME_PLOAD_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image/img_err.h"
+#include "image/stream.h"
+#include "kernel/smp.h"
+
+#define PLOAD_JOBS 16                   /* compressed blocks in flight */
+
+/* One page copy the boot CPU decided (placement) and any CPU carries out. */
+struct pload_copy {
+	void *dst;
+	const uint8_t *src;             /* a page of the job's unc buffer */
+};
+
+struct pload_job {
+	struct smp_work w;              /* first: the queue hands back &w (decoding) */
+	struct smp_work copy_w;         /* the copies into place, queued at emission */
+	enum img_codec codec;
+	bool crc;
+	const uint8_t *blk;             /* the compressed block */
+	uint64_t first;                 /* its first stream block */
+	uint8_t *cmp;                   /* IMG_STREAM_CMP_BUF: a block gathered across pushes */
+	uint8_t *unc;                   /* IMG_STREAM_UNC_BUF */
+	size_t unc_len;
+	uint32_t crc32;
+	enum img_err err;
+	uint64_t crc_ns;                /* of its run time, the CRC's share */
+	struct pload_copy copy[SWSUSP_UNC_PAGES];
+	unsigned ncopy;
+	uint64_t copy_ns;               /* the copies' run time */
+	bool copying;                   /* copy_w queued and not yet waited for */
+};
+
+struct pload_stats {
+	uint64_t frame_ns;              /* boot CPU: framing and queueing */
+	uint64_t wait_ns;               /* boot CPU: waiting for a block with nothing to do */
+	uint64_t emit_ns;               /* boot CPU: emitting pages (placement, copy, zeroing) */
+	uint64_t crc_ns;                /* all CPUs: CRC of decoded blocks */
+	uint64_t copy_ns;               /* all CPUs: copying pages into place */
+	uint64_t blocks;                /* compressed blocks decoded */
+};
+
+struct pload {
+	struct img_stream *s;
+	struct img_fault *f;
+	struct pload_job job[PLOAD_JOBS];
+	struct pload_job *emitting;     /* the job whose pages the sink is receiving */
+	uint64_t queued, retired;       /* jobs, in stream order */
+	struct pload_stats st;
+};
+
+/* Buffers from alloc(bytes) (NULL: none). False when out of memory. */
+bool pload_init(struct pload *pl, struct img_stream *s, struct img_fault *f,
+		void *(*alloc)(uint64_t bytes));
+
+/* Called by the sink while a block is emitted: the copy of src to dst is left to
+ * whichever CPU is free (src lives until then). False outside emission: copy now. */
+bool pload_defer_copy(struct pload *pl, void *dst, const uint8_t *src);
+
+/* After the last push: every deferred copy done. */
+void pload_finish(struct pload *pl);
+
+/* A page copy in 8-byte moves: rep movsb costs one emulated iteration per byte
+ * under QEMU's TCG; this loop is ~8x cheaper there and no worse on hardware. */
+static inline void pload_copy_page(void *dst, const void *src)
+{
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (unsigned i = 0; i < 4096 / 8; i += 4) {
+		d[i] = s[i];
+		d[i + 1] = s[i + 1];
+		d[i + 2] = s[i + 2];
+		d[i + 3] = s[i + 3];
+	}
+}
+
+/* read-ahead's consumer (ra_consume_fn, arg = pl): every block that starts in these
+ * stream blocks is decoded and emitted before it returns (the buffer is reused after). */
+int pload_push(void *arg, const uint8_t *blocks, size_t nblocks);
+
+#endif
