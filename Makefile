@@ -108,6 +108,8 @@ KERNEL_SRCS := \
 	kernel/paging.c \
 	kernel/pci.c \
 	kernel/acpi.c \
+	kernel/acpi_mode.c \
+	kernel/lapic.c \
 	kernel/power.c \
 	kernel/stop.c \
 	kernel/efi.c \
@@ -121,6 +123,7 @@ KERNEL_PURE_SRCS := \
 	kernel/boot_info.c \
 	kernel/cmdline.c \
 	kernel/aml_s5.c \
+	kernel/acpi_fixed_hw.c \
 	kernel/madt.c \
 
 MM_SRCS := \
@@ -401,7 +404,7 @@ check-layers:
 
 # Each entry: tests/host/test_<name>.c linked with the objects it names
 # in TEST_<name>_SRCS (sanitised build).
-HOST_TESTS := e820 place hwsig pgmode part_table blockdev nvme_prp resume_spec cmdline boot_info pmm format aml_s5 madt crc32 lzo1x lz4 image \
+HOST_TESTS := e820 place hwsig pgmode part_table blockdev nvme_prp resume_spec cmdline boot_info pmm format aml_s5 madt acpi_fixed_hw crc32 lzo1x lz4 image \
 	locate handoff readahead commit verify \
 	aes sha pbkdf2 argon2 lvm luks scsi ahci_cmd hibernate_location
 
@@ -437,6 +440,7 @@ TEST_boot_info_SRCS := kernel/boot_info.c
 TEST_pmm_SRCS := mm/pmm_core.c
 TEST_format_SRCS := kernel/format.c kernel/snprintf.c
 TEST_aml_s5_SRCS := kernel/aml_s5.c
+TEST_acpi_fixed_hw_SRCS := kernel/acpi_fixed_hw.c
 TEST_madt_SRCS := kernel/madt.c
 
 TEST_crc32_SRCS := lib/crc32.c

@@ -112,7 +112,9 @@ static const struct acpi_header *table_at(uint64_t phys, bool verify)
 	return !verify || sum_ok(h, h->length) ? h : NULL;
 }
 
-/* The FACS or the DSDT the FADT names: the 64-bit field when present and non-zero. */
+/* The DSDT the FADT names: the 64-bit field when present and non-zero (ACPICA
+ * acpi_tb_select_address()). The FACS: the 32-bit field when non-zero, as Linux
+ * reads it (resume/hwsig.c says why). */
 static uint64_t fadt_addr(const struct acpi_header *fadt, bool facs)
 {
 	struct acpi_fadt f;
@@ -127,6 +129,8 @@ static uint64_t fadt_addr(const struct acpi_header *fadt, bool facs)
 		a64 = ACPI_FADT_HAS(fadt->length, x_dsdt) ? f.x_dsdt : 0;
 		a32 = ACPI_FADT_HAS(fadt->length, dsdt) ? f.dsdt : 0;
 	}
+	if (facs)
+		return a32 ? a32 : a64;
 	return a64 ? a64 : a32;
 }
 

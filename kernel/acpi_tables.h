@@ -96,7 +96,7 @@ struct __attribute__((packed)) acpi_fadt {
 	uint8_t reset_value;            /* 128 */
 	uint16_t arm_boot_arch;         /* 129 */
 	uint8_t minor_version;          /* 131 */
-	uint64_t x_firmware_ctrl;       /* 132: FACS, 64-bit; wins when non-zero */
+	uint64_t x_firmware_ctrl;       /* 132: FACS, 64-bit; Linux uses it only if the u32 is 0 */
 	uint64_t x_dsdt;                /* 140 */
 	struct acpi_gas x_pm1a_evt_blk; /* 148 */
 	struct acpi_gas x_pm1b_evt_blk; /* 160 */

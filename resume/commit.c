@@ -15,11 +15,13 @@ const char *commit_strerror(enum commit_err e)
 {
 	switch (e) {
 	case COMMIT_OK:       return "ok";
-	case COMMIT_EREAD:    return "could not read the swap header back";
+	case COMMIT_EREAD:    return "could not read the swap header before resetting it";
 	case COMMIT_ECHANGED: return "the swap header changed while loading";
 	case COMMIT_EWRITE:   return "writing the swap header failed";
 	case COMMIT_EFLUSH:   return "flushing the disk failed";
 	case COMMIT_EVERIFY:  return "the swap header still says S1SUSPEND after the write";
+	case COMMIT_EREADBACK: return "the swap header was reset and flushed, but reading it "
+				      "back failed";
 	}
 	return "unknown commit error";
 }
@@ -43,7 +45,7 @@ enum commit_err commit_invalidate(struct blockdev *d, uint64_t offset,
 		return COMMIT_EFLUSH;
 	memset(page, 0, 4096);
 	if (blockdev_read(d, sector, SECTORS_PER_PAGE, page) != BLK_OK)
-		return COMMIT_EREAD;
+		return COMMIT_EREADBACK;
 	if (img_header_parse(page, 4096, &now) != IMG_ENOIMAGE)
 		return COMMIT_EVERIFY;
 	return COMMIT_OK;

@@ -102,13 +102,35 @@ static bool temp_map(struct handoff *h, const struct placer *p, uint64_t va, uin
 	return true;
 }
 
-/* Identity map of all RAM in 2 MiB pages, for the copy loop. */
+/* Identity map of RAM only, for the copy loop (format doc §3.3): 2 MiB pages where
+ * the whole 2 MiB is RAM (the placer's is_ram: type-1 in the boot map), 4 KiB pages
+ * for the RAM frames of a partly-RAM 2 MiB, nothing for holes. MMIO (VGA, the PCI
+ * hole, the APICs, flash) is never mapped write-back: the CPU may read ahead or
+ * speculate into any write-back mapping. */
+static bool temp_identity_2m(struct handoff *h, const struct placer *p, uint64_t a)
+{
+	const struct place_env *env = p->env;
+	uint64_t pfn = a >> 12, ram = 0;
+
+	for (uint64_t i = 0; i < PT_ENTRIES; i++)
+		ram += env->is_ram(env->ctx, pfn + i);
+	if (ram == PT_ENTRIES)
+		return temp_map(h, p, a, a, 2);
+	for (uint64_t i = 0; ram && i < PT_ENTRIES; i++) {
+		uint64_t at = a + i * PAGE_SIZE_4K;
+
+		if (env->is_ram(env->ctx, pfn + i) && !temp_map(h, p, at, at, 1))
+			return false;
+	}
+	return true;
+}
+
 static bool temp_identity(struct handoff *h, const struct placer *p, uint64_t max_pfn)
 {
 	uint64_t top = (max_pfn << 12) + PAGE_SIZE_2M - 1;
 
 	for (uint64_t a = 0; a < (top & ~(PAGE_SIZE_2M - 1)); a += PAGE_SIZE_2M)
-		if (!temp_map(h, p, a, a, 2))
+		if (!temp_identity_2m(h, p, a))
 			return false;
 	return true;
 }

@@ -32,6 +32,7 @@ struct handoff {
 	uint64_t jump_phys;     /* its physical address (2007 protocol: derived) */
 	uint64_t image_cr3;
 	uint64_t protocol;      /* TRAMP_PROTO_* */
+	bool platform;          /* SF_PLATFORM_MODE: the ACPI platform pre-restore steps */
 	/* Filled by handoff_prepare(). */
 	int levels;             /* the image's paging depth, 4 or 5: the temporary tables' */
 	bool switch_levels;     /* thaw runs the other depth: the trampoline switches */

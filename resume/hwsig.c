@@ -23,10 +23,14 @@ enum hwsig_err hwsig_facs_addr(const void *fadt, size_t fadt_len, uint64_t *facs
 	if (!fadt || !ACPI_FADT_HAS(fadt_len, firmware_ctrl))
 		return HWSIG_ENOFADT;
 	acpi_fadt_load(fadt, fadt_len, &f);
-	/* ACPI: X_FIRMWARE_CTRL, when present and non-zero, overrides FIRMWARE_CTRL. */
-	*facs = ACPI_FADT_HAS(fadt_len, x_firmware_ctrl) ? le64(f.x_firmware_ctrl) : 0;
-	if (!*facs)
-		*facs = le32(f.firmware_ctrl);
+	/* The FACS Linux reads the signature from: ACPICA installs the 32-bit
+	 * FIRMWARE_CTRL one first (drivers/acpi/acpica/tbfadt.c acpi_tb_parse_fadt())
+	 * and drivers/acpi/sleep.c acpi_sleep_hibernate_setup() takes instance 1 of
+	 * "FACS"; acpi_tb_initialize_facs() agrees while acpi_gbl_use32_bit_facs_addresses
+	 * keeps its default TRUE. X_FIRMWARE_CTRL only when FIRMWARE_CTRL is zero. */
+	*facs = le32(f.firmware_ctrl);
+	if (!*facs && ACPI_FADT_HAS(fadt_len, x_firmware_ctrl))
+		*facs = le64(f.x_firmware_ctrl);
 	return *facs ? HWSIG_OK : HWSIG_ENOFACS;
 }
 

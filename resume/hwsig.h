@@ -15,7 +15,8 @@ enum hwsig_err {
 
 const char *hwsig_strerror(enum hwsig_err e);
 
-/* The FACS physical address named by a FADT of fadt_len bytes. */
+/* The FACS physical address named by a FADT of fadt_len bytes: FIRMWARE_CTRL when
+ * non-zero, else X_FIRMWARE_CTRL (the one Linux compares, see hwsig.c). */
 enum hwsig_err hwsig_facs_addr(const void *fadt, size_t fadt_len, uint64_t *facs);
 
 /* The hardware signature from a FACS (len bytes readable, at least struct acpi_facs). */

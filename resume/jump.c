@@ -8,7 +8,9 @@
 #include "block/disks.h"
 #include "block/stack.h"
 #include "kernel/acpi.h"
+#include "kernel/acpi_mode.h"
 #include "kernel/io.h"
+#include "kernel/lapic.h"
 #include "kernel/madt.h"
 #include "kernel/panic.h"
 #include "kernel/segments.h"
@@ -16,9 +18,6 @@
 #include "mm/pmm.h"
 #include "resume/trampoline_abi.h"
 
-#define XAPIC_LVT_TIMER 0x320u
-#define XAPIC_TMICT     0x380u
-#define LVT_MASKED      (1u << 16)
 #define IOAPIC_DEFAULT  0xFEC00000ull
 #define IOAPIC_REGSEL   0x00u
 #define IOAPIC_WIN      0x10u
@@ -128,25 +127,6 @@ void jump_probe(struct handoff *h)
 		h->ioapic[h->ioapic_count++] = IOAPIC_DEFAULT;
 }
 
-/* LAPIC timer: mask its LVT entry and zero the initial count, in whichever mode
- * (xAPIC MMIO or x2APIC MSRs) firmware left the APIC — the image kernel's
- * lapic_resume() expects that mode. Intel SDM Vol. 3A §11.5.1. */
-static void quiesce_lapic_timer(void)
-{
-	uint64_t apic_base = rdmsr(MSR_APIC_BASE);
-	uint64_t mmio = apic_base & APIC_BASE_ADDR;
-
-	if (!(apic_base & APIC_BASE_EN))
-		return;                         /* globally disabled: nothing ticks */
-	if (apic_base & APIC_BASE_EXTD) {
-		wrmsr(MSR_X2APIC_LVT_TIMER, rdmsr(MSR_X2APIC_LVT_TIMER) | LVT_MASKED);
-		wrmsr(MSR_X2APIC_TMICT, 0);
-		return;
-	}
-	mmio_write32(mmio + XAPIC_LVT_TIMER, mmio_read32(mmio + XAPIC_LVT_TIMER) | LVT_MASKED);
-	mmio_write32(mmio + XAPIC_TMICT, 0);
-}
-
 __attribute__((noreturn)) void jump_to_image(const struct handoff *h, const struct placer *p)
 {
 	struct tramp_args *args = (struct tramp_args *)(uintptr_t)(h->tramp + HANDOFF_TRAMP_ARGS_OFF);
@@ -158,7 +138,8 @@ __attribute__((noreturn)) void jump_to_image(const struct handoff *h, const stru
 	quiesce_pics();
 	for (uint32_t i = 0; i < h->ioapic_count; i++)
 		quiesce_ioapic(h->ioapic[i]);
-	quiesce_lapic_timer();
+	lapic_handover();
+	acpi_mode_handover(h->platform);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 
 	args->temp_cr3 = h->temp_cr3;

@@ -17,9 +17,11 @@ void jump_probe(struct handoff *h);
  * write. */
 void jump_machine(struct handoff_env *env);
 
-/* Quiesce and jump: reset the disk controllers, mask the 8259s, the IOAPIC pins and
- * the LAPIC timer (APIC mode untouched), IF=0, EFER.NXE=1, CS=0x10, then run the
- * trampoline over the copy list p->head. Never returns. */
+/* Quiesce and jump: reset the disk controllers, mask the 8259s and every IOAPIC
+ * pin, leave the LAPIC masked and software-disabled (APIC mode untouched;
+ * kernel/lapic.h) and the ACPI fixed events and GPEs as Linux would
+ * (kernel/acpi_mode.h), IF=0, EFER.NXE=1, CS=0x10, then run the trampoline over
+ * the copy list p->head. Never returns. */
 __attribute__((noreturn)) void jump_to_image(const struct handoff *h, const struct placer *p);
 
 #endif

@@ -16,6 +16,8 @@ const char *place_strerror(enum place_err e)
 	case PLACE_ENOTRAM: return "image lists a frame that is not RAM on this machine";
 	case PLACE_ENOMEM:  return "out of safe frames for staging";
 	case PLACE_EORDER:  return "PFN list not in ascending order";
+	case PLACE_EFRAME0: return "image lists frame 0, which Linux on x86 never saves "
+				   "(the image is not Linux's)";
 	}
 	return "unknown placement error";
 }
@@ -37,6 +39,16 @@ enum place_err place_reserve(struct placer *p, uint64_t pfn)
 {
 	const struct place_env *env = p->env;
 
+	/* Frame 0 is never in a Linux x86 image: arch/x86/kernel/setup.c
+	 * trim_bios_range() turns it into E820_TYPE_RESERVED, e820.c
+	 * e820__register_nosave_regions() marks every non-RAM frame nosave, and
+	 * kernel/power/snapshot.c saveable_page() skips reserved nosave pages. On a
+	 * BIOS machine it is type-1 RAM in the boot map (the real-mode IVT), and thaw
+	 * addresses it as a null pointer: refuse it here, before anything is written. */
+	if (pfn == 0) {
+		p->bad_pfn = 0;
+		return PLACE_EFRAME0;
+	}
 	/* Linux unpack_orig_pfns() requires pfn_valid() and a present zone; here the
 	 * boot map's type-1 RAM is the whole truth (docs/hibernation-format.md §5). */
 	if (!env->is_ram(env->ctx, pfn)) {
@@ -95,6 +107,10 @@ void *place_dest(struct placer *p, uint64_t pfn, enum place_err *err)
 	uint64_t safe;
 
 	*err = PLACE_OK;
+	if (pfn == 0) {                 /* refused by place_reserve(); never reached */
+		*err = PLACE_EFRAME0;
+		return NULL;
+	}
 	if (!env->is_thaw(env->ctx, pfn)) {
 		p->direct++;
 		return env->frame(env->ctx, pfn);
@@ -115,6 +131,8 @@ enum place_err place_zero(struct placer *p, uint64_t pfn)
 {
 	const struct place_env *env = p->env;
 
+	if (pfn == 0)                   /* refused by place_reserve(); never reached */
+		return PLACE_EFRAME0;
 	p->zeroed++;
 	if (!env->is_thaw(env->ctx, pfn)) {
 		memset(env->frame(env->ctx, pfn), 0, PLACE_PAGE);

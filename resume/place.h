@@ -21,6 +21,7 @@ enum place_err {
 	PLACE_ENOTRAM,          /* a listed frame is not type-1 RAM in the boot map */
 	PLACE_ENOMEM,           /* no safe frame left for staging or the copy list */
 	PLACE_EORDER,           /* PFNs not strictly ascending */
+	PLACE_EFRAME0,          /* frame 0 listed: Linux on x86 never saves it */
 };
 
 const char *place_strerror(enum place_err e);
@@ -30,7 +31,7 @@ struct placer {
 	uint64_t reserved;      /* reservation: PFNs accepted so far */
 	uint64_t last_pfn;      /* reservation: the last PFN seen, for ordering */
 	uint64_t run_start, run_len;    /* reservation: pending forbid run */
-	uint64_t bad_pfn;       /* the PFN that caused PLACE_ENOTRAM */
+	uint64_t bad_pfn;       /* the PFN that caused PLACE_ENOTRAM/EORDER/EFRAME0 */
 	uint64_t head, tail;    /* copy list: first and current page (physical) */
 	uint64_t direct, staged, zeroed;        /* counters for the summary line */
 };
@@ -44,7 +45,8 @@ enum place_err place_reserve(struct placer *p, uint64_t pfn);
 void place_reserve_end(struct placer *p);
 
 /* Where the data of frame pfn must be written now: its home frame, or a freshly
- * staged safe frame recorded in the copy list. NULL with *err set on failure. */
+ * staged safe frame recorded in the copy list. NULL with *err set on failure
+ * (never NULL with PLACE_OK). */
 void *place_dest(struct placer *p, uint64_t pfn, enum place_err *err);
 
 /* Frame pfn must end up all zero (zero-flagged in the PFN list). */

@@ -12,6 +12,8 @@
 #include "block/disks.h"
 #include "image/image_read.h"
 #include "image/stream.h"
+#include "image/swsusp_format.h"
+#include "kernel/acpi_mode.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -38,7 +40,7 @@
 /* The steps of resume_main(), in order (the table is at the end). */
 enum step_id {
 	STEP_SCRATCH, STEP_LOCATE, STEP_OPEN, STEP_COUNTDOWN, STEP_CHECK, STEP_PROBE,
-	STEP_SMP, STEP_MAP, STEP_LOAD, STEP_HANDOFF, STEP_COMMIT, STEP_COUNT,
+	STEP_SMP, STEP_MAP, STEP_LOAD, STEP_HANDOFF, STEP_ACPI, STEP_COMMIT, STEP_COUNT,
 };
 
 /* Why a loader callback refused: a placement error, and for the reservation the frame. */
@@ -130,10 +132,13 @@ static struct outcome refused_fault(const struct resume_ctx *c, const char *what
 	const struct load_refusal *r = &c->refusal;
 	char buf[192];
 
-	if (f->err == IMG_ECALLER && r->err != PLACE_OK && r->reserving)
+	if (f->err == IMG_ECALLER && r->err == PLACE_ENOTRAM && r->reserving)
 		ksnprintf(buf, sizeof(buf), "%s (frame 0x%llx; this machine has RAM up to "
 			  "frame 0x%llx)", place_strerror(r->err), (unsigned long long)r->pfn,
 			  (unsigned long long)pmm_max_pfn());
+	else if (f->err == IMG_ECALLER && r->err != PLACE_OK && r->reserving)
+		ksnprintf(buf, sizeof(buf), "%s (frame 0x%llx)", place_strerror(r->err),
+			  (unsigned long long)r->pfn);
 	else if (f->err == IMG_ECALLER && r->err != PLACE_OK)
 		ksnprintf(buf, sizeof(buf), "%s", place_strerror(r->err));
 	else
@@ -382,6 +387,8 @@ static struct outcome offer_discard(struct resume_ctx *c, const char *why)
 		return ending(RESUME_NOTHING, "resume: image kept; it will be offered again at the "
 			      "next boot");
 	e = commit_invalidate(c->dev, c->offset, &c->d.hdr, c->page);
+	if (e == COMMIT_EREADBACK)
+		return ending(RESUME_NOTHING, "resume: image discarded (%s)", commit_strerror(e));
 	if (e != COMMIT_OK)
 		return ending(RESUME_FAILED, "resume: discarding failed: %s", commit_strerror(e));
 	return ending(RESUME_NOTHING, "resume: image discarded; the swap area is plain swap again");
@@ -554,6 +561,18 @@ static struct outcome prepare_handoff(struct resume_ctx *c)
 	return go();
 }
 
+/* ACPI as Linux's boot kernel leaves it (kernel/acpi_mode.c says what and why):
+ * ACPI mode now, the fixed events and platform-mode GPEs at the jump. */
+static struct outcome enter_acpi_mode(struct resume_ctx *c)
+{
+	c->h.platform = c->d.hdr.flags & SF_PLATFORM_MODE;
+	if (c->h.platform)
+		kprintf("resume: the image was made in platform mode: all ACPI GPEs will be "
+			"disabled before the jump, as Linux's platform_pre_restore() does\n");
+	acpi_mode_enable();
+	return go();
+}
+
 /* The one disk write. */
 static struct outcome commit(struct resume_ctx *c)
 {
@@ -565,6 +584,17 @@ static struct outcome commit(struct resume_ctx *c)
 		cutpoint("committed");
 		if (c->hl_read)
 			efi_location_delete();
+		return go();
+	}
+	/* The device took the write and the flush, so the image is most likely no
+	 * longer marked: not jumping now would lose it for good. Jumping risks a
+	 * second resume only if the device lied about the flush; Linux's own boot
+	 * kernel (kernel/power/swap.c swsusp_check()) writes without any read-back. */
+	if (e == COMMIT_EREADBACK) {
+		kprintf("resume: warning: %s; resuming anyway: the write and the flush "
+			"succeeded, so the image is no longer marked resumable and would be "
+			"lost if thaw stopped here\n", commit_strerror(e));
+		cutpoint("committed");
 		return go();
 	}
 	if (e == COMMIT_EREAD || e == COMMIT_ECHANGED)
@@ -640,6 +670,7 @@ static const resume_step steps[STEP_COUNT] = {
 	[STEP_LOAD] = load_pages,               /* PFN list, then every page home or staged;
 						 * the other CPUs parked (INIT) at its end */
 	[STEP_HANDOFF] = prepare_handoff,       /* paging depth, temporary tables, trampoline */
+	[STEP_ACPI] = enter_acpi_mode,          /* SCI_EN on, as after a Linux boot */
 	[STEP_COMMIT] = commit,                 /* the one disk write: the signature reset */
 };
 

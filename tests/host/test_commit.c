@@ -121,10 +121,12 @@ static void test_readback_fails(void **state)
 {
 	(void)state;
 	m.fail_reads_after = 1;
-	assert_int_equal(commit_invalidate(&m.bd, OFFSET, &loaded, page), COMMIT_EREAD);
+	/* Written and flushed: its own code, not the "nothing written" COMMIT_EREAD. */
+	assert_int_equal(commit_invalidate(&m.bd, OFFSET, &loaded, page), COMMIT_EREADBACK);
 	assert_int_equal(m.writes, 1);
 	assert_int_equal(m.flushes, 1);
 	assert_int_equal(m.reads, 2);
+	assert_false(still_hibernated());
 }
 
 /* A device that acknowledges the write and keeps the old data. */
@@ -148,7 +150,10 @@ static void test_strerror(void **state)
 	(void)state;
 	assert_string_equal(commit_strerror(COMMIT_EVERIFY),
 			    "the swap header still says S1SUSPEND after the write");
-	assert_string_equal(commit_strerror(COMMIT_EREAD), "could not read the swap header back");
+	assert_string_equal(commit_strerror(COMMIT_EREAD),
+			    "could not read the swap header before resetting it");
+	assert_string_equal(commit_strerror(COMMIT_EREADBACK),
+			    "the swap header was reset and flushed, but reading it back failed");
 	assert_string_equal(commit_strerror((enum commit_err)99), "unknown commit error");
 }
 

@@ -233,18 +233,24 @@ static void test_prepare_builds_tables(void **state)
 	assert_true(h.temp_cr3 && !(h.temp_cr3 & 0xfff));
 	/* Every frame the hand-off took is a safe one: above the listed frames. */
 	assert_true(h.temp_cr3 >> 12 >= HOLE_END && h.tramp >> 12 >= HOLE_END);
-	/* Identity map of RAM, 2 MiB pages. */
+	/* Identity map of RAM only: this 2 MiB is partly RAM, so 4 KiB pages for its RAM
+	 * frames and none for the hole or past the last frame (never MMIO write-back). */
 	assert_int_equal(temp_lookup(0), 0);
 	assert_int_equal(temp_lookup(0x12345), 0x12345);
 	assert_int_equal(temp_lookup((FRAMES - 1) * 4096ull + 8), (FRAMES - 1) * 4096ull + 8);
+	assert_int_equal(temp_lookup(HOLE_END * 4096ull), HOLE_END * 4096ull);
+	for (uint64_t f = HOLE_START; f < HOLE_END; f++)
+		assert_false(handoff_walk(&pl, h.temp_cr3, 4, f * 4096, &(uint64_t){ 0 }));
+	assert_false(handoff_walk(&pl, h.temp_cr3, 4, FRAMES * 4096ull, &(uint64_t){ 0 }));
+	assert_false(handoff_walk(&pl, h.temp_cr3, 4, 0xfec00000ull, &(uint64_t){ 0 }));
 	/* The entry point: same offset in its 2 MiB page, so one 2 MiB mapping. */
 	assert_int_equal(temp_lookup(JUMP), JUMP_PHYS);
 	assert_int_equal(temp_lookup(JUMP + 0x100000), JUMP_PHYS + 0x100000);
-	/* PML4 + PDPT + PD for the identity map, PDPT + PD for the kernel text. */
-	assert_int_equal(h.table_frames, 5);
+	/* PML4 + PDPT + PD + PT for the identity map, PDPT + PD for the kernel text. */
+	assert_int_equal(h.table_frames, 6);
 	assert_memory_equal(fk.mem[h.tramp >> 12], tramp_code, sizeof(tramp_code));
 	assert_int_equal(fk.mem[h.tramp >> 12][sizeof(tramp_code)], 0);   /* zeroed */
-	assert_int_equal(fk.allocs, 6);
+	assert_int_equal(fk.allocs, 7);
 }
 
 /* jump and jump_phys at different offsets in their 2 MiB pages: two 4 KiB pages. */

@@ -1,4 +1,5 @@
-/* Unit tests for resume/hwsig.c: FADT → FACS address (X_FIRMWARE_CTRL preferred) and
+/* Unit tests for resume/hwsig.c: FADT → FACS address (the 32-bit FIRMWARE_CTRL
+ * preferred, as ACPICA does by default) and
  * the FACS hardware signature, with malformed tables refused. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,9 +31,17 @@ static void test_facs_addr(void **state)
 	put32(fadt + 36, 0x7fe0000);
 	assert_int_equal(hwsig_facs_addr(fadt, sizeof(fadt), &facs), HWSIG_OK);
 	assert_int_equal(facs, 0x7fe0000);
-	put64(fadt + 132, 0x1234567000ull);             /* X_FIRMWARE_CTRL wins */
+	/* Both set and different: Linux reads the 32-bit one (acpi_gbl_use32_bit_facs_addresses). */
+	put64(fadt + 132, 0x1234567000ull);
+	assert_int_equal(hwsig_facs_addr(fadt, sizeof(fadt), &facs), HWSIG_OK);
+	assert_int_equal(facs, 0x7fe0000);
+	/* Only X_FIRMWARE_CTRL set (a FACS above 4 GiB): that one. */
+	put32(fadt + 36, 0);
 	assert_int_equal(hwsig_facs_addr(fadt, sizeof(fadt), &facs), HWSIG_OK);
 	assert_int_equal(facs, 0x1234567000ull);
+	/* X_FIRMWARE_CTRL beyond a short FADT is not read. */
+	assert_int_equal(hwsig_facs_addr(fadt, 132, &facs), HWSIG_ENOFACS);
+	put32(fadt + 36, 0x7fe0000);
 	assert_int_equal(hwsig_facs_addr(fadt, 116, &facs), HWSIG_OK);   /* ACPI 1.0 FADT */
 	assert_int_equal(facs, 0x7fe0000);
 	memset(fadt, 0, sizeof(fadt));

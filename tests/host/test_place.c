@@ -129,6 +129,37 @@ static void test_reserve_forbids_runs(void **state)
 	assert_int_equal(p.reserved, 6);
 }
 
+/* Frame 0 is RAM in the fake map (as on a BIOS machine), yet a listed frame 0 is
+ * refused with its own reason, and neither a data nor a zero-flagged page for it
+ * touches frame 0 or forbids anything. */
+static void test_frame0_refused(void **state)
+{
+	struct placer p;
+	enum place_err e = PLACE_OK;
+	uint8_t before[4096];
+
+	(void)state;
+	memcpy(before, fk.mem[0], sizeof(before));
+	place_init(&p, &env);
+	p.bad_pfn = 99;
+	assert_true(fake_is_ram(&fk, 0));
+	assert_int_equal(place_reserve(&p, 0), PLACE_EFRAME0);
+	assert_int_equal(p.bad_pfn, 0);
+	assert_int_equal(p.reserved, 0);
+	place_reserve_end(&p);
+	assert_int_equal(fk.forbid_calls, 0);
+	assert_null(place_dest(&p, 0, &e));
+	assert_int_equal(e, PLACE_EFRAME0);
+	assert_int_equal(place_zero(&p, 0), PLACE_EFRAME0);
+	assert_int_equal(p.zeroed, 0);
+	assert_int_equal(p.head, 0);
+	assert_memory_equal(fk.mem[0], before, sizeof(before));
+	assert_int_not_equal(strcmp(place_strerror(PLACE_EFRAME0), "ok"), 0);
+	assert_non_null(strstr(place_strerror(PLACE_EFRAME0), "frame 0"));
+	/* Frame 1 onward is fine. */
+	assert_int_equal(place_reserve(&p, 1), PLACE_OK);
+}
+
 static void test_reserve_refuses_non_ram(void **state)
 {
 	struct placer p;
@@ -250,6 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reserve_forbids_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve_refuses_non_ram, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_frame0_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_place_stage_and_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_list_spans_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_safe_frames, setup, teardown),

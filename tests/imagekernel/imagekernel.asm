@@ -12,7 +12,13 @@
 ;   0 modern: r9 = table.cr3;  1 rbx-era: rbx = table.cr3;  2 seed: no register;
 ;   r10 = 0 in every case.
 ; Touches: its own pages (stack inside the binary), reads the listed frames through
-;   its identity map (NX on every entry: a missing EFER.NXE faults), COM1, port 0xf4.
+;   its identity map (NX on every entry: a missing EFER.NXE faults), thaw's temporary
+;   page tables (through themselves, before leaving them), the LAPIC and the IOAPIC at
+;   QEMU's 0xfec00000 (read only), COM1, port 0xf4.
+; Also checks what Linux's boot kernel leaves (arch/x86/kernel/apic/apic.c
+;   lapic_suspend(), mask_ioapic_entries()): thaw's tables map no MMIO, the LAPIC is
+;   globally enabled but software-disabled with every LVT masked and its timer
+;   stopped, every IOAPIC pin masked.
 ;   Then the other CPUs (table.aps of them): at entry each must be in wait-for-SIPI,
 ;   executing nothing — a SIPI alone starts it (Intel SDM Vol. 3A §8.4.1); a CPU still
 ;   running thaw's code would ignore it — and each must start again after a fresh
@@ -48,6 +54,20 @@ org JUMP_VA
 %define ICR_SIPI        (ICR_ALL_BUT_ME | 0x600 | (AP_PAGE >> 12))
 %define AP_COUNTER      0x1F00          ; inside AP_PAGE, past the code
 %define AP_WAIT_TSC     20000000000     ; TSC ticks to wait for the APs (seconds)
+%define CR4_LA57        (1 << 12)
+%define PTE_ADDR        0x000ffffffffff000
+%define APIC_BASE_EN    (1 << 11)
+%define APIC_SPIV       0xf0
+%define APIC_LVTT       0x320
+%define APIC_LVT0       0x350
+%define APIC_LVT1       0x360
+%define APIC_LVTERR     0x370
+%define APIC_TMICT      0x380
+%define LVT_MASKED      (1 << 16)
+%define SPIV_ENABLED    (1 << 8)
+%define IOAPIC_BASE     0xfec00000      ; QEMU's (pc and q35)
+%define LAPIC_DEFAULT   0xfee00000
+%define VGA_TEXT        0xb8000
 
 ; The table the test appends (all u64, little endian):
 %define T_MAGIC         0       ; "IMGKTBL2"
@@ -77,11 +97,12 @@ restore_registers:
 	lea rsi, [rel msg_la57]
 	cmp rdx, rcx
 	jne fail                        ; (fail runs on thaw's tables: its text mapping)
-	mov rax, [rel table + T_CR3]
-	mov cr3, rax                    ; our own tables, like Linux's `mov %r9, %cr3`
 	lea rsp, [rel stack_top]        ; never thaw's stack: its frame is an image page
 	pushfq
 	pop r15
+	call check_no_mmio              ; still on thaw's temporary tables
+	mov rax, [rel table + T_CR3]
+	mov cr3, rax                    ; our own tables, like Linux's `mov %r9, %cr3`
 
 	lea rsi, [rel msg_if]
 	mov rdx, r15
@@ -93,6 +114,8 @@ restore_registers:
 	jnz fail
 	call check_cr3_register
 	call check_cpu_state
+	call check_lapic
+	call check_ioapic
 	call check_pages
 	call check_cpus
 	lea rsi, [rel msg_ok]
@@ -146,6 +169,129 @@ check_cpu_state:
 	test eax, EFER_NXE
 	jz fail
 	ret
+
+; thaw's temporary tables map RAM only: no VGA, LAPIC or IOAPIC page may be mapped
+; (write-back MMIO invites speculative reads). Walks the current CR3 through itself.
+check_no_mmio:
+	lea rsi, [rel msg_mmio]
+	mov rdi, VGA_TEXT
+	call is_mapped
+	jc .bad
+	mov rdi, LAPIC_DEFAULT
+	call is_mapped
+	jc .bad
+	mov rdi, IOAPIC_BASE
+	call is_mapped
+	jc .bad
+	ret
+.bad:
+	mov rdx, rdi
+	jmp fail
+
+; rdi = virtual address; CF=1 if the current tables map it (4 or 5 levels, 1 GiB and
+; 2 MiB leaves). Reads the table frames at their physical addresses: thaw's tables
+; identity-map the RAM they live in.
+is_mapped:
+	push rcx
+	push rdx
+	push r8
+	mov r8, PTE_ADDR
+	mov rax, cr3
+	and rax, r8
+	mov ecx, 39
+	mov rdx, cr4
+	test rdx, CR4_LA57
+	jz .level
+	mov ecx, 48
+.level:
+	mov rdx, rdi
+	shr rdx, cl
+	and edx, 511
+	mov rax, [rax + rdx * 8]
+	test al, 1
+	jz .no
+	cmp ecx, 12
+	je .yes
+	cmp ecx, 39
+	jae .down                       ; PS is not a leaf above the PDPT
+	test al, 0x80
+	jnz .yes
+.down:
+	and rax, r8
+	sub ecx, 9
+	jmp .level
+.yes:
+	stc
+	jmp .out
+.no:
+	clc
+.out:
+	pop r8
+	pop rdx
+	pop rcx
+	ret
+
+; The LAPIC as Linux's lapic_suspend() leaves it: APICBASE enable bit kept, SPIV
+; software-disabled, LVT timer/LINT0/LINT1/error masked, timer count 0. xAPIC only
+; (qemu64 has no x2APIC); our own tables identity-map the low 4 GiB.
+check_lapic:
+	mov ecx, MSR_APIC_BASE
+	rdmsr
+	lea rsi, [rel msg_apicbase]
+	mov edx, eax
+	test eax, APIC_BASE_EN
+	jz fail
+	test eax, APIC_BASE_EXTD
+	jnz .done
+	and eax, 0xfffff000
+	mov edi, eax
+	lea rsi, [rel msg_spiv]
+	mov edx, [rdi + APIC_SPIV]
+	test edx, SPIV_ENABLED
+	jnz fail
+	lea rsi, [rel msg_lvt]
+	mov edx, [rdi + APIC_LVTT]
+	test edx, LVT_MASKED
+	jz fail
+	mov edx, [rdi + APIC_LVT0]
+	test edx, LVT_MASKED
+	jz fail
+	mov edx, [rdi + APIC_LVT1]
+	test edx, LVT_MASKED
+	jz fail
+	mov edx, [rdi + APIC_LVTERR]
+	test edx, LVT_MASKED
+	jz fail
+	lea rsi, [rel msg_tmict]
+	mov edx, [rdi + APIC_TMICT]
+	test edx, edx
+	jnz fail
+.done:
+	ret
+
+; Every redirection entry of QEMU's IOAPIC masked (82093AA: IOREGSEL +0, IOWIN +0x10,
+; register 1 bits 16-23 = last entry, entry n low dword = register 0x10 + 2n).
+check_ioapic:
+	mov edi, IOAPIC_BASE
+	mov dword [rdi], 1
+	mov ecx, [rdi + 0x10]
+	shr ecx, 16
+	and ecx, 0xff
+	xor r8d, r8d
+.entry:
+	lea eax, [r8d * 2 + 0x10]
+	mov [rdi], eax
+	mov edx, [rdi + 0x10]
+	test edx, LVT_MASKED            ; the RTE mask is bit 16 too
+	jz .bad
+	inc r8d
+	cmp r8d, ecx
+	jbe .entry
+	ret
+.bad:
+	lea rsi, [rel msg_ioapic]
+	mov rdx, r8
+	jmp fail
 
 ; Every listed range: pattern pages hold qword i = ((pfn << 12) | i) * PATTERN_MUL,
 ; zero pages hold zeros. r12 = pages checked, r13 = of which zero.
@@ -379,6 +525,12 @@ msg_cs:   db "cs", 0
 msg_nxe:  db "efer.nxe", 0
 msg_la57: db "cr4.la57", 0
 msg_page: db "page", 0
+msg_mmio: db "mmio-mapped", 0
+msg_apicbase: db "apicbase", 0
+msg_spiv: db "lapic-spiv", 0
+msg_lvt:  db "lapic-lvt", 0
+msg_tmict: db "lapic-tmict", 0
+msg_ioapic: db "ioapic-rte-unmasked", 0
 msg_bsp:  db "not-bsp", 0
 msg_parked: db "aps-not-waiting-for-sipi", 0
 msg_restart: db "aps-init-sipi-sipi", 0

@@ -134,18 +134,35 @@ def _poke(disk, pos, fn):
         f.write(fn(b))
 
 
+def _inside_lzo_data(disk, e, near=300):
+    """A byte inside the compressed data of the first chunk that starts at or after map
+    entry `near`. Linux's LZO/LZ4 writer (kernel/power/swap.c save_compressed_image())
+    stores each chunk as a size_t length (CMP_HEADER) and the compressed bytes, padded
+    to whole pages: a fixed offset in a fixed page may be padding nobody reads."""
+    k = 1                                   # entry 1: the first chunk
+    with open(disk, "rb") as f:
+        while True:
+            f.seek(e[k] * ik.PAGE)
+            (cmp_len,) = struct.unpack("<Q", f.read(8))
+            assert 0 < cmp_len < 64 * ik.PAGE, (k, cmp_len)
+            if k >= near:
+                return e[k] * ik.PAGE + 8 + min(cmp_len // 2, ik.PAGE - 9)
+            k += -(-(8 + cmp_len) // ik.PAGE)
+            assert k < len(e), "no chunk starts in map page 0 past the entry asked for"
+
+
 # Where the damage goes, given the map page 0 entries (entry 0 = image header page,
 # entry 1 = first PFN page for raw images / first compressed block for LZO).
 DAMAGE = {
     # a bit flip inside compressed data in the middle of the stream: CRC or decoder
-    "data": ("lzo-bios-smp1", lambda img, e: (e[300] * ik.PAGE + 2000,
-                                              lambda b: bytes([b[0] ^ 0x10]) + b[1:])),
+    "data": ("lzo-bios-smp1", lambda img, e, disk: (_inside_lzo_data(disk, e),
+                                                    lambda b: bytes([b[0] ^ 0x10]) + b[1:])),
     # the first PFN of the raw image's PFN list pushed beyond any RAM
-    "meta": ("none-bios-smp1", lambda img, e: (e[1] * ik.PAGE,
+    "meta": ("none-bios-smp1", lambda img, e, disk: (e[1] * ik.PAGE,
                                                lambda b: (struct.unpack("<Q", b)[0] | 1 << 38)
                                                .to_bytes(8, "little"))),
     # a swap-map entry pointing past the end of the device
-    "map": ("lzo-bios-smp1", lambda img, e: (img * ik.PAGE + 8 * 5,
+    "map": ("lzo-bios-smp1", lambda img, e, disk: (img * ik.PAGE + 8 * 5,
                                              lambda b: (1 << 40).to_bytes(8, "little"))),
 }
 
@@ -156,7 +173,7 @@ def test_damaged_real_image_refused(kind, tmp_path):
     fx = hibernated_disk(variant)
     disk = fx.disk_copy(tmp_path)
     image, entries = _swap_map(disk)
-    pos, fn = where(image, entries)
+    pos, fn = where(image, entries, disk)
     _poke(disk, pos, fn)
     before = ik.digest(disk)
     assert_refused(boot(fx, disk, tmp_path), fx, disk, before)

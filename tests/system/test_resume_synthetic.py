@@ -247,6 +247,29 @@ def test_read_error_mid_image_refused(tmp_path):
     refused_intact(run, disk, before, "I/O error while reading the image")
 
 
+def test_readback_failure_after_commit(tmp_path):
+    """The signature write and the flush succeed, then reading the header back fails
+    (QEMU blkdebug: after the first write, every read of sector 0 gets EIO). The write
+    is durable, so the image is no longer marked: thaw says exactly that and resumes
+    rather than throw the image away (README, "Troubleshooting by message")."""
+    crc = machine_e820("bios")
+    lay = layout("bios")
+    disk = ik.make_image(lay, tmp_path, e820_crc=crc, extra=["--zero-flag"])
+    cfg = tmp_path / "blkdebug.cfg"
+    cfg.write_text('[set-state]\nstate = "1"\nevent = "write_aio"\nnew_state = "2"\n\n'
+                   '[inject-error]\nstate = "2"\nevent = "read_aio"\nerrno = "5"\n'
+                   'sector = "0"\n')
+    drive = ["-drive", f"file=blkdebug:{cfg}:{disk},format=raw,if=none,id=d0",
+             "-device", "virtio-blk-pci,drive=d0"]
+    run = ik.run_thaw(disk, tmp_path, drive=drive)
+    text = run.text
+    assert "the swap header was reset and flushed, but reading it back failed" in text, \
+        text[-3000:]
+    assert "resuming anyway" in text
+    assert "left untouched" not in text and "can still be resumed" not in text
+    resume_ok(run, lay, disk)
+
+
 SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1", reason="set THAW_SLOW_TESTS=1")
 SMP_CASES = [
     # (firmware, QEMU -smp, codec, thaw command line extra, in the default run); mixed-size
