@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "boot/efi.h"
+#include "kernel/uefi.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "resume/e820.h"

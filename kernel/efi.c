@@ -9,60 +9,7 @@
 #include "kernel/paging.h"
 #include "kernel/x86.h"
 
-#define EFI_SYSTEM_TABLE_SIGNATURE   0x5453595320494249ull   /* "IBI SYST" (§4.3) */
-#define EFI_RUNTIME_SERVICES_SIGNATURE 0x56524553544e5552ull /* "RUNTSERV" (§4.5) */
-#define EFI_MEMORY_RUNTIME           (1ull << 63)            /* §7.2 memory attributes */
 #define LOW_4G                       0x100000000ull
-
-/* EFI_TABLE_HEADER (UEFI 2.10 §4.2). */
-struct efi_table_header {
-	uint64_t signature;	/*  0 */
-	uint32_t revision;	/*  8 */
-	uint32_t header_size;	/* 12 */
-	uint32_t crc32;		/* 16 */
-	uint32_t reserved;	/* 20 */
-};
-_Static_assert(sizeof(struct efi_table_header) == 24, "EFI_TABLE_HEADER size");
-
-/* EFI_SYSTEM_TABLE (§4.3), up to the field thaw reads. */
-struct efi_system_table {
-	struct efi_table_header hdr;	/*  0 */
-	uint64_t firmware_vendor;	/* 24: CHAR16 * */
-	uint32_t firmware_revision;	/* 32 */
-	uint32_t pad;
-	uint64_t con_in_handle;		/* 40 */
-	uint64_t con_in;		/* 48 */
-	uint64_t con_out_handle;	/* 56 */
-	uint64_t con_out;		/* 64 */
-	uint64_t stderr_handle;		/* 72 */
-	uint64_t std_err;		/* 80 */
-	uint64_t runtime_services;	/* 88: EFI_RUNTIME_SERVICES * */
-};
-_Static_assert(offsetof(struct efi_system_table, runtime_services) == 88, "RuntimeServices");
-
-/* Runtime services are called with the Microsoft x64 convention (UEFI 2.10 §2.3.4.2). */
-typedef uint64_t (__attribute__((ms_abi)) *efi_get_variable_fn)(
-	const uint16_t *name, const struct efi_guid *guid, uint32_t *attr,
-	uint64_t *size, void *data);
-typedef uint64_t (__attribute__((ms_abi)) *efi_set_variable_fn)(
-	const uint16_t *name, const struct efi_guid *guid, uint32_t attr,
-	uint64_t size, const void *data);
-
-/* EFI_RUNTIME_SERVICES (§4.5), up to SetVariable. */
-struct efi_runtime_services {
-	struct efi_table_header hdr;	/*   0 */
-	uint64_t get_time;		/*  24 */
-	uint64_t set_time;		/*  32 */
-	uint64_t get_wakeup_time;	/*  40 */
-	uint64_t set_wakeup_time;	/*  48 */
-	uint64_t set_virtual_address_map; /* 56: never called by thaw */
-	uint64_t convert_pointer;	/*  64 */
-	efi_get_variable_fn get_variable; /* 72 */
-	uint64_t get_next_variable_name; /* 80 */
-	efi_set_variable_fn set_variable; /* 88 */
-};
-_Static_assert(offsetof(struct efi_runtime_services, get_variable) == 72, "GetVariable");
-_Static_assert(offsetof(struct efi_runtime_services, set_variable) == 88, "SetVariable");
 
 static struct {
 	const struct efi_runtime_services *rt;
@@ -117,6 +64,7 @@ bool efi_init(const struct boot_info *bi)
 {
 	const struct efi_system_table *st;
 	const struct efi_runtime_services *rt;
+	uint64_t rt_phys;
 
 	efi.rt = NULL;
 	if (!bi->efi_system_table)
@@ -139,19 +87,20 @@ bool efi_init(const struct boot_info *bi)
 			(unsigned long long)bi->efi_system_table);
 		return false;
 	}
-	if (st->runtime_services >= LOW_4G && !paging_map_mmio(st->runtime_services & ~0xfffull, 8192))
+	rt_phys = (uintptr_t)st->runtime_services;
+	if (rt_phys >= LOW_4G && !paging_map_mmio(rt_phys & ~0xfffull, 8192))
 		return false;
-	rt = (const struct efi_runtime_services *)(uintptr_t)st->runtime_services;
+	rt = st->runtime_services;
 	if (rt->hdr.signature != EFI_RUNTIME_SERVICES_SIGNATURE || !rt->get_variable ||
 	    !rt->set_variable) {
 		kprintf("efi: runtime services table at 0x%llx is not valid; not using UEFI "
-			"variables\n", (unsigned long long)st->runtime_services);
+			"variables\n", (unsigned long long)rt_phys);
 		return false;
 	}
 	enable_sse();
 	efi.rt = rt;
 	kprintf("efi: runtime services at 0x%llx (UEFI %u.%u)\n",
-		(unsigned long long)st->runtime_services, st->hdr.revision >> 16,
+		(unsigned long long)rt_phys, st->hdr.revision >> 16,
 		(st->hdr.revision & 0xffff) / 10);
 	return true;
 }

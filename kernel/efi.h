@@ -5,33 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "kernel/uefi.h"
 
 struct boot_info;
 
 /* EFI_GUID (UEFI 2.10 §Appendix A): Data1..Data3 little-endian, Data4 bytes as written. */
-struct efi_guid {
-	uint32_t data1;		/*  0 */
-	uint16_t data2;		/*  4 */
-	uint16_t data3;		/*  6 */
-	uint8_t data4[8];	/*  8 */
-};
-_Static_assert(sizeof(struct efi_guid) == 16, "EFI_GUID size");
-
-/* EFI_STATUS codes thaw names (UEFI 2.10 Appendix D); errors have bit 63 set. */
-#define EFI_SUCCESS           0x0ull
-#define EFI_ERROR_BIT         (1ull << 63)
-#define EFI_INVALID_PARAMETER (EFI_ERROR_BIT | 2)
-#define EFI_UNSUPPORTED       (EFI_ERROR_BIT | 3)
-#define EFI_BUFFER_TOO_SMALL  (EFI_ERROR_BIT | 5)
-#define EFI_DEVICE_ERROR      (EFI_ERROR_BIT | 7)
-#define EFI_WRITE_PROTECTED   (EFI_ERROR_BIT | 8)
-#define EFI_SECURITY_VIOLATION (EFI_ERROR_BIT | 26)
-#define EFI_NOT_FOUND         (EFI_ERROR_BIT | 14)
-
-/* Variable attributes (UEFI 2.10 §8.2.1). */
-#define EFI_VARIABLE_NON_VOLATILE       0x1u
-#define EFI_VARIABLE_BOOTSERVICE_ACCESS 0x2u
-#define EFI_VARIABLE_RUNTIME_ACCESS     0x4u
 
 /* Text for an EFI_STATUS ("not found"); "EFI error" for codes thaw does not name. */
 const char *efi_status_str(uint64_t status);

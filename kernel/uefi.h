@@ -1,8 +1,10 @@
-/* The few UEFI interfaces thaw's EFI stub calls, with the member offsets of the UEFI
- * 2.x specification (§4.3 system table, §7 boot services, §9.1 loaded image, §12.3/12.4
- * console, §12.9 GOP, §4.6 configuration table). Pointers are 64-bit: x86_64 only. */
-#ifndef THAW_BOOT_EFI_H
-#define THAW_BOOT_EFI_H
+/* The UEFI interfaces thaw uses — the EFI stub's boot services and the runtime variable
+ * services kernel/efi.c calls after ExitBootServices — with the member offsets of the
+ * UEFI 2.x specification (§4.3 system table, §4.5/§8.2 runtime services, §7 boot
+ * services, §9.1 loaded image, §12.3/12.4 console, §12.9 GOP, §4.6 configuration table).
+ * Pointers are 64-bit: x86_64 only. One home for both users; layout only. */
+#ifndef THAW_KERNEL_UEFI_H
+#define THAW_KERNEL_UEFI_H
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,12 +20,27 @@ typedef void *efi_handle;
 #define EFI_NOT_READY          (EFI_ERR | 6)
 #define EFI_NOT_FOUND          (EFI_ERR | 14)
 #define EFI_LOAD_ERROR         (EFI_ERR | 1)
+#define EFI_UNSUPPORTED        (EFI_ERR | 3)
+#define EFI_DEVICE_ERROR       (EFI_ERR | 7)
+#define EFI_WRITE_PROTECTED    (EFI_ERR | 8)
+#define EFI_SECURITY_VIOLATION (EFI_ERR | 26)
+
+/* Variable attributes (§8.2). */
+#define EFI_VARIABLE_NON_VOLATILE       0x1u
+#define EFI_VARIABLE_BOOTSERVICE_ACCESS 0x2u
+#define EFI_VARIABLE_RUNTIME_ACCESS     0x4u
+
+/* Table signatures (§4.3, §4.5) and the runtime memory attribute (§7.2). */
+#define EFI_SYSTEM_TABLE_SIGNATURE     0x5453595320494249ull   /* "IBI SYST" */
+#define EFI_RUNTIME_SERVICES_SIGNATURE 0x56524553544e5552ull   /* "RUNTSERV" */
+#define EFI_MEMORY_RUNTIME             (1ull << 63)
 
 struct efi_guid {
-	uint32_t d1;
-	uint16_t d2, d3;
-	uint8_t d4[8];
+	uint32_t d1;            /* 0 */
+	uint16_t d2, d3;        /* 4, 6 */
+	uint8_t d4[8];          /* 8 */
 };
+_Static_assert(sizeof(struct efi_guid) == 16, "EFI_GUID size");
 
 struct efi_table_header {
 	uint64_t signature;     /* 0 */
@@ -32,6 +49,7 @@ struct efi_table_header {
 	uint32_t crc32;         /* 16 */
 	uint32_t reserved;      /* 20 */
 };
+_Static_assert(sizeof(struct efi_table_header) == 24, "EFI_TABLE_HEADER size");
 
 struct efi_input_key {
 	uint16_t scan_code;
@@ -85,15 +103,21 @@ _Static_assert(offsetof(struct efi_boot_services, exit_boot_services) == 232, "B
 _Static_assert(offsetof(struct efi_boot_services, stall) == 248, "BS Stall");
 _Static_assert(offsetof(struct efi_boot_services, locate_protocol) == 320, "BS LocateProtocol");
 
-/* EFI_RUNTIME_SERVICES: GetVariable only (§8.2). */
+/* EFI_RUNTIME_SERVICES up to SetVariable (§4.5, §8.2). thaw never calls
+ * SetVirtualAddressMap: after ExitBootServices it calls these in physical mode. */
 struct efi_runtime_services {
 	struct efi_table_header hdr;                    /* 0 */
 	void *get_time, *set_time, *get_wakeup_time, *set_wakeup_time,
 	     *set_virtual_address_map, *convert_pointer; /* 24 .. 64 */
-	EFIAPI efi_status (*get_variable)(uint16_t *name, const struct efi_guid *vendor,
+	EFIAPI efi_status (*get_variable)(const uint16_t *name, const struct efi_guid *vendor,
 					  uint32_t *attrs, uint64_t *size, void *data); /* 72 */
+	void *get_next_variable_name;                   /* 80 */
+	EFIAPI efi_status (*set_variable)(const uint16_t *name, const struct efi_guid *vendor,
+					  uint32_t attrs, uint64_t size,
+					  const void *data);   /* 88 */
 };
 _Static_assert(offsetof(struct efi_runtime_services, get_variable) == 72, "RT GetVariable");
+_Static_assert(offsetof(struct efi_runtime_services, set_variable) == 88, "RT SetVariable");
 
 struct efi_configuration_table {
 	struct efi_guid vendor_guid;    /* 0 */
