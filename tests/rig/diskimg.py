@@ -149,3 +149,30 @@ def copy_into(dst: Path, offset: int, src: Path) -> None:
             if not b:
                 return
             f.write(b)
+
+
+def check_reads(lines, images, read_re, whole_re, blocks=None):
+    """Every "disk-read:" line (selftest/disk.c) that read_re or whole_re matches: status
+    ok and the checksum the host computes over the same sectors of images[name]; with
+    blocks ({name: logical block size}), every request in whole blocks. Returns how many
+    lines were checked."""
+    n = 0
+    for line in lines:
+        m = read_re.search(line)
+        if m:
+            name, _, sector, count, got, status = m.groups()
+            assert status == "ok", line
+            if blocks:
+                per = blocks[name] // 512
+                assert int(sector) % per == 0 and int(count) % per == 0, line
+            want = crc(images[name], int(sector), int(count))
+            assert int(got, 16) == want, f"{line}: host crc {want:08x}"
+            n += 1
+        m = whole_re.search(line)
+        if m:
+            name, sectors, got, status = m.groups()
+            assert status == "ok", line
+            assert int(sectors) * 512 == images[name].stat().st_size
+            assert int(got, 16) == whole_crc(images[name]), line
+            n += 1
+    return n

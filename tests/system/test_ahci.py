@@ -32,23 +32,7 @@ def hba_args(machine):
 
 def check_reads(r, images):
     """Every read line's checksum equals the host's; returns how many were checked."""
-    n = 0
-    for line in r.lines:
-        m = READ_RE.search(line)
-        if m:
-            name, _, sector, count, crc, status = m.groups()
-            assert status == "ok", line
-            want = diskimg.crc(images[name], int(sector), int(count))
-            assert int(crc, 16) == want, f"{line}: host crc {want:08x}"
-            n += 1
-        m = WHOLE_RE.search(line)
-        if m:
-            name, sectors, crc, status = m.groups()
-            assert status == "ok", line
-            assert int(sectors) * 512 == images[name].stat().st_size
-            assert int(crc, 16) == diskimg.whole_crc(images[name]), line
-            n += 1
-    return n
+    return diskimg.check_reads(r.lines, images, READ_RE, WHOLE_RE)
 
 
 @pytest.fixture(scope="module")

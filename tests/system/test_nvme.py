@@ -43,25 +43,7 @@ def nvme_args(ctrl_id, namespaces, serial="thaw0001"):
 def check_reads(r, images, blocks):
     """Every read line's checksum equals the host's and keeps to whole logical blocks;
     returns how many lines were checked."""
-    n = 0
-    for line in r.lines:
-        m = READ_RE.search(line)
-        if m:
-            name, _, sector, count, crc, status = m.groups()
-            assert status == "ok", line
-            per = blocks[name] // 512
-            assert int(sector) % per == 0 and int(count) % per == 0, line
-            want = diskimg.crc(images[name], int(sector), int(count))
-            assert int(crc, 16) == want, f"{line}: host crc {want:08x}"
-            n += 1
-        m = WHOLE_RE.search(line)
-        if m:
-            name, sectors, crc, status = m.groups()
-            assert status == "ok", line
-            assert int(sectors) * 512 == images[name].stat().st_size
-            assert int(crc, 16) == diskimg.whole_crc(images[name]), line
-            n += 1
-    return n
+    return diskimg.check_reads(r.lines, images, READ_RE, WHOLE_RE, blocks)
 
 
 @pytest.fixture(scope="module")
