@@ -30,7 +30,7 @@ static void copy_job(struct smp_work *w)
 	uint64_t t0 = timer_ns();
 
 	for (unsigned i = 0; i < j->ncopy; i++)
-		pload_copy_page(j->copy[i].dst, j->copy[i].src);
+		page_copy(j->copy[i].dst, j->copy[i].src);
 	j->copy_ns = timer_ns() - t0;
 }
 

@@ -10,6 +10,7 @@
 
 #include "image/img_err.h"
 #include "image/stream.h"
+#include "lib/page.h"
 #include "kernel/smp.h"
 
 #define PLOAD_JOBS 16                   /* compressed blocks in flight */
@@ -67,21 +68,6 @@ bool pload_defer_copy(struct pload *pl, void *dst, const uint8_t *src);
 
 /* After the last push: every deferred copy done. */
 void pload_finish(struct pload *pl);
-
-/* A page copy in 8-byte moves: rep movsb costs one emulated iteration per byte
- * under QEMU's TCG; this loop is ~8x cheaper there and no worse on hardware. */
-static inline void pload_copy_page(void *dst, const void *src)
-{
-	uint64_t *d = dst;
-	const uint64_t *s = src;
-
-	for (unsigned i = 0; i < 4096 / 8; i += 4) {
-		d[i] = s[i];
-		d[i + 1] = s[i + 1];
-		d[i + 2] = s[i + 2];
-		d[i + 3] = s[i + 3];
-	}
-}
 
 /* read-ahead's consumer (ra_consume_fn, arg = pl): every block that starts in these
  * stream blocks is decoded and emitted before it returns (the buffer is reused after). */

@@ -263,7 +263,7 @@ static enum img_err ld_data(void *arg, uint64_t pfn, const uint8_t *page)
 	if (!dst)
 		return ld_refuse(c, e, false);
 	if (!pload_defer_copy(&c->par, dst, page))
-		pload_copy_page(dst, page);
+		page_copy(dst, page);
 	c->placed++;
 	c->t.place_ns += timer_ns() - t0;
 	if (c->placed >= c->next_report) {
