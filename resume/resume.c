@@ -262,7 +262,8 @@ static enum img_err ld_data(void *arg, uint64_t pfn, const uint8_t *page)
 
 	if (!dst)
 		return ld_refuse(c, e, false);
-	if (!pload_defer_copy(&c->par, dst, page))
+	/* dst == page: decoded at home already (resume/pload.c). */
+	if (dst != page && !pload_defer_copy(&c->par, dst, page))
 		page_copy(dst, page);
 	c->placed++;
 	c->t.place_ns += timer_ns() - t0;
@@ -285,6 +286,22 @@ static enum img_err ld_zero(void *arg, uint64_t pfn)
 		return ld_refuse(c, e, false);
 	c->placed++;
 	return IMG_OK;
+}
+
+/* pload_home_fn: stream pages [first, first + n) are data pages bound for n
+ * consecutive frames, none of them thaw's (listed frames are forbidden to the
+ * allocator, so none becomes thaw's later): decode straight into them. */
+static void *ld_home(void *arg, uint64_t first, uint64_t n)
+{
+	struct resume_ctx *c = arg;
+	uint64_t pfn = img_loader_run_ahead(&c->loader, first, n);
+
+	if (!pfn)
+		return NULL;
+	for (uint64_t i = 0; i < n; i++)
+		if (pmm_is_thaw(pfn + i))
+			return NULL;
+	return env_frame(c, pfn);
 }
 
 static const struct img_loader_ops loader_ops = {
@@ -517,6 +534,7 @@ static struct outcome load_pages_on(struct resume_ctx *c)
 	if (c->cpus > 1 && cfg.codec != IMG_CODEC_RAW) {
 		if (!pload_init(&c->par, &c->stream, &c->fault, pmm_alloc_bytes))
 			return refused("not enough memory for the parallel decoder's buffers", NULL);
+		pload_set_home(&c->par, ld_home, c);
 		consume = pload_push;
 		arg = &c->par;
 	}
@@ -613,7 +631,9 @@ static unsigned long long ms(uint64_t ns)
  * pages, handoff, commit), and pages_ms split into what the boot CPU did: io_wait,
  * submit, frame, cpu_wait (for another CPU's block), decode (its own decoding, CRC and
  * copies), emit (placement: reserve, place, zero, progress), other (the rest). The other
- * CPUs' work (ap_decode) and everyone's crc and copy time are shown beside. */
+ * CPUs' work (ap_decode) and everyone's crc and copy time are shown beside; home: pages
+ * decoded straight into their frames, home_moved: blocks decoded there for the wrong
+ * pages and copied down (resume/pload.c). */
 static void summary(const struct resume_ctx *c)
 {
 	uint64_t now = timer_ns(), load = now - c->t_open_ns;
@@ -641,7 +661,7 @@ static void summary(const struct resume_ctx *c)
 		"smp_ms=%llu pages_ms=%llu submit_ms=%llu frame_ms=%llu cpu_wait_ms=%llu "
 		"emit_ms=%llu reserve_ms=%llu place_ms=%llu zero_ms=%llu progress_ms=%llu "
 		"other_ms=%llu ap_decode_ms=%llu crc_ms=%llu copy_ms=%llu handoff_ms=%llu "
-		"commit_ms=%llu print_ms=%llu screen_ms=%llu\n",
+		"commit_ms=%llu print_ms=%llu screen_ms=%llu home=%llu home_moved=%llu\n",
 		(unsigned long long)c->d.info.image_pages, (unsigned long long)bytes, ms(load),
 		(unsigned long long)(load / 1000000 ? bytes * 1000 / MIB / (load / 1000000) : 0),
 		(unsigned long long)(c->pl.zeroed), (unsigned long long)c->pl.staged,
@@ -653,7 +673,8 @@ static void summary(const struct resume_ctx *c)
 		ms(c->par.st.wait_ns), ms(emit_ns), ms(c->t.reserve_ns), ms(c->t.place_ns),
 		ms(c->t.zero_ns), ms(c->t.progress_ns), ms(other), ms(ap_ns),
 		ms(c->par.st.crc_ns), ms(c->par.st.copy_ns), ms(st[STEP_HANDOFF]),
-		ms(st[STEP_COMMIT]), ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns));
+		ms(st[STEP_COMMIT]), ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns),
+		(unsigned long long)c->par.st.home_pages, (unsigned long long)c->par.st.home_moved);
 }
 
 /* The table of contents: each step may rely on everything above it. */
