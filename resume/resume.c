@@ -77,7 +77,7 @@ struct resume_ctx {
 	uint64_t map_ns;                /* reading the swap-map chain */
 	uint64_t placed, next_report;   /* progress */
 	unsigned cpus;                  /* CPUs that decoded the image */
-	struct pload par;               /* the parallel decoder, when cpus > 1 */
+	struct pload par;               /* the block decoder of compressed images */
 	struct load_times {
 		uint64_t place_ns;      /* placing and copying data pages */
 		uint64_t zero_ns;       /* placing zero pages */
@@ -515,8 +515,8 @@ static struct outcome after_readahead(struct resume_ctx *c, enum ra_err re, uint
 }
 
 /* Stream every data block through read-ahead, the decoder, the loader and the placer.
- * Compressed images on several CPUs go through resume/pload.c; everything else
- * through the stream's own decoder on this CPU. */
+ * Compressed images go through resume/pload.c (on every CPU there is); raw ones
+ * through the stream on this CPU. */
 static struct outcome load_pages_on(struct resume_ctx *c)
 {
 	uint8_t *bufs;
@@ -531,7 +531,9 @@ static struct outcome load_pages_on(struct resume_ctx *c)
 		return refused("not enough memory for the image reader's buffers", NULL);
 	if (img_stream_init(&c->stream, &cfg) != IMG_OK)
 		return refused("cannot set up the image stream", NULL);
-	if (c->cpus > 1 && cfg.codec != IMG_CODEC_RAW) {
+	/* On one CPU too: the boot CPU decodes the queued blocks itself, into home
+	 * frames where it can, which saves the copy the stream's own decoder makes. */
+	if (cfg.codec != IMG_CODEC_RAW) {
 		if (!pload_init(&c->par, &c->stream, &c->fault, pmm_alloc_bytes))
 			return refused("not enough memory for the parallel decoder's buffers", NULL);
 		pload_set_home(&c->par, ld_home, c);
@@ -640,7 +642,7 @@ static void summary(const struct resume_ctx *c)
 	uint64_t bytes = c->d.info.image_pages * PAGE_SIZE;
 	uint64_t print, screen, ap_ns = 0, bsp_ns, emit_ns, known, other;
 	const uint64_t *st = c->t.step_ns;
-	bool par = c->cpus > 1 && c->d.hdr.codec != IMG_CODEC_RAW;
+	bool par = c->d.hdr.codec != IMG_CODEC_RAW;
 	struct smp_stats ss;
 
 	console_times(&print, &screen);
