@@ -110,23 +110,28 @@ static bool ahead_to(struct img_loader *ld, uint64_t data)
 	}
 }
 
-uint64_t img_loader_run_ahead(struct img_loader *ld, uint64_t index, uint64_t n)
+uint64_t img_loader_run_ahead(struct img_loader *ld, uint64_t index, uint64_t max,
+			      uint64_t *len)
 {
 	struct pfn_iter peek;
 	uint64_t first = 0, pfn, data;
 	bool zero;
 
-	if (ld->it.l != &ld->list || index < ld->nr_meta || !n)
+	*len = 0;
+	if (ld->it.l != &ld->list || index < ld->nr_meta || !max)
 		return 0;
 	data = index - ld->nr_meta;
-	if (data < ld->ahead_data || data + n > ld->image_pages || !ahead_to(ld, data))
+	if (data < ld->ahead_data || data >= ld->image_pages || !ahead_to(ld, data))
 		return 0;
+	if (max > ld->image_pages - data)
+		max = ld->image_pages - data;
 	peek = ld->ahead;
-	for (uint64_t i = 0; i < n; i++) {
+	for (uint64_t i = 0; i < max; i++) {
 		if (!pfn_iter_next(&peek, &pfn, &zero) || zero || (i && pfn != first + i))
-			return 0;
+			break;
 		if (!i)
 			first = pfn;
+		*len = i + 1;
 	}
 	return first;
 }

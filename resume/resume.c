@@ -294,14 +294,44 @@ static enum img_err ld_zero(void *arg, uint64_t pfn)
 static void *ld_home(void *arg, uint64_t first, uint64_t n)
 {
 	struct resume_ctx *c = arg;
-	uint64_t pfn = img_loader_run_ahead(&c->loader, first, n);
+	uint64_t len, pfn = img_loader_run_ahead(&c->loader, first, n, &len);
 
-	if (!pfn)
+	if (!pfn || len != n)
 		return NULL;
 	for (uint64_t i = 0; i < n; i++)
 		if (pmm_is_thaw(pfn + i))
 			return NULL;
 	return env_frame(c, pfn);
+}
+
+/* ra_home_fn for raw images (stream block i = stream page i): a run of at least
+ * RAW_HOME_MIN data pages bound for consecutive frames below 4 GiB (every driver can
+ * DMA there), none of them thaw's, is read straight into them; everything else goes
+ * through the read-ahead buffers. Shorter runs would cost more requests than the
+ * copies they save. */
+#define RAW_HOME_MIN    16
+#define DMA32_PFNS      (1ull << 20)
+static uint8_t *ld_raw_home(void *arg, size_t first, size_t *n)
+{
+	struct resume_ctx *c = arg;
+	uint64_t len, k = 0, pfn = img_loader_run_ahead(&c->loader, first, *n, &len);
+
+	if (!pfn) {
+		/* meta pages (or the list not known yet): up to the first data page */
+		if (first < c->d.info.nr_meta && *n > c->d.info.nr_meta - first)
+			*n = c->d.info.nr_meta - first;
+		return NULL;
+	}
+	if (pfn + len > DMA32_PFNS)
+		len = pfn < DMA32_PFNS ? DMA32_PFNS - pfn : 0;
+	while (k < len && !pmm_is_thaw(pfn + k))
+		k++;
+	if (k >= RAW_HOME_MIN || (k && k == *n)) {
+		*n = k;
+		return env_frame(c, pfn);
+	}
+	*n = k ? k : 1;
+	return NULL;
 }
 
 static const struct img_loader_ops loader_ops = {
@@ -540,8 +570,8 @@ static struct outcome load_pages_on(struct resume_ctx *c)
 		consume = pload_push;
 		arg = &c->par;
 	}
-	re = readahead_run(c->dev, c->m.entries + 1, c->m.n_entries - 1, bufs, consume, arg,
-			   &c->ra, &bad);
+	re = readahead_run(c->dev, c->m.entries + 1, c->m.n_entries - 1, bufs, consume,
+			   consume == pload_push ? NULL : ld_raw_home, arg, &c->ra, &bad);
 	if (consume == pload_push)
 		pload_finish(&c->par);
 	r = after_readahead(c, re, bad);
@@ -634,8 +664,8 @@ static unsigned long long ms(uint64_t ns)
  * submit, frame, cpu_wait (for another CPU's block), decode (its own decoding, CRC and
  * copies), emit (placement: reserve, place, zero, progress), other (the rest). The other
  * CPUs' work (ap_decode) and everyone's crc and copy time are shown beside; home: pages
- * decoded straight into their frames, home_moved: blocks decoded there for the wrong
- * pages and copied down (resume/pload.c). */
+ * decoded (resume/pload.c) or read (raw images) straight into their frames,
+ * home_moved: blocks decoded there for the wrong pages and copied down. */
 static void summary(const struct resume_ctx *c)
 {
 	uint64_t now = timer_ns(), load = now - c->t_open_ns;
@@ -676,7 +706,8 @@ static void summary(const struct resume_ctx *c)
 		ms(c->t.zero_ns), ms(c->t.progress_ns), ms(other), ms(ap_ns),
 		ms(c->par.st.crc_ns), ms(c->par.st.copy_ns), ms(st[STEP_HANDOFF]),
 		ms(st[STEP_COMMIT]), ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns),
-		(unsigned long long)c->par.st.home_pages, (unsigned long long)c->par.st.home_moved);
+		(unsigned long long)(c->par.st.home_pages + c->ra.home_blocks),
+		(unsigned long long)c->par.st.home_moved);
 }
 
 /* The table of contents: each step may rely on everything above it. */

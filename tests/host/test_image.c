@@ -641,7 +641,7 @@ static void test_stream_split(void **state)
 }
 
 /* img_loader_run_ahead(): a run of data pages bound for consecutive frames, known only
- * once the PFN list is, never across a zero-flagged or missing frame, never past the
+ * once the PFN list is, never across a zero-flagged or skipped frame, never past the
  * last data page, and forward only. */
 static void test_run_ahead(void **state)
 {
@@ -651,6 +651,7 @@ static void test_run_ahead(void **state)
 	struct img_info info = { .image_pages = 34, .nr_meta = 1 };
 	struct img_loader ld;
 	struct img_fault f = { 0 };
+	uint64_t len;
 	unsigned n = 0;
 
 	(void)state;
@@ -664,16 +665,20 @@ static void test_run_ahead(void **state)
 	put64(meta + 8 * n++, 0x131);                           /* data 33 */
 	put64(meta + 8 * n++, SWSUSP_PFN_END);
 	img_loader_init(&ld, &info, kept, &ops, &s);
-	assert_int_equal(img_loader_run_ahead(&ld, 1, 4), 0);  /* list not known yet */
+	assert_int_equal(img_loader_run_ahead(&ld, 1, 4, &len), 0);    /* list not known yet */
 	assert_int_equal(img_loader_page(&ld, 0, meta, &f), IMG_OK);
-	assert_int_equal(img_loader_run_ahead(&ld, 0, 2), 0);  /* a meta page */
-	assert_int_equal(img_loader_run_ahead(&ld, 1, 16), 0x100);
-	assert_int_equal(img_loader_run_ahead(&ld, 1 + 10, 8), 0);     /* the zero frame */
-	assert_int_equal(img_loader_run_ahead(&ld, 1 + 16, 16), 0x111);
-	assert_int_equal(img_loader_run_ahead(&ld, 1 + 31, 2), 0);     /* 0x120, 0x130 */
-	assert_int_equal(img_loader_run_ahead(&ld, 1 + 32, 3), 0);     /* past the end */
-	assert_int_equal(img_loader_run_ahead(&ld, 1 + 32, 2), 0x130);
-	assert_int_equal(img_loader_run_ahead(&ld, 1 + 3, 2), 0);      /* backwards */
+	assert_int_equal(img_loader_run_ahead(&ld, 0, 2, &len), 0);    /* a meta page */
+	assert_int_equal(img_loader_run_ahead(&ld, 1, 16, &len), 0x100);
+	assert_int_equal(len, 16);
+	assert_int_equal(img_loader_run_ahead(&ld, 1 + 10, 8, &len), 0x10a);
+	assert_int_equal(len, 6);                                       /* the zero frame */
+	assert_int_equal(img_loader_run_ahead(&ld, 1 + 16, 20, &len), 0x111);
+	assert_int_equal(len, 16);                                      /* 0x120, 0x130 */
+	assert_int_equal(img_loader_run_ahead(&ld, 1 + 32, 3, &len), 0x130);
+	assert_int_equal(len, 2);                                       /* the last page */
+	assert_int_equal(img_loader_run_ahead(&ld, 1 + 34, 1, &len), 0);       /* past it */
+	assert_int_equal(img_loader_run_ahead(&ld, 1 + 3, 2, &len), 0);        /* backwards */
+	assert_int_equal(len, 0);
 	/* The loader's own delivery is unaffected by the look-ahead. */
 	for (uint64_t i = 0; i < 34; i++) {
 		static uint8_t page[PG];
