@@ -46,7 +46,7 @@
 #define WAKE_VECTOR     0xF0u           /* fixed IPI that ends an idle AP's HLT */
 #define SPURIOUS_VECTOR 0xFFu
 #define ICR_FIXED       0x00004000u     /* fixed, edge, assert | vector */
-#define IDLE_SPIN_NS    50000ull        /* an AP idle this long halts */
+#define IDLE_SPIN_NS    200000ull       /* an AP idle this long halts */
 
 /* boot/ap_wake.asm */
 void ap_wake_isr(void);
@@ -74,6 +74,7 @@ static struct {
 	uint64_t take;                  /* items taken (any CPU, compare-exchange) */
 	uint32_t quit;                  /* APs leave their loop and park */
 	uint64_t sleeping;              /* bit i: cpu[i] halts, or is about to */
+	uint64_t wakes;                 /* wake-up IPIs sent */
 } st;
 
 /* ---- the local APIC ------------------------------------------------------------- */
@@ -219,6 +220,7 @@ static void wake(bool all)
 
 		if (__atomic_fetch_and(&st.sleeping, ~bit, __ATOMIC_SEQ_CST) & bit) {
 			send_ipi(st.cpu[i].apic_id, ICR_FIXED | WAKE_VECTOR);
+			st.wakes++;
 			if (!all)
 				return;
 		}
@@ -465,6 +467,7 @@ void smp_get_stats(struct smp_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->cpus = smp_cpus();
+	s->wakes = st.wakes;
 	for (unsigned i = 0; i < SMP_MAX_CPUS; i++)
 		s->work_ns[i] = st.cpu[i].work_ns;
 }

@@ -665,7 +665,8 @@ static unsigned long long ms(uint64_t ns)
  * copies), emit (placement: reserve, place, zero, progress), other (the rest). The other
  * CPUs' work (ap_decode) and everyone's crc and copy time are shown beside; home: pages
  * decoded (resume/pload.c) or read (raw images) straight into their frames,
- * home_moved: blocks decoded there for the wrong pages and copied down. */
+ * home_moved: blocks decoded there for the wrong pages and copied down; wakes: IPIs
+ * that woke a halted AP (kernel/smp.c). */
 static void summary(const struct resume_ctx *c)
 {
 	uint64_t now = timer_ns(), load = now - c->t_open_ns;
@@ -693,7 +694,8 @@ static void summary(const struct resume_ctx *c)
 		"smp_ms=%llu pages_ms=%llu submit_ms=%llu frame_ms=%llu cpu_wait_ms=%llu "
 		"emit_ms=%llu reserve_ms=%llu place_ms=%llu zero_ms=%llu progress_ms=%llu "
 		"other_ms=%llu ap_decode_ms=%llu crc_ms=%llu copy_ms=%llu handoff_ms=%llu "
-		"commit_ms=%llu print_ms=%llu screen_ms=%llu home=%llu home_moved=%llu\n",
+		"commit_ms=%llu print_ms=%llu screen_ms=%llu home=%llu home_moved=%llu "
+		"wakes=%llu\n",
 		(unsigned long long)c->d.info.image_pages, (unsigned long long)bytes, ms(load),
 		(unsigned long long)(load / 1000000 ? bytes * 1000 / MIB / (load / 1000000) : 0),
 		(unsigned long long)(c->pl.zeroed), (unsigned long long)c->pl.staged,
@@ -707,7 +709,7 @@ static void summary(const struct resume_ctx *c)
 		ms(c->par.st.crc_ns), ms(c->par.st.copy_ns), ms(st[STEP_HANDOFF]),
 		ms(st[STEP_COMMIT]), ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns),
 		(unsigned long long)(c->par.st.home_pages + c->ra.home_blocks),
-		(unsigned long long)c->par.st.home_moved);
+		(unsigned long long)c->par.st.home_moved, (unsigned long long)ss.wakes);
 }
 
 /* The table of contents: each step may rely on everything above it. */

@@ -6,6 +6,7 @@ Each QEMU run must end with isa-debug-exit: 33 = the image kernel's checks passe
 clean "nothing to resume"), 35 = thaw refused / the image kernel found a fault. Exit 0
 (a triple fault) or a timeout always fails."""
 import os
+import re
 import subprocess
 
 import pytest
@@ -309,6 +310,9 @@ def test_synthetic_resume_smp(firmware, smp, compress, extra, tmp_path, tmp_path
     assert f" cpus={want} " in run.text, run.text[-3000:]
     if want > 1:
         assert f"smp: {want} CPUs" in run.text
+        # The APs idle (halted) while the swap map is read; the first block wakes them.
+        wakes = re.search(r" wakes=(\d+)", run.text)
+        assert wakes and int(wakes[1]) > 0, run.text[-3000:]
 
 
 def _refusal(text):
