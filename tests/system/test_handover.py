@@ -8,7 +8,11 @@ report what the resumed kernel got:
   sets it again, so on SeaBIOS this is thaw's doing;
 - the ACPI power button works: QEMU's `system_powerdown` raises an SCI the resumed kernel
   counts in /sys/firmware/acpi/interrupts/ff_pwr_btn (a shutdown-mode image never re-arms
-  PWRBTN_EN itself);
+  PWRBTN_EN itself). QEMU latches the press only while PWRBTN_EN is set and raises the
+  SCI whatever SCI_EN says (hw/acpi/core.c acpi_pm1_evt_power_down(),
+  acpi_update_sci()), so this checks the fixed-event arming and the SCI_EN read checks
+  ACPI mode: a thaw without its ACPI enable fails on sci_en=0, one without the arming on
+  an unchanged count;
 - every CPU of a 2-vCPU guest is online;
 - images made with /sys/power/disk = platform (ACPI S4, SF_PLATFORM_MODE) resume with the
   workload intact and the button working.
