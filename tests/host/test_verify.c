@@ -21,7 +21,6 @@
 #include "resume/e820.h"
 #include "resume/verify.h"
 
-
 /* The firmware tables: a FADT (ACPI 6.4 §5.2.9) naming a FACS (§5.2.10). */
 static uint8_t fadt[276], facs[64];
 static bool have_fadt;
