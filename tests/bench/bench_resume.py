@@ -238,7 +238,15 @@ def main(argv) -> int:
     a = ap.parse_args(argv)
     iso = ik.BUILD / "thaw.iso"
     base = Path(tempfile.mkdtemp(prefix="thaw-bench-resume-"))
-    rows = [measure_pair(v, iso, a.runs, base, a.baseline_iso) for v in a.variants]
+    rows, failed = [], []
+    for v in a.variants:                # one variant failing does not lose the others
+        try:
+            rows.append(measure_pair(v, iso, a.runs, base, a.baseline_iso))
+        except RuntimeError as e:
+            print(f"bench: {v}: {e}", file=sys.stderr)
+            failed.append(f"{v}: {e}")
+    if not rows:
+        return 1
     print(tables(rows))
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -250,12 +258,14 @@ def main(argv) -> int:
     rep.parent.mkdir(parents=True, exist_ok=True)
     command = a.command or " ".join([sys.executable, str(Path(__file__).relative_to(ik.REPO))]
                                     + argv)
-    rep.write_text(report(rows, a.runs, command, a.baseline_name or a.baseline_iso))
+    rep.write_text(report(rows, a.runs, command, a.baseline_name or a.baseline_iso) +
+                   "".join(f"\nNot measured: {f}\n" for f in failed))
     if a.readme:
         update_readme(Path(a.readme), rows, a.report)
     print(f"bench: wrote {out}, its .svg charts and {rep}" + (f", {a.readme}" if a.readme else ""))
-    shutil.rmtree(base, ignore_errors=True)     # kept (with the serial logs) on failure
-    return 0
+    if not failed:
+        shutil.rmtree(base, ignore_errors=True)     # kept (with the serial logs) on failure
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
