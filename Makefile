@@ -672,8 +672,8 @@ test-fuzz-replay: $(FUZZERS:%=$(BUILD)/fuzz/replay_%) $(FUZZ_CORPUS)/.stamp
 		$(BUILD)/fuzz/replay_$$f $(FUZZ_CORPUS)/$$f tests/fuzz/corpus/$$f; done
 
 # FUZZ_TARGETS picks which targets `make fuzz` runs (default: all); the report covers
-# every target that has a log. FUZZ_MAXLEN_<target>, set beside a target where its format
-# bounds an input, is passed as -max_len; unset, libFuzzer takes the longest seed's length.
+# every target that has a log. Input lengths: libFuzzer's default (the longest seed); a
+# harness skips inputs longer than its format allows (tests/fuzz/fuzz_<target>.c).
 # After the run, the committed corpus is re-minimised (-merge=1 into an empty directory
 # over the old corpus and what the run found, inputs cut to FUZZ_KEEP_LEN); files with a
 # name of their own (regression inputs) are kept whatever the merge says.
@@ -683,7 +683,6 @@ define fuzz_one
 	$(Q)rm -rf $(BUILD)/fuzz/crash_$(1)-* $(BUILD)/fuzz/live_$(1) $(BUILD)/fuzz/min_$(1)
 	$(Q)mkdir -p $(BUILD)/fuzz/live_$(1) $(BUILD)/fuzz/min_$(1) tests/fuzz/corpus/$(1)
 	$(Q)$(BUILD)/fuzz/fuzz_$(1) -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_SECONDS) \
-		$(if $(FUZZ_MAXLEN_$(1)),-max_len=$(FUZZ_MAXLEN_$(1))) \
 		-timeout=10 -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/crash_$(1)- \
 		$(BUILD)/fuzz/live_$(1) $(FUZZ_CORPUS)/$(1) tests/fuzz/corpus/$(1) \
 		> $(BUILD)/fuzz/$(1).log 2>&1 || true
