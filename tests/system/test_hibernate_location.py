@@ -188,3 +188,26 @@ def test_swap_file_image_resume_option_bios(tmp_path):
                    timeout=900)
     assert_found_swap_file(run, sf)
     assert_resumed(run, fx, disk)
+
+
+def test_thaw_efi_reads_variable(tmp_path):
+    """thaw.efi (boot/efi_stub.c) started by the firmware from an ESP, as the boot option
+    a user adds or GRUB's chainloader entry: no command line at all, the variable names
+    the swap file, thaw resumes through it and deletes it."""
+    fx = hibernated_disk(SWAPFILE_VARIANT)
+    sf = fx.meta["swapfile"]
+    disk = fx.disk_copy(tmp_path)
+    img = esp.esp_image(tmp_path / "esp.img", {"EFI/BOOT/BOOTX64.EFI": esp.THAW_EFI})
+    store = esp.fresh_vars(tmp_path / "OVMF_VARS.fd")
+    esp.add_variable(store, NAME, SYSTEMD,
+                     location(sf["uuid"], fx.meta["kernel"]["release"], sf["offset"]))
+    run = run_qemu(esp.esp_qemu_args(fx.variant, img, disk, vars_fd=store),
+                   tmp_path / "serial.log", timeout=900)
+    assert 'boot: loaded by "thaw.efi on EDK II"' in run.text, run.text[-3000:]
+    assert 'boot: command line ""' in run.text
+    assert f"locate: resume from HibernateLocation (systemd): UUID={sf['uuid']} " \
+           f"offset={sf['offset']}" in run.text, run.text[-3000:]
+    assert_found_swap_file(run, sf)
+    assert_resumed(run, fx, disk)
+    assert "efi: HibernateLocation deleted" in run.text
+    assert esp.variable(store, NAME, SYSTEMD) is None
