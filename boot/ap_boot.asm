@@ -15,6 +15,7 @@
 ;                 does). The page may be reused once entry has signalled.
 
 %include "kernel/segments.inc"		; SEL_*: kernel/segments.h
+%include "boot/data_segments.inc"		; DATA_SEGMENTS
 %include "kernel/x86.inc"		; CR0_*, MSR_EFER, EFER_*: kernel/x86.h
 %include "kernel/ap_boot.inc"		; AP_ARGS_OFF, AB_*: kernel/ap_boot.h
 
@@ -67,13 +68,7 @@ bits 32
 
 bits 64
 .lm64:
-	mov ax, SEL_DATA
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	xor eax, eax
-	mov fs, ax
-	mov gs, ax
+	DATA_SEGMENTS
 	lidt [rbx + AP_ARGS_OFF + AB_IDTR]
 	mov rsp, [rbx + AP_ARGS_OFF + AB_STACK]
 	mov rdi, [rbx + AP_ARGS_OFF + AB_ARG]

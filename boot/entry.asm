@@ -5,6 +5,7 @@
 ; 0x7ff00), GDTR may point anywhere. Touches only thaw's own .data/.bss and COM1.
 
 %include "kernel/segments.inc"		; SEL_*: one source, kernel/segments.h
+%include "boot/data_segments.inc"		; DATA_SEGMENTS
 %include "kernel/x86.inc"		; CR0_/CR4_/MSR_/EFER_/CPUID_/PTE_ bits: kernel/x86.h
 
 LOW_MAP_GIB		equ 4			; RAM below 4 GiB plus the 32-bit MMIO hole
@@ -193,13 +194,7 @@ msg_no_nx:	db "thaw: this CPU has no NX (execute-disable); resuming Linux needs 
 
 bits 64
 long_entry:
-	mov ax, SEL_DATA
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	xor eax, eax
-	mov fs, ax
-	mov gs, ax
+	DATA_SEGMENTS
 	mov rsp, boot_stack_top
 	xor ebp, ebp			; ends frame-pointer walks
 	mov edi, [boot_mb2_magic]	; kmain(uint32_t magic, uint64_t mbi)

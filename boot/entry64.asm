@@ -5,6 +5,7 @@
 ; exactly as boot/entry.asm does; from there on nothing tells the two entries apart.
 
 %include "kernel/segments.inc"		; SEL_*: kernel/segments.h
+%include "boot/data_segments.inc"		; DATA_SEGMENTS
 %include "kernel/x86.inc"		; CR0_/MSR_/EFER_/CPUID_/PTE_ bits: kernel/x86.h
 
 extern boot_gdt_ptr, boot_pml4, boot_pdpt, boot_pd, boot_low_map_gib, boot_stack_top
@@ -28,13 +29,7 @@ thaw_entry64:
 	push rax
 	o64 retf
 .reload:
-	mov ax, SEL_DATA
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	xor eax, eax
-	mov fs, ax
-	mov gs, ax
+	DATA_SEGMENTS
 
 	; .bss holds the page tables and the stack; the firmware's stack is outside thaw
 	; (the stub allocated all of [__thaw_start, __thaw_end) for thaw).

@@ -10,25 +10,9 @@
 #include <cmocka.h>
 
 #include "kernel/console.h"
+#include "tests/host/console_capture.h"
 #include "resume/locate.h"
 #include "tests/host/memdisk.h"
-
-/* locate.c prints through kprintf: keep everything it says for the assertions. */
-static char out[8192];
-static size_t out_len;
-
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out + out_len, sizeof(out) - out_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		out_len += (size_t)n < sizeof(out) - out_len ? (size_t)n : sizeof(out) - out_len - 1;
-	return n;
-}
 
 #define DISK_SECTORS 8192                 /* 4 MiB */
 #define SWAPFILE_PAGE 100                 /* where the swap file's header lies on vdb */
@@ -104,8 +88,7 @@ static int setup(void **state)
 	memset(&mbr, 0, sizeof(mbr));
 	memset(&gpt, 0, sizeof(gpt));
 	ndevs = 0;
-	out_len = 0;
-	out[0] = 0;
+	console_clear();
 	memdisk_init(&vda, "vda", DISK_SECTORS);
 	memdisk_init(&vdb, "vdb", DISK_SECTORS);
 	memdisk_init(&vdc, "vdc", DISK_SECTORS);
@@ -159,14 +142,14 @@ static void expect_found(const char *resume, uint64_t offset, const struct block
 	assert_int_equal(t.header_page, offset);
 	assert_int_equal(t.header_sector, offset * 8);
 	assert_int_equal(t.swap.kind, SWAP_HIBERNATED);
-	assert_non_null(strstr(out, "locate: hibernation image on"));
+	assert_non_null(strstr(console_out, "locate: hibernation image on"));
 }
 
 static void test_devname(void **state)
 {
 	(void)state;
 	expect_found("/dev/vda1", 0, &vda1);
-	assert_non_null(strstr(out, "resume=/dev/vda1 is vda1"));
+	assert_non_null(strstr(console_out, "resume=/dev/vda1 is vda1"));
 }
 
 static void test_uuid_and_label(void **state)
@@ -195,14 +178,14 @@ static void test_gpt_forms_find_partition(void **state)
 	assert_int_equal(t.swap.kind, SWAP_V1);
 	assert_int_equal(run("PARTLABEL=swapspace", 0, &t), LOCATE_ENOIMAGE);
 	assert_ptr_equal(t.dev, &vdc1);
-	assert_non_null(strstr(out, "vdc1: page 0 holds"));
+	assert_non_null(strstr(console_out, "vdc1: page 0 holds"));
 }
 
 static void test_scan_finds_the_one_image(void **state)
 {
 	(void)state;
 	expect_found("", 0, &vda1);
-	assert_null(strstr(out, "resume= is"));    /* nothing named, nothing echoed */
+	assert_null(strstr(console_out, "resume= is"));    /* nothing named, nothing echoed */
 }
 
 static void test_scan_several_is_ambiguous(void **state)
@@ -214,7 +197,7 @@ static void test_scan_several_is_ambiguous(void **state)
 	ndevs = 5;                                 /* re-probe vdc1 with its new header */
 	add(&vdc1, &gpt, &gpt.part[0], NULL);
 	assert_int_equal(run("", 0, &t), LOCATE_EAMBIG);
-	assert_non_null(strstr(out, "several devices fit: vda1 vdc1;"));
+	assert_non_null(strstr(console_out, "several devices fit: vda1 vdc1;"));
 }
 
 /* Cloned disks share a UUID; only the one hibernated to is chosen. */
@@ -235,7 +218,7 @@ static void test_no_devices(void **state)
 	(void)state;
 	ndevs = 0;
 	assert_int_equal(run("/dev/vda1", 0, &t), LOCATE_ENODISKS);
-	assert_non_null(strstr(out, "no disks"));
+	assert_non_null(strstr(console_out, "no disks"));
 	assert_null(t.dev);
 }
 
@@ -245,7 +228,7 @@ static void test_no_such_device(void **state)
 
 	(void)state;
 	assert_int_equal(run("/dev/vdz", 0, &t), LOCATE_ENODEV);
-	assert_non_null(strstr(out, "resume=/dev/vdz: no such device among the 6 found"));
+	assert_non_null(strstr(console_out, "resume=/dev/vdz: no such device among the 6 found"));
 	assert_int_equal(run("UUID=00000000-0000-0000-0000-000000000001", 0, &t), LOCATE_ENODEV);
 }
 
@@ -267,7 +250,7 @@ static void test_plain_swap_is_no_image(void **state)
 	(void)state;
 	assert_int_equal(run("/dev/vda2", 0, &t), LOCATE_ENOIMAGE);
 	assert_ptr_equal(t.dev, &vda2);
-	assert_non_null(strstr(out, "vda2: page 0 holds swap (SWAPSPACE2), not a hibernation image"));
+	assert_non_null(strstr(console_out, "vda2: page 0 holds swap (SWAPSPACE2), not a hibernation image"));
 }
 
 /* A swap file: resume= names the filesystem, resume_offset= the header's page. */
@@ -291,7 +274,7 @@ static void test_offset_past_end(void **state)
 
 	(void)state;
 	assert_int_equal(run("/dev/vda1", 256, &t), LOCATE_ERANGE);   /* vda1: 256 pages */
-	assert_non_null(strstr(out, "vda1: resume_offset=256 is past its end (256 pages)"));
+	assert_non_null(strstr(console_out, "vda1: resume_offset=256 is past its end (256 pages)"));
 	assert_int_equal(run("/dev/vda1", 255, &t), LOCATE_ENOIMAGE);
 }
 
@@ -302,17 +285,17 @@ static void test_unreadable_device(void **state)
 	(void)state;
 	vda.bad_sector = 2048;                     /* vda1's header page */
 	assert_int_equal(run("/dev/vda1", 0, &t), LOCATE_EIO);
-	assert_non_null(strstr(out, "vda1: cannot read the swap header page 0"));
+	assert_non_null(strstr(console_out, "vda1: cannot read the swap header page 0"));
 	/* A scan skips what disks_init() could not read, and says so. */
 	vdb.bad_sector = SWAPFILE_PAGE * 8;        /* the swap file's header page */
 	devs[3].unreadable = true;
 	devs[1].swap = NULL;
 	devs[1].unreadable = true;
-	out_len = 0;
+	console_clear();
 	assert_int_equal(run("", 0, &t), LOCATE_ENOTFOUND);
-	assert_non_null(strstr(out, "no disk or partition carries a hibernation signature"));
-	assert_non_null(strstr(out, "vda1 could not be read, so it was not checked"));
-	assert_non_null(strstr(out, "vdb could not be read, so it was not checked"));
+	assert_non_null(strstr(console_out, "no disk or partition carries a hibernation signature"));
+	assert_non_null(strstr(console_out, "vda1 could not be read, so it was not checked"));
+	assert_non_null(strstr(console_out, "vdb could not be read, so it was not checked"));
 	/* Scanning at an offset on an unreadable disk does not match it. */
 	assert_int_equal(run("", SWAPFILE_PAGE, &t), LOCATE_ENOTFOUND);
 }

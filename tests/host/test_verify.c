@@ -17,24 +17,9 @@
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
+#include "tests/host/console_capture.h"
 #include "resume/e820.h"
 #include "resume/verify.h"
-
-static char out[4096];
-static size_t out_len;
-
-int kprintf(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out + out_len, sizeof(out) - out_len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		out_len += (size_t)n < sizeof(out) - out_len ? (size_t)n : sizeof(out) - out_len - 1;
-	return n;
-}
 
 /* The firmware tables: a FADT (ACPI 6.4 §5.2.9) naming a FACS (§5.2.10). */
 static uint8_t fadt[276], facs[64];
@@ -91,8 +76,7 @@ static int setup(void **state)
 	memset(&opt, 0, sizeof(opt));
 	memset(&info, 0, sizeof(info));
 	memset(&hdr, 0, sizeof(hdr));
-	out_len = 0;
-	out[0] = 0;
+	console_clear();
 	why[0] = 0;
 	/* The loader hands the map over in its own order: reversed here. */
 	for (size_t i = 0; i < NRAM; i++)
@@ -116,8 +100,8 @@ static void test_e820_matches_loader_map(void **state)
 {
 	(void)state;
 	assert_int_equal(verify_e820(&bi, &opt, &info, why, sizeof(why)), VERIFY_OK);
-	assert_non_null(strstr(out, "memory map matches the image's"));
-	assert_non_null(strstr(out, "the boot loader's memory map"));
+	assert_non_null(strstr(console_out, "memory map matches the image's"));
+	assert_non_null(strstr(console_out, "the boot loader's memory map"));
 }
 
 static void test_e820_mismatch_refused(void **state)
@@ -152,12 +136,12 @@ static void test_e820_overrides(void **state)
 	opt.e820_crc_set = true;
 	opt.e820_crc = 0xdeadbeef;
 	assert_int_equal(verify_e820(&bi, &opt, &info, why, sizeof(why)), VERIFY_OK);
-	assert_non_null(strstr(out, "thaw.e820_crc"));
+	assert_non_null(strstr(console_out, "thaw.e820_crc"));
 	opt.e820_crc = 0xdeadbeee;
 	assert_int_equal(verify_e820(&bi, &opt, &info, why, sizeof(why)), VERIFY_EMEMMAP);
 	opt.e820 = E820_IGNORE;
 	assert_int_equal(verify_e820(&bi, &opt, &info, why, sizeof(why)), VERIFY_OK);
-	assert_non_null(strstr(out, "thaw.e820=ignore given, going on"));
+	assert_non_null(strstr(console_out, "thaw.e820=ignore given, going on"));
 }
 
 /* Older records carry no CRC32: nothing to check, and it says so. */
@@ -167,7 +151,7 @@ static void test_e820_old_records(void **state)
 	info.protocol = IMG_PROTO_V1_MD5;
 	info.e820_crc32 = 0;
 	assert_int_equal(verify_e820(&bi, &opt, &info, why, sizeof(why)), VERIFY_OK);
-	assert_non_null(strstr(out, "carries no e820 checksum thaw can verify"));
+	assert_non_null(strstr(console_out, "carries no e820 checksum thaw can verify"));
 }
 
 /* UEFI: the image kernel hashed the EFI map as its loader converted it. */
@@ -193,9 +177,9 @@ static void test_e820_efi_candidates(void **state)
 		size_t n = e820_from_efi(d, 5, (enum e820_efi_style)style, raw, 16);
 		n = e820_sanitize(raw, n, map, 16);
 		info.e820_crc32 = e820_checksum(map, n);
-		out_len = 0;
+		console_clear();
 		assert_int_equal(verify_e820(&bi, &opt, &info, why, sizeof(why)), VERIFY_OK);
-		assert_non_null(strstr(out, style == E820_EFI_GRUB ? "as GRUB converts it" :
+		assert_non_null(strstr(console_out, style == E820_EFI_GRUB ? "as GRUB converts it" :
 				       "as Linux's EFI stub converts it"));
 	}
 	info.e820_crc32 = 0x1111;
@@ -206,12 +190,12 @@ static void test_hw_sig(void **state)
 {
 	(void)state;
 	assert_int_equal(verify_hw_sig(&hdr, why, sizeof(why)), VERIFY_OK);  /* not recorded */
-	assert_int_equal(out_len, 0);
+	assert_int_equal(console_len, 0);
 	hdr.flags = SF_HW_SIG;
 	hdr.has_hw_sig = true;
 	hdr.hw_sig = 0x1234abcd;
 	assert_int_equal(verify_hw_sig(&hdr, why, sizeof(why)), VERIFY_OK);
-	assert_non_null(strstr(out, "ACPI hardware signature 0x1234abcd matches"));
+	assert_non_null(strstr(console_out, "ACPI hardware signature 0x1234abcd matches"));
 	hdr.hw_sig = 0x1234abce;
 	assert_int_equal(verify_hw_sig(&hdr, why, sizeof(why)), VERIFY_EHWSIG);
 	assert_string_equal(why, "image 0x1234abce, FACS 0x1234abcd");
@@ -248,11 +232,11 @@ static void test_physpages_note(void **state)
 	(void)state;
 	info.num_physpages = pages - 1;
 	verify_note_physpages(&bi, &info);
-	assert_int_equal(out_len, 0);
+	assert_int_equal(console_len, 0);
 	info.num_physpages = pages + 10;
 	verify_note_physpages(&bi, &info);
-	assert_non_null(strstr(out, "note: image num_physpages"));
-	assert_non_null(strstr(out, "(not enforced)"));
+	assert_non_null(strstr(console_out, "note: image num_physpages"));
+	assert_non_null(strstr(console_out, "(not enforced)"));
 }
 
 int main(void)

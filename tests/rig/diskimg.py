@@ -176,3 +176,28 @@ def check_reads(lines, images, read_re, whole_re, blocks=None):
             assert int(got, 16) == whole_crc(images[name]), line
             n += 1
     return n
+
+
+def write_pattern(count: int) -> bytes:
+    """The bytes thaw.test=disk-write writes over count sectors (selftest/disk.c
+    pattern(): byte j of the request)."""
+    return bytes((j * 7 + (j >> 9) * 13 + 0x5A) & 0xFF for j in range(count * SECTOR))
+
+
+def check_write(r, name: str, target: Path, before: dict) -> None:
+    """thaw.test=disk-write's report for disk `name` (image file target): the write and
+    its read-back succeeded, the host sees the pattern at the sectors thaw names and
+    nothing else changed on target or on any other image in before ({path: bytes as they
+    were before the run}), and a write past the end was refused."""
+    m = r.expect_line(rf"disk-write: {name} sector=(\d+) count=(\d+) crc=([0-9a-f]{{8}}) "
+                      r"status=ok readback=same")
+    sector, count = int(m.group(1)), int(m.group(2))
+    start, end = sector * SECTOR, (sector + count) * SECTOR
+    after = target.read_bytes()
+    assert after[start:end] == write_pattern(count)
+    assert after[:start] == before[target][:start]
+    assert after[end:] == before[target][end:]
+    for path, old in before.items():
+        if path != target:
+            assert path.read_bytes() == old, f"{path} changed"
+    r.expect_line(rf"disk-write: {name} past-end status=request past the end of the device")

@@ -60,21 +60,11 @@ def test_read_pattern(images, firmware, machine, kind, iface):
 def test_write_flush_host_sees_it(tmp_path):
     a = diskimg.random_disk(tmp_path / "a.img", 8 << 20, seed=3)
     w = diskimg.random_disk(tmp_path / "w.img", 4 << 20, seed=4)
-    before_a, before_w = a.read_bytes(), w.read_bytes()
+    before = {p: p.read_bytes() for p in (a, w)}
     r = run_thaw("thaw.test=disk-write thaw.test_exit", disks=[Disk(a), Disk(w)],
                  timeout=120, name="diskwrite")
     r.assert_exit_ok()
-    m = r.expect_line(r"disk-write: vdb sector=(\d+) count=(\d+) crc=([0-9a-f]{8}) "
-                      r"status=ok readback=same")
-    sector, count = int(m.group(1)), int(m.group(2))
-    expect = bytes((j * 7 + (j >> 9) * 13 + 0x5A) & 0xFF for j in range(count * 512))
-    after = w.read_bytes()
-    assert after[sector * 512:(sector + count) * 512] == expect
-    # Nothing else changed, on this disk or the other one.
-    assert after[:sector * 512] == before_w[:sector * 512]
-    assert after[(sector + count) * 512:] == before_w[(sector + count) * 512:]
-    assert a.read_bytes() == before_a
-    r.expect_line(r"disk-write: vdb past-end status=request past the end of the device")
+    diskimg.check_write(r, "vdb", w, before)
 
 
 def test_read_eio_from_blkdebug(tmp_path):

@@ -86,22 +86,13 @@ def test_write_flush_host_sees_it_beside_virtio(tmp_path, lba):
     """thaw.test=disk-write writes the last disk: the NVMe namespace after vda."""
     v = diskimg.random_disk(tmp_path / "v.img", 8 << 20, seed=13)
     w = diskimg.random_disk(tmp_path / "w.img", 8 << 20, seed=14)
-    before_v, before_w = v.read_bytes(), w.read_bytes()
+    before = {p: p.read_bytes() for p in (v, w)}
     r = run_thaw("thaw.test=disk-write thaw.test_exit", disks=[Disk(v)],
                  extra_args=nvme_args("nv0", [(w, lba)]), timeout=120, name=f"nvmewrite{lba}")
     r.assert_exit_ok()
     r.expect_line(r"disks: vda: disk, ")
     r.expect_line(r"nvme: nvme0: .*volatile write cache")
-    m = r.expect_line(r"disk-write: nvme0n1 sector=(\d+) count=(\d+) crc=([0-9a-f]{8}) "
-                      r"status=ok readback=same")
-    sector, count = int(m.group(1)), int(m.group(2))
-    expect = bytes((j * 7 + (j >> 9) * 13 + 0x5A) & 0xFF for j in range(count * 512))
-    after = w.read_bytes()
-    assert after[sector * 512:(sector + count) * 512] == expect
-    assert after[:sector * 512] == before_w[:sector * 512]
-    assert after[(sector + count) * 512:] == before_w[(sector + count) * 512:]
-    assert v.read_bytes() == before_v
-    r.expect_line(r"disk-write: nvme0n1 past-end status=request past the end of the device")
+    diskimg.check_write(r, "nvme0n1", w, before)
 
 
 U_NV = "abcdef01-2345-6789-abcd-ef0123456789"       # hibernated swap on nvme0n1p2
