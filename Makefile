@@ -716,14 +716,15 @@ bench-crypto: $(BUILD)/bench_crypto
 
 # bench-luks: LUKS2 unlock time and decrypted read throughput, thaw next to Linux's
 # cryptsetup open + dd in the same QEMU on the same volume (tests/bench/bench_luks.py);
-# report in build/bench/luks.md.
+# report in docs/bench-luks.md (BENCH_LUKS_REPORT).
 BENCH_LUKS_RUNS ?= 3
+BENCH_LUKS_REPORT ?= docs/bench-luks.md
 .PHONY: bench-luks
 bench-luks: deps
 	$(Q)$(MAKE) --no-print-directory all iso
 	$(Q)mkdir -p $(BUILD)/bench
 	$(Q)$(PYTHON) tests/bench/bench_luks.py --runs $(BENCH_LUKS_RUNS) \
-		--out $(BUILD)/bench/luks.json --report $(BUILD)/bench/luks.md
+		--out $(BUILD)/bench/luks.json --report $(BENCH_LUKS_REPORT)
 
 # bench-linux: Linux's own resume of the real fixtures (tests/bench/bench_linux.py).
 BENCH_RUNS ?= 5
