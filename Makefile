@@ -795,8 +795,10 @@ LIBDIR     ?= $(PREFIX)/lib
 MANDIR     ?= $(PREFIX)/share/man
 SLEEPHOOKS ?= /usr/lib/systemd/system-sleep
 
-# thaw.efi goes to the EFI system partition: ESP= names its mount point; by default the
-# first of /boot/efi and /efi that is mounted (or /boot/efi when staging into DESTDIR).
+# thaw.efi is kept in $(LIBDIR)/thaw and copied to the EFI system partition: ESP= names its
+# mount point; by default the first of /boot/efi and /efi that is mounted (or /boot/efi
+# when staging into DESTDIR); ESP= (empty) skips the copy (the Debian package copies it in
+# its postinst).
 # The systemd-boot entry is added when systemd-boot is installed there (bootctl
 # is-installed; SDBOOT=1 forces it, SDBOOT=0 skips it); THAW_EFI_OPTIONS become its
 # "options" line.
@@ -808,8 +810,9 @@ THAW_EFI_OPTIONS ?=
 .PHONY: install uninstall
 install: $(BUILD)/thaw.elf $(BUILD)/thaw.efi $(BUILD)/thawctl
 	install -D -m 0644 $(BUILD)/thaw.elf $(DESTDIR)/boot/thaw.elf
-	@if [ -z "$(ESP)" ]; then echo "install: no EFI system partition at /boot/efi or /efi;" \
-		"thaw.efi not installed (ESP=<mount point> to name one)"; else \
+	install -D -m 0644 $(BUILD)/thaw.efi $(DESTDIR)$(LIBDIR)/thaw/thaw.efi
+	@if [ -z "$(ESP)" ]; then echo "install: no EFI system partition named or mounted;" \
+		"thaw.efi only in $(LIBDIR)/thaw (ESP=<mount point> to copy it there)"; else \
 		echo "install -D -m 0644 $(BUILD)/thaw.efi $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi"; \
 		install -D -m 0644 $(BUILD)/thaw.efi $(DESTDIR)$(ESP)/EFI/thaw/thaw.efi; fi
 	@if [ -n "$(ESP)" ] && { [ "$(SDBOOT)" = 1 ] || { [ "$(SDBOOT)" = auto ] && \
@@ -837,6 +840,7 @@ uninstall:
 		rmdir $(DESTDIR)$(ESP)/EFI/thaw 2>/dev/null || true; fi
 	rm -f $(DESTDIR)/boot/thaw.elf $(DESTDIR)/etc/grub.d/42_thaw \
 	      $(DESTDIR)$(PREFIX)/bin/thawctl $(DESTDIR)$(LIBDIR)/thaw/thaw-next-boot \
+	      $(DESTDIR)$(LIBDIR)/thaw/thaw.efi \
 	      $(DESTDIR)$(SLEEPHOOKS)/thaw $(DESTDIR)$(PREFIX)/sbin/thaw-hibernate \
 	      $(DESTDIR)$(MANDIR)/man7/thaw.7 $(DESTDIR)$(MANDIR)/man8/thawctl.8 \
 	      $(DESTDIR)$(MANDIR)/man8/thaw-hibernate.8

@@ -58,6 +58,19 @@ def test_variant_controllers():
         Variant.parse("lzo-bios-smp1-nvme-part")      # fields in their fixed order
 
 
+def test_variant_swapfile():
+    """-swapfile: its own name and key fields (repr names it only when set, so other
+    variants' keys stay), a bigger disk for ext4 around the file, virtio whole disk only."""
+    from fixtures.variant import Variant
+    v = Variant.parse("lzo-uefi-smp1-swapfile")
+    assert v.swapfile and v.name == "lzo-uefi-smp1-swapfile" and "swapfile=True" in repr(v)
+    assert "swapfile" not in repr(Variant.parse("lzo-uefi-smp1"))
+    assert v.disk_mib == Variant.parse("lzo-uefi-smp1").disk_mib + 256
+    for bad in ("lzo-bios-smp1-part-swapfile", "lzo-bios-smp1-nvme-swapfile"):
+        with pytest.raises(ValueError):
+            Variant.parse(bad)
+
+
 def test_4kn_partition_table(tmp_path):
     """disk_image() on a 4Kn disk: one MBR partition from 1 MiB, counted in 4 KiB blocks."""
     img = tmp_path / "d.img"

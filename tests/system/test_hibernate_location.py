@@ -4,8 +4,11 @@ seeded offline (tests/rig/esp.py add_variable) with the JSON systemd's sleep.c w
 thaw.iso booted with no location options. thaw deletes the variable when it commits, so a
 second boot finds neither variable nor image; a variable naming a missing device is
 reported and scanning follows; resume= wins over the variable; a swap file is found by
-its filesystem's UUID and first block."""
+its filesystem's UUID and first block: a real one (fixture lzo-uefi-smp1-swapfile: Linux
+hibernated into /swapfile on ext4) is resumed through the variable, and with THAW_SLOW_TESTS=1
+the same under SeaBIOS through resume=UUID=<fs> resume_offset= on thaw's command line."""
 import json
+import os
 import shutil
 import sys
 import uuid
@@ -14,6 +17,7 @@ from pathlib import Path
 import diskimg
 import esp
 import imagekernel as ik
+import pytest
 from thawvm import OVMF_VARS_CANDIDATES, Disk, run_thaw
 
 sys.path.insert(0, str(ik.REPO / "tests"))
@@ -23,6 +27,10 @@ from fixtures.realimage import RESUMED_RE, hibernated_disk, swap_header  # noqa:
 EXIT_OK, EXIT_FAIL = 33, 35
 THAW_ARGS = "thaw.test_exit thaw.on_fail=poweroff"
 VARIANT = "lzo-uefi-smp1"
+SWAPFILE_VARIANT = "lzo-uefi-smp1-swapfile"
+SWAPFILE_BIOS_VARIANT = "lzo-bios-smp1-swapfile"
+SLOW = pytest.mark.skipif(os.environ.get("THAW_SLOW_TESTS") != "1",
+                          reason="a second swap-file fixture: set THAW_SLOW_TESTS=1")
 SYSTEMD = "8cf2644b-4b0b-428f-9387-6d876050dc67"
 NAME = "HibernateLocation"
 SWAP_UUID_AT = 1036       # mkswap's UUID in the swap header page (Linux union swap_header)
@@ -132,3 +140,74 @@ def test_swap_file_through_variable(tmp_path):
     r.expect_line(rf"locate: resume=UUID={fs_uuid} is vda1")
     r.expect_line(rf"locate: hibernation image on vda1 \(header at page {block},")
     r.expect_no_line(r"efi: HibernateLocation deleted")
+
+
+def assert_found_swap_file(run, sf):
+    """thaw resolved the filesystem UUID to the whole disk (ext4 on vda, no partition
+    table) and read the image's header page at the file's first block."""
+    u, off = sf["uuid"], sf["offset"]
+    assert f"locate: resume=UUID={u} is vda" in run.text, run.text[-3000:]
+    assert f"locate: hibernation image on vda (header at page {off}," in run.text, \
+        run.text[-3000:]
+
+
+def test_swap_file_image_through_variable(tmp_path):
+    """A real image in a swap file: Linux hibernated into /swapfile on ext4 (the header
+    at the file's first block, the image pages wherever ext4 put the file's blocks). The
+    variable names the filesystem's UUID and that block, as systemd's sleep.c writes it;
+    thaw resumes with no options, deletes the variable, and a second boot finds nothing."""
+    fx = hibernated_disk(SWAPFILE_VARIANT)
+    sf = fx.meta["swapfile"]
+    disk = fx.disk_copy(tmp_path)
+    assert swap_header(disk, fx.variant)["sig"] == b"S1SUSPEND\0"
+    run = boot(fx, disk, tmp_path, True,
+               location(sf["uuid"], fx.meta["kernel"]["release"], sf["offset"]))
+    assert f"locate: resume from HibernateLocation (systemd): UUID={sf['uuid']} " \
+           f"offset={sf['offset']} kernel={fx.meta['kernel']['release']}" in run.text, \
+        run.text[-3000:]
+    assert_found_swap_file(run, sf)
+    assert_resumed(run, fx, disk)       # the file's header page is SWAPSPACE2 again
+    assert "efi: HibernateLocation deleted" in run.text
+    assert esp.variable(vars_file(disk), NAME, SYSTEMD) is None
+    again = boot(fx, disk, tmp_path, False, name="again.log")
+    assert again.rc == EXIT_OK, again.text[-3000:]
+    assert "locate: no HibernateLocation EFI variable (systemd)" in again.text
+    assert "nothing to resume" in again.text
+    assert not again.first(RESUMED_RE)[1] and "thaw: resuming" not in again.text
+
+
+@SLOW
+def test_swap_file_image_resume_option_bios(tmp_path):
+    """The same kind of image under SeaBIOS (no EFI variables): resume=UUID=<filesystem>
+    resume_offset=<first block> on thaw's command line, as a user writes it for Linux."""
+    fx = hibernated_disk(SWAPFILE_BIOS_VARIANT)
+    sf = fx.meta["swapfile"]
+    disk = fx.disk_copy(tmp_path)
+    args = f"{THAW_ARGS} resume=UUID={sf['uuid']} resume_offset={sf['offset']}"
+    run = run_qemu(fx.qemu_args(cdrom=ik.thaw_iso(args), disk=disk), tmp_path / "serial.log",
+                   timeout=900)
+    assert_found_swap_file(run, sf)
+    assert_resumed(run, fx, disk)
+
+
+def test_thaw_efi_reads_variable(tmp_path):
+    """thaw.efi (boot/efi_stub.c) started by the firmware from an ESP, as the boot option
+    a user adds or GRUB's chainloader entry: no command line at all, the variable names
+    the swap file, thaw resumes through it and deletes it."""
+    fx = hibernated_disk(SWAPFILE_VARIANT)
+    sf = fx.meta["swapfile"]
+    disk = fx.disk_copy(tmp_path)
+    img = esp.esp_image(tmp_path / "esp.img", {"EFI/BOOT/BOOTX64.EFI": esp.THAW_EFI})
+    store = esp.fresh_vars(tmp_path / "OVMF_VARS.fd")
+    esp.add_variable(store, NAME, SYSTEMD,
+                     location(sf["uuid"], fx.meta["kernel"]["release"], sf["offset"]))
+    run = run_qemu(esp.esp_qemu_args(fx.variant, img, disk, vars_fd=store),
+                   tmp_path / "serial.log", timeout=900)
+    assert 'boot: loaded by "thaw.efi on EDK II"' in run.text, run.text[-3000:]
+    assert 'boot: command line ""' in run.text
+    assert f"locate: resume from HibernateLocation (systemd): UUID={sf['uuid']} " \
+           f"offset={sf['offset']}" in run.text, run.text[-3000:]
+    assert_found_swap_file(run, sf)
+    assert_resumed(run, fx, disk)
+    assert "efi: HibernateLocation deleted" in run.text
+    assert esp.variable(store, NAME, SYSTEMD) is None

@@ -25,6 +25,7 @@ INSTALLED = {  # path under DESTDIR (PREFIX=/usr/local): mode
     "usr/local/bin/thawctl": 0o755,
     "usr/local/sbin/thaw-hibernate": 0o755,
     "usr/local/lib/thaw/thaw-next-boot": 0o755,
+    "usr/local/lib/thaw/thaw.efi": 0o644,
     "usr/lib/systemd/system-sleep/thaw": 0o755,
     "usr/local/share/man/man7/thaw.7": 0o644,
     "usr/local/share/man/man8/thawctl.8": 0o644,
@@ -198,3 +199,59 @@ def test_next_boot_hook(tmp_path, fs, layers, armed):
     assert post.returncode == 0
     assert "grub-editenv - unset next_entry" in calls.read_text()
     assert subprocess.run(["sh", str(hook), "bogus"], env=env, capture_output=True).returncode == 2
+
+
+def _maint(script, *args, root):
+    r = subprocess.run(["sh", "-e", str(REPO / "debian" / script), *args],
+                       env=dict(os.environ, DPKG_ROOT=str(root)), capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stderr
+
+
+def test_deb_scripts_copy_thaw_efi_to_esp(tmp_path):
+    """The package keeps thaw.efi in /usr/lib/thaw; its postinst copies it to a mounted
+    ESP (DPKG_ROOT points the scripts at tmp_path), an upgrade replaces that copy, a
+    thaw.efi the administrator put there (a signed one) stays, and prerm removes only
+    the package's own copy."""
+    root = tmp_path / "root"
+    src = root / "usr/lib/thaw/thaw.efi"
+    src.parent.mkdir(parents=True)
+    shutil.copyfile(thawvm.REPO / "build" / "thaw.efi", src)
+    mnt = root / "boot/efi"
+    mnt.mkdir(parents=True)
+    dst = mnt / "EFI/thaw/thaw.efi"
+    stamp = root / "var/lib/thaw/esp-thaw.efi.sha256"
+    # No ESP mounted: nothing to copy, and no error.
+    _maint("postinst", "configure", root=root)
+    assert not dst.exists() and not stamp.exists()
+    # The ESP: a tmpfs mounted there (what the scripts test is that a file system is
+    # mounted at /boot/efi; this host's kernel need not have vfat).
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "thaw-esp", str(mnt)],
+                   check=True)
+    try:
+        _maint("postinst", "configure", root=root)
+        assert dst.read_bytes() == src.read_bytes() and stamp.exists()
+        # An upgrade: a new thaw.efi in /usr/lib/thaw replaces the package's copy.
+        src.write_bytes(src.read_bytes() + b"\0" * 512)
+        _maint("postinst", "configure", "0.1", root=root)
+        assert dst.read_bytes() == src.read_bytes()
+        # The administrator's own (signed) thaw.efi: left alone by upgrade and removal.
+        dst.write_bytes(b"MZ signed by the administrator")
+        err = _maint("postinst", "configure", "0.1", root=root)
+        assert "was not installed by this package" in err
+        assert dst.read_bytes() == b"MZ signed by the administrator"
+        _maint("prerm", "remove", root=root)
+        assert dst.read_bytes() == b"MZ signed by the administrator" and not stamp.exists()
+        # The package's own copy goes on removal, with its directory.
+        dst.unlink()
+        _maint("postinst", "configure", root=root)
+        assert dst.exists()
+        _maint("prerm", "upgrade", "0.2", root=root)
+        assert dst.exists()
+        _maint("prerm", "remove", root=root)
+        assert not dst.exists() and not dst.parent.exists() and not stamp.exists()
+        _maint("postrm", "purge", root=root)
+        assert not (root / "var/lib/thaw").exists()
+    finally:
+        subprocess.run(["umount", str(mnt)], check=True)
