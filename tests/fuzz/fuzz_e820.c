@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "resume/e820.h"
+#include "fuzz_oracle.h"
 
 /* zlib's crc32_z, the oracle; <zlib.h> itself would clash with thaw's crc32(). */
 unsigned long crc32_z(unsigned long crc, const unsigned char *buf, size_t len);
@@ -18,12 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const uint32_t types[8] = { 1, 2, 3, 4, 5, 12, 20, 0xefffffff };
 
-static int usable(const struct e820_entry *e)
+FUZZ_ORACLE static int usable(const struct e820_entry *e)
 {
 	return e->size && e->addr + e->size > e->addr;
 }
 
-static uint32_t type_in(const struct e820_entry *m, size_t n, uint64_t at, int want_max)
+FUZZ_ORACLE static uint32_t type_in(const struct e820_entry *m, size_t n, uint64_t at, int want_max)
 {
 	uint32_t t = 0;
 
@@ -62,7 +63,7 @@ static void check(const struct e820_entry *in, size_t n, const struct e820_entry
 }
 
 /* The oracle: zlib over the table as Linux lays it out in memory. */
-static uint32_t table_crc(const struct e820_entry *m, size_t n)
+FUZZ_ORACLE static uint32_t table_crc(const struct e820_entry *m, size_t n)
 {
 	uint32_t count = (uint32_t)n;
 	unsigned long crc = crc32_z(0, (const unsigned char *)&count, sizeof(count));

@@ -34,6 +34,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	}
-	decoder_input_close(&d);
 	return 0;
 }

@@ -7,7 +7,9 @@
  * RAM disk aborts on any other).
  * Input: byte 0 = mode (bit 0: recompute the primary GPT's CRCs first, so mutated
  * tables reach the entry parser; bit 1: a 4Kn disk, its tables in 4096-byte blocks),
- * the rest = the disk, zero-padded to whole blocks. */
+ * the rest = the disk, zero-padded to whole blocks, at most DISK_MAX bytes (an MBR and
+ * both GPT copies of a 4Kn disk fit in 44 KiB; longer inputs are skipped). The disk is
+ * one static buffer that only the RAM disk's read touches, not a per-input allocation. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,8 @@
 #include "tests/host/memdisk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define DISK_MAX (1u << 20)
 
 static uint32_t rd32(const uint8_t *p)
 {
@@ -51,6 +55,7 @@ static void fix_gpt(uint8_t *disk, size_t bytes)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct part_table t;
+	static uint8_t disk[DISK_MAX];
 	struct memdisk m;
 	uint64_t sectors;
 
@@ -59,8 +64,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sectors = (size - 1 + 511) / 512;
 	if (data[0] & 2)
 		sectors = (sectors + 7) / 8 * 8;
-	memdisk_init(&m, "vda", sectors);
+	if (sectors * 512 > DISK_MAX)
+		return 0;
+	memdisk_init_on(&m, "vda", sectors, disk);
 	memcpy(m.data, data + 1, size - 1);
+	memset(m.data + size - 1, 0, sectors * 512 - (size - 1));
 	if (data[0] & 2)
 		memdisk_set_block(&m, 4096);
 	else if (data[0] & 1)
@@ -80,6 +88,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (memchr(e->name, '\0', sizeof(e->name)) == NULL)
 			abort();
 	}
-	memdisk_free(&m);
 	return 0;
 }

@@ -5,12 +5,16 @@
  * Oracle: no out-of-bounds access or UB (ASan/UBSan); never more pages emitted than
  * expected; and the outcome — error code, pages emitted, their contents' CRC — is the
  * same whether the blocks are pushed all at once, one by one, or in fuzzer-chosen
- * batches (in-place decoding and gathering must agree). */
+ * batches (in-place decoding and gathering must agree). The blocks are an exact-size
+ * window (exact_buf.h): reading past the last one is an ASan error. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/crc32.h"
 #include "image/stream.h"
+#include "exact_buf.h"
+
+#define BLOCKS_MAX 80
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t pages;
 	size_t n, batch;
 	uint8_t *blocks;
+	EXACT_ARENA(arena, BLOCKS_MAX * SWSUSP_PAGE_SIZE);
 
 	if (size < 3 || (data[0] & 3) > 2)
 		return 0;
@@ -65,16 +70,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pages = (uint64_t)data[1] + 1;
 	batch = (size_t)data[2] % 40 + 1;
 	n = (size - 3 + SWSUSP_PAGE_SIZE - 1) / SWSUSP_PAGE_SIZE;
-	if (n > 80)
+	if (n > BLOCKS_MAX)
 		return 0;
-	blocks = calloc(n ? n : 1, SWSUSP_PAGE_SIZE);
+	blocks = exact_window(arena, sizeof(arena), n * SWSUSP_PAGE_SIZE);
 	memcpy(blocks, data + 3, size - 3);
+	memset(blocks + size - 3, 0, n * SWSUSP_PAGE_SIZE - (size - 3));
 	a = run(blocks, n, codec, data[0] & 4, pages, n ? n : 1);
 	b = run(blocks, n, codec, data[0] & 4, pages, 1);
 	c = run(blocks, n, codec, data[0] & 4, pages, batch);
 	if (a.err != b.err || a.pages != b.pages || a.hash != b.hash ||
 	    a.err != c.err || a.pages != c.pages || a.hash != c.hash)
 		abort();
-	free(blocks);
 	return 0;
 }

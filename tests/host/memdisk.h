@@ -84,7 +84,10 @@ static const struct blockdev_ops memdisk_ops = {
 	.read = memdisk_read, .write = memdisk_write, .flush = memdisk_flush,
 };
 
-static inline void memdisk_init(struct memdisk *m, const char *name, uint64_t sectors)
+/* A disk over the caller's `sectors` × 512 bytes at data (memdisk_free must not be
+ * called): the fuzzers reuse one buffer instead of allocating a disk per input. */
+static inline void memdisk_init_on(struct memdisk *m, const char *name, uint64_t sectors,
+				   uint8_t *data)
 {
 	memset(m, 0, sizeof(*m));
 	strncpy(m->bd.name, name, sizeof(m->bd.name) - 1);
@@ -92,8 +95,13 @@ static inline void memdisk_init(struct memdisk *m, const char *name, uint64_t se
 	m->bd.max_sectors = 256;
 	m->bd.ops = &memdisk_ops;
 	m->bd.priv = m;
-	m->data = calloc(sectors ? sectors : 1, 512);
+	m->data = data;
 	m->bad_sector = UINT64_MAX;
+}
+
+static inline void memdisk_init(struct memdisk *m, const char *name, uint64_t sectors)
+{
+	memdisk_init_on(m, name, sectors, calloc(sectors ? sectors : 1, 512));
 }
 
 /* Give the disk a logical block of `bytes` (512 or 4096); its size stays the same. */
