@@ -741,12 +741,24 @@ $(BUILD)/bench_crypto: tests/bench/bench_crypto.c $(BENCH_CRYPTO_SRCS)
 bench-crypto: $(BUILD)/bench_crypto
 	$(Q)$(BUILD)/bench_crypto
 
+# bench-luks: LUKS2 unlock time and decrypted read throughput, thaw next to Linux's
+# cryptsetup open + dd in the same QEMU on the same volume (tests/bench/bench_luks.py);
+# report in docs/bench-luks.md (BENCH_LUKS_REPORT).
+BENCH_LUKS_RUNS ?= 3
+BENCH_LUKS_REPORT ?= docs/bench-luks.md
+.PHONY: bench-luks
+bench-luks: deps
+	$(Q)$(MAKE) --no-print-directory all iso
+	$(Q)mkdir -p $(BUILD)/bench
+	$(Q)$(PYTHON) tests/bench/bench_luks.py --runs $(BENCH_LUKS_RUNS) \
+		--out $(BUILD)/bench/luks.json --report $(BENCH_LUKS_REPORT)
+
 # bench-linux: Linux's own resume of the real fixtures (tests/bench/bench_linux.py).
 BENCH_RUNS ?= 5
 BENCH_LINUX_VARIANTS ?= lzo-bios-smp1 none-bios-smp1
 
 .PHONY: bench bench-linux
-bench: bench-linux bench-decoders bench-disk bench-resume bench-crypto
+bench: bench-linux bench-decoders bench-disk bench-resume bench-crypto bench-luks
 
 # bench-decoders: thaw's LZO/LZ4/CRC32 against liblzo2/liblz4/zlib (not a test), with the
 # decoders built as for the host and as for the kernel (freestanding, general registers

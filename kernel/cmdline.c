@@ -214,6 +214,30 @@ static const char *next_token(const char *s, char *tok, bool *too_long)
 	return s;
 }
 
+#define SECRET_KEY "thaw.luks_key"
+#define SECRET_KEY_LEN 13
+
+/* Is the key of this token (quotes removed, as next_token() reads it) SECRET_KEY?
+ * Only the first SECRET_KEY_LEN + 1 characters matter, so a token of any length
+ * (even one too long for the parser) is recognised. */
+static bool secret_token(const char *tok)
+{
+	char head[SECRET_KEY_LEN + 2];
+	size_t n = 0;
+	bool quoted = false;
+
+	for (; *tok && n < sizeof(head) - 1 &&
+	       (quoted || (*tok != ' ' && *tok != '\t' && *tok != '\n')); tok++) {
+		if (*tok == '"')
+			quoted = !quoted;
+		else
+			head[n++] = *tok;
+	}
+	head[n] = '\0';
+	return !strncmp(head, SECRET_KEY, SECRET_KEY_LEN) &&
+	       (head[SECRET_KEY_LEN] == '=' || head[SECRET_KEY_LEN] == '\0');
+}
+
 /* Apply one token; returns 1 if it produced a warning, else 0. */
 static int apply_token(char *tok, struct options *o,
 		       void (*warn)(const char *msg, const char *option))
@@ -224,7 +248,7 @@ static int apply_token(char *tok, struct options *o,
 
 	/* A LUKS passphrase on the command line is readable by every user of the
 	 * resumed system (/proc/cmdline): refused, and its value never repeated. */
-	if (klen == 13 && !strncmp(tok, "thaw.luks_key", 13)) {
+	if (secret_token(tok)) {
 		if (warn)
 			warn("refused: a secret on the command line is visible to everyone; "
 			     "type the LUKS passphrase at thaw's prompt instead", "thaw.luks_key=");
@@ -259,7 +283,7 @@ int cmdline_parse(const char *cmdline, struct options *opts,
 	if (!cmdline)
 		return 0;
 	while ((cmdline = next_token(cmdline, tok, &too_long))) {
-		if (too_long) {
+		if (too_long && !secret_token(tok)) {
 			if (warn)
 				warn("option too long, ignored", tok);
 			warnings++;
@@ -268,4 +292,52 @@ int cmdline_parse(const char *cmdline, struct options *opts,
 		warnings += apply_token(tok, opts, warn);
 	}
 	return warnings;
+}
+
+/* Append n bytes of s to out at *len, keeping room for the terminator; false when
+ * out is full. */
+static bool append(char *out, size_t cap, size_t *len, const char *s, size_t n)
+{
+	bool fits = *len + n < cap;
+
+	if (!fits)
+		n = cap - 1 - *len;
+	memcpy(out + *len, s, n);
+	*len += n;
+	return fits;
+}
+
+void cmdline_redact(const char *cmdline, char *out, size_t cap)
+{
+	size_t len = 0;
+
+	if (!cap)
+		return;
+	out[0] = '\0';
+	if (!cmdline)
+		return;
+	while (*cmdline) {
+		const char *end = cmdline;
+		bool quoted = false, ok;
+
+		if (*cmdline == ' ' || *cmdline == '\t' || *cmdline == '\n') {
+			ok = append(out, cap, &len, cmdline, 1);
+			cmdline++;
+		} else {
+			/* One token, with next_token()'s rules for where it ends. */
+			for (; *end && (quoted || (*end != ' ' && *end != '\t' && *end != '\n'));
+			     end++)
+				if (*end == '"')
+					quoted = !quoted;
+			if (secret_token(cmdline))
+				ok = append(out, cap, &len, SECRET_KEY "=" CMDLINE_HIDDEN,
+					    sizeof(SECRET_KEY "=" CMDLINE_HIDDEN) - 1);
+			else
+				ok = append(out, cap, &len, cmdline, (size_t)(end - cmdline));
+			cmdline = end;
+		}
+		if (!ok)
+			break;
+	}
+	out[len] = '\0';
 }

@@ -3,6 +3,7 @@
 #ifndef THAW_CMDLINE_H
 #define THAW_CMDLINE_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum on_fail { ON_FAIL_WAIT_REBOOT, ON_FAIL_REBOOT, ON_FAIL_HALT, ON_FAIL_POWEROFF };
@@ -32,5 +33,11 @@ struct options {
  * malformed option through warn(); returns the number of such warnings. */
 int cmdline_parse(const char *cmdline, struct options *opts,
 		  void (*warn)(const char *msg, const char *option));
+
+/* cmdline for printing, into out (cap bytes, always terminated, cut short if it does
+ * not fit): the same text with the value of every secret option (thaw.luks_key=)
+ * replaced by CMDLINE_HIDDEN. */
+#define CMDLINE_HIDDEN "(hidden)"
+void cmdline_redact(const char *cmdline, char *out, size_t cap);
 
 #endif

@@ -36,6 +36,7 @@ void exception_report(const struct trap_frame *f)
 		power_test_exit(POWER_EXIT_FAILURE);
 		power_halt();
 	}
+	power_wipe();           /* first: whatever broke, no key outlives the report */
 
 	kprintf("\nthaw: CPU exception %llu (%s), error code 0x%llx\n",
 		(unsigned long long)f->vector, name, (unsigned long long)f->error);

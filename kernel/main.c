@@ -79,11 +79,14 @@ static void print_options(const struct options *o)
 
 static void print_boot_summary(const struct boot_info *bi)
 {
+	static char shown[BOOT_CMDLINE_MAX];
+
 	kprintf("boot: loaded by \"%s\"%s, information at 0x%llx, thaw at 0x%llx-0x%llx\n",
 		bi->loader[0] ? bi->loader : "unknown loader", bi->from_kexec ? " (kexec)" : "",
 		(unsigned long long)bi->mbi_start, (unsigned long long)thaw_image_start(),
 		(unsigned long long)thaw_image_end());
-	kprintf("boot: command line \"%s\"\n", bi->cmdline);
+	cmdline_redact(bi->cmdline, shown, sizeof(shown));   /* never echo a secret */
+	kprintf("boot: command line \"%s\"\n", shown);
 	if (bi->efi_system_table)
 		kprintf("boot: UEFI system table at 0x%llx, %u EFI memory descriptors\n",
 			(unsigned long long)bi->efi_system_table, bi->efi_mmap_count);
@@ -151,9 +154,11 @@ void kmain(uint32_t magic, uint64_t mbi)
 	cutpoint_arm(options.test);      /* thaw.test=cut:<phase>: the power-cut tests */
 
 	/* Find the disks (unlocking LUKS, assembling LVM), then resume from the swap area
-	 * holding an image. Every stop wipes the keys unlocking gave. */
-	stop_set_cleanup(stack_wipe_secrets);
+	 * holding an image. Every way out (stop, panic, exception) wipes the keys
+	 * unlocking gave: power_wipe(). */
+	power_set_wipe(stack_wipe_secrets);
 	disks_init();
+	faulttest_run_late(&options);    /* returns unless thaw.test= names late-fault/panic */
 	disktest_run(&options);          /* returns unless thaw.test= names a disk test */
 	resume_main(&boot_info, &options);   /* noresume: offers to discard the image */
 }

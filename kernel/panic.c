@@ -36,6 +36,7 @@ void panic(const char *fmt, ...)
 		power_test_exit(POWER_EXIT_FAILURE);
 		power_halt();
 	}
+	power_wipe();           /* first: whatever broke, no key outlives the report */
 	kprintf("\nthaw: panic: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);

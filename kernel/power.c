@@ -21,6 +21,7 @@
 #define RESET_WAIT_US	500000
 
 static struct {
+	void (*wipe)(void);             /* cleared before it runs: once, even if it faults */
 	bool test_exit;
 	bool has_reset;
 	struct acpi_gas reset_reg;
@@ -35,8 +36,23 @@ void power_set_test_exit(bool enabled)
 	power.test_exit = enabled;
 }
 
+void power_set_wipe(void (*wipe)(void))
+{
+	power.wipe = wipe;
+}
+
+void power_wipe(void)
+{
+	void (*wipe)(void) = power.wipe;
+
+	power.wipe = NULL;
+	if (wipe)
+		wipe();
+}
+
 void power_test_exit(uint8_t code)
 {
+	power_wipe();
 	if (power.test_exit)
 		outb(DEBUG_EXIT_PORT, code);
 }
@@ -116,6 +132,7 @@ __attribute__((noreturn)) static void triple_fault(void)
 
 void power_reboot(void)
 {
+	power_wipe();
 	kprintf("thaw: rebooting\n");
 	if (power.has_reset) {
 		write_reset_reg();
@@ -135,6 +152,7 @@ static void write_slp(uint16_t port, uint8_t typ)
 
 void power_off(void)
 {
+	power_wipe();
 	kprintf("thaw: powering off\n");
 	if (power.has_s5 && power.pm1a_cnt) {
 		write_slp(power.pm1a_cnt, power.slp_typa);
@@ -148,6 +166,7 @@ void power_off(void)
 
 void power_halt(void)
 {
+	power_wipe();
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }

@@ -24,4 +24,10 @@ void power_describe(void);
 /* Arm power_test_exit(); kmain calls it with options.test_exit. */
 void power_set_test_exit(bool enabled);
 
+/* The function that wipes every secret thaw holds (the block layer's keys); one.
+ * power_wipe() runs it once, and every way out of thaw calls power_wipe() first:
+ * panic(), CPU exceptions, the stops, reboot, poweroff, halt and the test exit. */
+void power_set_wipe(void (*wipe)(void));
+void power_wipe(void);
+
 #endif

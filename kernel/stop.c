@@ -10,15 +10,6 @@
 
 #define WAIT_BEFORE_REBOOT_S 10
 
-static struct {
-	void (*cleanup)(void);          /* wipes secrets before any way out */
-} stop;
-
-void stop_set_cleanup(void (*fn)(void))
-{
-	stop.cleanup = fn;
-}
-
 static void wait_for_key_or_timeout(uint32_t seconds)
 {
 	kprintf("thaw: rebooting in %u s; press any key to reboot now\n", seconds);
@@ -27,8 +18,6 @@ static void wait_for_key_or_timeout(uint32_t seconds)
 
 __attribute__((noreturn)) static void apply_on_fail(const struct options *o, uint8_t code)
 {
-	if (stop.cleanup)
-		stop.cleanup();
 	power_test_exit(code);
 	switch (o->on_fail) {
 	case ON_FAIL_HALT:
@@ -49,6 +38,7 @@ void stop_nothing_to_resume(const struct options *o, const char *fmt, ...)
 {
 	va_list ap;
 
+	power_wipe();           /* before the last words: nothing is unlocked any more */
 	kprintf("thaw: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);
@@ -62,6 +52,7 @@ void stop_failed(const struct options *o, const char *fmt, ...)
 {
 	va_list ap;
 
+	power_wipe();
 	kprintf("thaw: ");
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);

@@ -4,9 +4,6 @@
 
 struct options;
 
-/* Run fn before every stop (the block layer wipes its keys there); one function. */
-void stop_set_cleanup(void (*fn)(void));
-
 /* Nothing to resume (no image, noresume): a clean stop. Prints why, then under
  * thaw.test_exit leaves QEMU with POWER_EXIT_SUCCESS; else applies thaw.on_fail. */
 __attribute__((noreturn, format(printf, 2, 3)))

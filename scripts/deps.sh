@@ -8,7 +8,7 @@ PKGS="gcc make nasm binutils grub-common grub-pc-bin grub-efi-amd64-bin xorriso 
 qemu-system-x86 ovmf liblzo2-dev liblz4-dev zlib1g-dev libcmocka-dev python3 python3-pytest
 clang cpio fdisk gdisk busybox-static kexec-tools dosfstools util-linux debootstrap e2fsprogs zstd
 sbsigntool systemd-boot-efi openssl
-libssl-dev libargon2-dev cryptsetup-bin lvm2"
+libssl-dev libargon2-dev cryptsetup-bin lvm2 dmsetup python3-cryptography"
 if [ "${1:-}" = deb ]; then
 	PKGS="debhelper dpkg-dev lintian"
 fi

@@ -1,5 +1,5 @@
 /* Built-in disk self-tests for the system tests, chosen with thaw.test=: disks,
- * disk-read, disk-write, disk-bench. Each prints lines the host checks and ends
+ * disk-read, disk-write, disk-bench[:<device>]. Each prints lines the host checks and ends
  * QEMU through power_test_exit(). */
 #ifndef THAW_SELFTEST_DISK_H
 #define THAW_SELFTEST_DISK_H

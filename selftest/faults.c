@@ -1,5 +1,6 @@
-/* Deliberate failures (thaw.test=fault, double-fault, stack-overflow, panic): each
- * must end in the exception handler or panic() with its message on the console. */
+/* Deliberate failures (thaw.test=fault, double-fault, stack-overflow, panic, late-fault,
+ * late-panic): each must end in the exception handler or panic() with its message on
+ * the console. */
 #include <stdint.h>
 #include <string.h>
 #include "selftest/faults.h"
@@ -37,4 +38,15 @@ void faulttest_run(const struct options *o)
 		recurse_forever(0);
 	else if (!strcmp(name, "panic"))
 		panic("built-in test panic (thaw.test=panic)");
+}
+
+void faulttest_run_late(const struct options *o)
+{
+	if (!strcmp(o->test, "late-fault")) {
+		kprintf("thaw: running built-in test \"%s\"\n", o->test);
+		(void)*(volatile const uint64_t *)(uintptr_t)UNMAPPED_TEST_ADDRESS;
+	} else if (!strcmp(o->test, "late-panic")) {
+		kprintf("thaw: running built-in test \"%s\"\n", o->test);
+		panic("built-in test panic after the disks (thaw.test=late-panic)");
+	}
 }

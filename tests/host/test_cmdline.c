@@ -189,10 +189,73 @@ static void test_null_warn_callback(void **state)
 	assert_int_equal(cmdline_parse("bogus loglevel=x", &o, NULL), 2);
 }
 
+static void test_secret_refused_not_echoed(void **state)
+{
+	struct options o;
+	char line[700], big[500];
+
+	(void)state;
+	assert_int_equal(parse("thaw.luks_key=hunter2 loglevel=3", &o), 1);
+	assert_int_equal(o.loglevel, 3);
+	assert_int_equal(nwarned, 1);
+	assert_null(strstr(warned[0], "hunter2"));
+	assert_non_null(strstr(warned[0], "refused"));
+	/* Quoted, bare, or longer than the token buffer: refused, never repeated. */
+	assert_int_equal(parse("\"thaw.luks_key=hunter 2\"", &o), 1);
+	assert_null(strstr(warned[0], "hunter"));
+	assert_int_equal(parse("thaw.luks_key", &o), 1);
+	memset(big, 's', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(line, sizeof(line), "thaw.luks_key=%s", big);
+	assert_int_equal(parse(line, &o), 1);
+	assert_null(strstr(warned[0], "sss"));
+	/* Not the secret option: reported as unknown as before. */
+	assert_int_equal(parse("thaw.luks_keyfile=x", &o), 1);
+	assert_non_null(strstr(warned[0], "unknown"));
+}
+
+static void redacts(const char *in, const char *want)
+{
+	char out[256];
+
+	cmdline_redact(in, out, sizeof(out));
+	assert_string_equal(out, want);
+}
+
+static void test_redact(void **state)
+{
+	char out[16], big[600], line[700];
+
+	(void)state;
+	redacts("", "");
+	redacts("resume=/dev/vda loglevel=7", "resume=/dev/vda loglevel=7");
+	redacts("a  thaw.luks_key=hunter2\tb", "a  thaw.luks_key=(hidden)\tb");
+	redacts("thaw.luks_key=\"two words\" x", "thaw.luks_key=(hidden) x");
+	redacts("\"thaw.luks_key=two words\"", "thaw.luks_key=(hidden)");
+	redacts("thaw.luks_key thaw.luks_keyfile=k", "thaw.luks_key=(hidden) thaw.luks_keyfile=k");
+	redacts("x=1 thaw.luks_key=a thaw.luks_key=b", "x=1 thaw.luks_key=(hidden) "
+		"thaw.luks_key=(hidden)");
+	/* Cut short when out is small: terminated, never a byte of the secret. */
+	cmdline_redact("thaw.luks_key=hunter2", out, sizeof(out));
+	assert_string_equal(out, "thaw.luks_key=(");
+	cmdline_redact("loglevel=7 resume=/dev/vda", out, sizeof(out));
+	assert_string_equal(out, "loglevel=7 resu");
+	cmdline_redact("abc", out, 1);
+	assert_string_equal(out, "");
+	cmdline_redact(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+	memset(big, 'p', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(line, sizeof(line), "thaw.luks_key=%s z", big);
+	redacts(line, "thaw.luks_key=(hidden) z");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_secret_refused_not_echoed),
+		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_all_options),
 		cmocka_unit_test(test_on_fail_values),
 		cmocka_unit_test(test_smp),
