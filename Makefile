@@ -35,6 +35,7 @@ BOOT_ASM := \
 	boot/entry64.asm \
 	boot/isr.asm \
 	boot/ap_boot.asm \
+	boot/ap_wake.asm \
 
 # Layers, lowest first; scripts/check_layers.py checks that every #include points down
 # (docs/ARCHITECTURE.md). PURE folders (lib/, image/) build for thaw and the host alike.
@@ -793,13 +794,21 @@ bench-linux: deps
 # run; table + build/bench/resume.svg (tests/bench/bench_resume.py).
 BENCH_RESUME_VARIANTS ?= lzo-bios-smp2 lzo-bios-smp1 none-bios-smp1 lzo-uefi-smp1 \
 	lzo-bios-smp1-mem2048-data512
-# The report the README's figures come from (date, QEMU version, command, tables).
+# The report the README's figures come from (date, QEMU version, this make command,
+# tables); the README's bench-report section is rewritten from the same run.
+# BENCH_BASELINE_ISO (optional): another thaw.iso run in every pair as well, named in
+# the report by BENCH_BASELINE_NAME (e.g. the last release, for the 1-vCPU comparison).
 BENCH_REPORT ?= docs/bench-report.md
+BENCH_BASELINE_ISO ?=
+BENCH_BASELINE_NAME ?= $(BENCH_BASELINE_ISO)
 .PHONY: bench-resume
 bench-resume: deps
 	$(Q)$(MAKE) --no-print-directory all iso
 	$(Q)$(PYTHON) tests/bench/bench_resume.py --runs $(BENCH_RUNS) \
-		--out $(BUILD)/bench/resume.json --report $(BENCH_REPORT) $(BENCH_RESUME_VARIANTS)
+		--out $(BUILD)/bench/resume.json --report $(BENCH_REPORT) --readme README.md \
+		--command "make $(MAKECMDGOALS) $(MAKEOVERRIDES)" \
+		$(if $(BENCH_BASELINE_ISO),--baseline-iso $(BENCH_BASELINE_ISO) \
+		--baseline-name "$(BENCH_BASELINE_NAME)") $(BENCH_RESUME_VARIANTS)
 
 # bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU,
 # per disk controller (BENCH_DISK_CONTROLLERS, comma-separated).

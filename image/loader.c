@@ -33,6 +33,8 @@ static enum img_err list_ready(struct img_loader *ld, struct img_fault *f)
 	if (err)
 		return err;
 	pfn_iter_init(&ld->it, &ld->list);
+	pfn_iter_init(&ld->ahead, &ld->list);
+	ld->ahead_data = 0;
 	if (ld->ops->pfns) {
 		err = ld->ops->pfns(ld->arg, &ld->list);
 		if (err)
@@ -84,6 +86,54 @@ enum img_err img_loader_page(void *arg, uint64_t index, const uint8_t *page,
 		img_at_pfn(f, pfn);
 	}
 	return err;
+}
+
+/* Move the cursor to the entry of data page `data` (zero-flagged entries skipped). */
+static bool ahead_to(struct img_loader *ld, uint64_t data)
+{
+	struct pfn_iter peek;
+	uint64_t pfn;
+	bool zero;
+
+	while (ld->ahead_data < data) {
+		if (!pfn_iter_next(&ld->ahead, &pfn, &zero))
+			return false;
+		ld->ahead_data += !zero;
+	}
+	for (;;) {                      /* skip zero entries before it */
+		peek = ld->ahead;
+		if (!pfn_iter_next(&peek, &pfn, &zero))
+			return false;
+		if (!zero)
+			return true;
+		ld->ahead = peek;
+	}
+}
+
+uint64_t img_loader_run_ahead(struct img_loader *ld, uint64_t index, uint64_t max,
+			      uint64_t *len)
+{
+	struct pfn_iter peek;
+	uint64_t first = 0, pfn, data;
+	bool zero;
+
+	*len = 0;
+	if (ld->it.l != &ld->list || index < ld->nr_meta || !max)
+		return 0;
+	data = index - ld->nr_meta;
+	if (data < ld->ahead_data || data >= ld->image_pages || !ahead_to(ld, data))
+		return 0;
+	if (max > ld->image_pages - data)
+		max = ld->image_pages - data;
+	peek = ld->ahead;
+	for (uint64_t i = 0; i < max; i++) {
+		if (!pfn_iter_next(&peek, &pfn, &zero) || zero || (i && pfn != first + i))
+			break;
+		if (!i)
+			first = pfn;
+		*len = i + 1;
+	}
+	return first;
 }
 
 enum img_err img_loader_finish(struct img_loader *ld, struct img_fault *f)

@@ -31,6 +31,8 @@ struct img_loader {
 	struct pfn_list list;
 	struct pfn_iter it;
 	uint64_t data_seen;
+	struct pfn_iter ahead;	/* img_loader_run_ahead()'s cursor */
+	uint64_t ahead_data;	/* the data page index the cursor's next entry owns */
 };
 
 /* meta: an array of info->nr_meta pointers owned by the caller. */
@@ -40,6 +42,14 @@ void img_loader_init(struct img_loader *ld, const struct img_info *info,
 /* img_page_fn for the stream; arg is the struct img_loader. */
 enum img_err img_loader_page(void *arg, uint64_t index, const uint8_t *page,
 			     struct img_fault *f);
+
+/* Look-ahead for a caller that puts pages into their home frames before they are
+ * emitted: when stream page `index` is a data page, its PFN, and in *len how many of
+ * the data pages [index, index + max) lie in consecutive frames from it (>= 1); else
+ * 0 (also before the PFN list is complete, and for an index below an earlier call's:
+ * the cursor only moves forward). Changes nothing the stream's own delivery uses. */
+uint64_t img_loader_run_ahead(struct img_loader *ld, uint64_t index, uint64_t max,
+			      uint64_t *len);
 
 /* After the stream finished: announces trailing zero PFNs, checks every data page
  * arrived (IMG_ESTREAM_SHORT). */

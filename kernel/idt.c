@@ -1,5 +1,6 @@
-/* Interrupt descriptor table for vectors 0-31, pointing at boot/isr.asm's stubs.
- * 64-bit interrupt gates (Intel SDM Vol. 3 §6.14.1); interrupts themselves stay off.
+/* Interrupt descriptor table: vectors 0-31 point at boot/isr.asm's stubs, 32-255 are
+ * not present unless idt_set_interrupt() fills one. 64-bit interrupt gates (Intel SDM
+ * Vol. 3 §6.14.1); interrupts stay off, but for the idle APs' HLT (kernel/smp.c).
  * A double fault, NMI or machine check switches to a stack of its own (IST, §6.14.5)
  * so that a fault with a broken RSP still gets its report instead of a triple fault. */
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include "kernel/segments.h"
 
 #define IDT_EXCEPTIONS	32
+#define IDT_VECTORS	256
 #define GATE_INTERRUPT	0x8E    /* present, DPL 0, type 0xE: 64-bit interrupt gate */
 #define TSS_AVAILABLE	0x89    /* present, DPL 0, type 0x9: available 64-bit TSS */
 #define VEC_NMI		2
@@ -50,7 +52,7 @@ extern const uint64_t isr_stub_table[IDT_EXCEPTIONS];
 extern uint64_t boot_gdt[GDT_ENTRIES];       /* boot/entry.asm */
 
 static struct {
-	struct idt_gate gates[IDT_EXCEPTIONS] __attribute__((aligned(16)));
+	struct idt_gate gates[IDT_VECTORS] __attribute__((aligned(16)));
 	struct tss64 tss __attribute__((aligned(16)));
 	uint8_t ist_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
 } idt;
@@ -70,19 +72,27 @@ static void load_tss(void)
 	__asm__ volatile("lgdt %0; ltr %w1" : : "m"(p), "r"(SEL_TSS) : "memory");
 }
 
+static struct idt_gate gate(uint64_t h)
+{
+	return (struct idt_gate){
+		.offset_low = (uint16_t)h,
+		.selector = SEL_CODE64,
+		.type_attr = GATE_INTERRUPT,
+		.offset_mid = (uint16_t)(h >> 16),
+		.offset_high = (uint32_t)(h >> 32),
+	};
+}
+
+void idt_set_interrupt(unsigned vector, void (*handler)(void))
+{
+	if (vector >= IDT_EXCEPTIONS && vector < IDT_VECTORS)
+		idt.gates[vector] = gate((uint64_t)(uintptr_t)handler);
+}
+
 void idt_init(void)
 {
-	for (int v = 0; v < IDT_EXCEPTIONS; v++) {
-		uint64_t h = isr_stub_table[v];
-
-		idt.gates[v] = (struct idt_gate){
-			.offset_low = (uint16_t)h,
-			.selector = SEL_CODE64,
-			.type_attr = GATE_INTERRUPT,
-			.offset_mid = (uint16_t)(h >> 16),
-			.offset_high = (uint32_t)(h >> 32),
-		};
-	}
+	for (int v = 0; v < IDT_EXCEPTIONS; v++)
+		idt.gates[v] = gate(isr_stub_table[v]);
 	idt.gates[VEC_NMI].ist = idt.gates[VEC_DOUBLE].ist = idt.gates[VEC_MACHINE].ist = 1;
 	load_tss();
 	struct table_ptr p = { sizeof(idt.gates) - 1, (uint64_t)(uintptr_t)idt.gates };

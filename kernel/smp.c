@@ -2,7 +2,9 @@
  * Initialization", §10.6.1 and §10.12.9 for the ICR in xAPIC and x2APIC mode): the
  * MADT's enabled LAPIC/x2APIC entries, started one at a time with INIT-SIPI-SIPI
  * (Linux arch/x86/kernel/smpboot.c wakeup_secondary_cpu_via_init()), then a lock-free
- * work queue: the boot CPU publishes, any CPU takes a ticket with one compare-exchange. */
+ * work queue: the boot CPU publishes, any CPU takes a ticket with one compare-exchange.
+ * An AP that finds no work for IDLE_SPIN_NS halts until the boot CPU's wake-up IPI,
+ * so that an oversubscribed host does not lose a core to its spinning. */
 #include "kernel/smp.h"
 
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include "kernel/ap_boot.h"
 #include "kernel/boot_info.h"
 #include "kernel/console.h"
+#include "kernel/idt.h"
 #include "kernel/io.h"
 #include "kernel/madt.h"
 #include "kernel/timer.h"
@@ -36,6 +39,19 @@
 #define AP_START_MS     1000u           /* an AP that has not answered by then failed */
 #define PARK_MS         1000u
 #define QUEUE_SLOTS     64u             /* power of two */
+#define XAPIC_EOI       0x0B0u
+#define XAPIC_SVR       0x0F0u
+#define MSR_X2APIC_SVR  0x80Fu
+#define SVR_ENABLE      (1u << 8)       /* APIC software enable (SDM §10.9) */
+#define WAKE_VECTOR     0xF0u           /* fixed IPI that ends an idle AP's HLT */
+#define SPURIOUS_VECTOR 0xFFu
+#define ICR_FIXED       0x00004000u     /* fixed, edge, assert | vector */
+#define IDLE_SPIN_NS    200000ull       /* an AP idle this long halts */
+
+/* boot/ap_wake.asm */
+void ap_wake_isr(void);
+void ap_spurious_isr(void);
+uint64_t smp_eoi_mmio;                  /* read by ap_wake_isr: xAPIC EOI, 0 = x2APIC */
 
 enum cpu_state { CPU_OFF = 0, CPU_ALIVE, CPU_PARKED };
 
@@ -57,6 +73,8 @@ static struct {
 	uint64_t head;                  /* items published (boot CPU writes, release) */
 	uint64_t take;                  /* items taken (any CPU, compare-exchange) */
 	uint32_t quit;                  /* APs leave their loop and park */
+	uint64_t sleeping;              /* bit i: cpu[i] halts, or is about to */
+	uint64_t wakes;                 /* wake-up IPIs sent */
 } st;
 
 /* ---- the local APIC ------------------------------------------------------------- */
@@ -157,6 +175,58 @@ static bool run_one(struct cpu *c)
 	return true;
 }
 
+/* ---- idle APs: HLT until a wake-up IPI ------------------------------------------- */
+
+/* On the AP itself: accept fixed interrupts (LAPIC software-enabled, spurious vector
+ * set). INIT puts the APIC back to its power-up state (SDM §10.4.7.3) at parking. */
+static void ap_apic_enable(void)
+{
+	if (st.x2apic)
+		wrmsr(MSR_X2APIC_SVR, SVR_ENABLE | SPURIOUS_VECTOR);
+	else
+		mmio_write32(st.apic_mmio + XAPIC_SVR, SVR_ENABLE | SPURIOUS_VECTOR);
+}
+
+static bool queue_empty(void)
+{
+	return __atomic_load_n(&st.take, __ATOMIC_SEQ_CST) >=
+	       __atomic_load_n(&st.head, __ATOMIC_SEQ_CST);
+}
+
+/* Announce the sleep, look once more, then halt with interrupts on for exactly the
+ * HLT (STI's one-instruction shadow: an IPI already pending ends the HLT at once).
+ * Either the boot CPU sees the bit after publishing work, or this CPU sees the work:
+ * both sides order the store before the load with a full barrier. */
+static void ap_sleep(struct cpu *c)
+{
+	uint64_t bit = 1ull << c->index;
+
+	__atomic_fetch_or(&st.sleeping, bit, __ATOMIC_SEQ_CST);
+	if (queue_empty() && !__atomic_load_n(&st.quit, __ATOMIC_SEQ_CST))
+		__asm__ volatile("sti; hlt; cli" : : : "memory");
+	__atomic_fetch_and(&st.sleeping, ~bit, __ATOMIC_SEQ_CST);
+}
+
+/* Boot CPU: wake one sleeping AP (all of them: all). The bit is claimed first, so
+ * two submissions never wake the same AP for two items. */
+static void wake(bool all)
+{
+	uint64_t m;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	while ((m = __atomic_load_n(&st.sleeping, __ATOMIC_SEQ_CST)) != 0) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
+		uint64_t bit = 1ull << i;
+
+		if (__atomic_fetch_and(&st.sleeping, ~bit, __ATOMIC_SEQ_CST) & bit) {
+			send_ipi(st.cpu[i].apic_id, ICR_FIXED | WAKE_VECTOR);
+			st.wakes++;
+			if (!all)
+				return;
+		}
+	}
+}
+
 bool smp_help(void)
 {
 	return run_one(&st.cpu[0]);
@@ -170,6 +240,8 @@ void smp_submit(struct smp_work *w)
 			__builtin_ia32_pause();
 	st.ring[st.head % QUEUE_SLOTS] = w;
 	__atomic_store_n(&st.head, st.head + 1, __ATOMIC_RELEASE);
+	if (st.ncpu > 1)
+		wake(false);
 }
 
 void smp_wait(struct smp_work *w)
@@ -179,15 +251,29 @@ void smp_wait(struct smp_work *w)
 			__builtin_ia32_pause();
 }
 
-/* Where every AP lives until parked: take work, or spin. Interrupts stay off. */
+/* Where every AP lives until parked: take work, spin a while, or halt until woken.
+ * Interrupts are off but for the HLT itself. */
 static void __attribute__((noreturn)) ap_main(void *arg)
 {
 	struct cpu *c = arg;
+	uint64_t idle = 0;
 
+	ap_apic_enable();
 	__atomic_store_n(&c->state, CPU_ALIVE, __ATOMIC_RELEASE);
-	while (!__atomic_load_n(&st.quit, __ATOMIC_ACQUIRE))
-		if (!run_one(c))
+	while (!__atomic_load_n(&st.quit, __ATOMIC_ACQUIRE)) {
+		if (run_one(c)) {
+			idle = 0;
+			continue;
+		}
+		if (!idle)
+			idle = timer_ns();
+		if (timer_ns() - idle < IDLE_SPIN_NS) {
 			__builtin_ia32_pause();
+			continue;
+		}
+		ap_sleep(c);
+		idle = 0;
+	}
 	__atomic_store_n(&c->state, CPU_PARKED, __ATOMIC_RELEASE);
 	for (;;)
 		__builtin_ia32_pause();         /* until the boot CPU's INIT */
@@ -331,6 +417,9 @@ unsigned smp_start(const struct boot_info *bi, uint32_t max_cpus)
 		return 1;
 	}
 	memcpy((void *)(uintptr_t)page, ap_boot_start, len);
+	smp_eoi_mmio = st.x2apic ? 0 : st.apic_mmio + XAPIC_EOI;
+	idt_set_interrupt(WAKE_VECTOR, ap_wake_isr);
+	idt_set_interrupt(SPURIOUS_VECTOR, ap_spurious_isr);
 	struct ap_boot_args *a = (struct ap_boot_args *)(uintptr_t)(page + AP_ARGS_OFF);
 	for (unsigned i = 1; i <= naps; i++) {
 		struct cpu *c = &st.cpu[i];
@@ -361,6 +450,7 @@ unsigned smp_cpus(void)
 void smp_park(void)
 {
 	__atomic_store_n(&st.quit, 1, __ATOMIC_RELEASE);
+	wake(true);                     /* a halted AP must see quit to report parked */
 	for (unsigned i = 1; i <= st.nlisted; i++) {
 		struct cpu *c = &st.cpu[i];
 
@@ -377,6 +467,7 @@ void smp_get_stats(struct smp_stats *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->cpus = smp_cpus();
+	s->wakes = st.wakes;
 	for (unsigned i = 0; i < SMP_MAX_CPUS; i++)
 		s->work_ns[i] = st.cpu[i].work_ns;
 }

@@ -21,6 +21,7 @@ struct smp_work {
 struct smp_stats {
 	unsigned cpus;                  /* in use, the boot CPU included */
 	uint64_t work_ns[SMP_MAX_CPUS]; /* time inside work items, per CPU (0 = BSP) */
+	uint64_t wakes;                 /* wake-up IPIs sent to halted APs */
 };
 
 /* Start the application processors the MADT lists as enabled, at most max_cpus CPUs

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "lib/page.h"
 #include "resume/trampoline_abi.h"
 
 #define PLACE_PAGE 4096u
@@ -135,7 +136,7 @@ enum place_err place_zero(struct placer *p, uint64_t pfn)
 		return PLACE_EFRAME0;
 	p->zeroed++;
 	if (!env->is_thaw(env->ctx, pfn)) {
-		memset(env->frame(env->ctx, pfn), 0, PLACE_PAGE);
+		page_zero(env->frame(env->ctx, pfn));
 		return PLACE_OK;
 	}
 	return place_record(p, 0, pfn * PLACE_PAGE);

@@ -1,7 +1,20 @@
 /* Parallel decode of compressed image blocks (Linux kernel/power/swap.c
  * load_compressed_image() splits the same work over its decompression threads): the
  * boot CPU frames and queues, any CPU decodes and checksums, the boot CPU emits in
- * order. A fault on any block stops the stream at that block, as the serial path does. */
+ * order. A fault on any block stops the stream at that block, as the serial path does.
+ *
+ * Decoding at home. A block's length is known only once it is decoded, so where its
+ * pages go is predicted when it is queued: r, the stream page it would start at if
+ * every block still undecoded were a whole 32 pages (blocks decoded hold their true
+ * length). A block is at most 32 pages, so its true start a <= r: every page it may
+ * write, [r, r + 32), lies at or beyond its own true start, i.e. in pages no earlier
+ * block owns. Each r also starts at or after the predicted pages of every block still
+ * in flight, so no two decodes write the same frame. When r == a the pages are home
+ * already; else (a < r) emission copies them down at once, in ascending order, which
+ * reads each source page before any copy can overwrite it, and never reaches [r + 32,
+ * ...) where later blocks decode. Pages written at r but owned by a later block are
+ * rewritten when that block is emitted. Linux writes whole 32-page blocks but the
+ * last (kernel/power/swap.c save_compressed_image()), so there r == a throughout. */
 #include "resume/pload.h"
 
 #include <stddef.h>
@@ -14,12 +27,12 @@ static void decode_job(struct smp_work *w)
 	struct pload_job *j = (struct pload_job *)w;
 	uint64_t t0;
 
-	j->err = img_block_decode(j->codec, j->blk, j->unc, &j->unc_len);
+	j->err = img_block_decode(j->codec, j->blk, j->out, &j->unc_len);
 	j->crc_ns = 0;
 	if (j->err || !j->crc)
 		return;
 	t0 = timer_ns();
-	j->crc32 = crc32_le(0, j->unc, j->unc_len);
+	j->crc32 = crc32_le(0, j->out, j->unc_len);
 	j->crc_ns = timer_ns() - t0;
 }
 
@@ -30,7 +43,7 @@ static void copy_job(struct smp_work *w)
 	uint64_t t0 = timer_ns();
 
 	for (unsigned i = 0; i < j->ncopy; i++)
-		pload_copy_page(j->copy[i].dst, j->copy[i].src);
+		page_copy(j->copy[i].dst, j->copy[i].src);
 	j->copy_ns = timer_ns() - t0;
 }
 
@@ -93,8 +106,45 @@ bool pload_init(struct pload *pl, struct img_stream *s, struct img_fault *f,
 		j->unc = alloc(IMG_STREAM_UNC_BUF);
 		if (!j->cmp || !j->unc)
 			return false;
+		j->out = j->unc;
 	}
 	return true;
+}
+
+void pload_set_home(struct pload *pl, pload_home_fn home, void *arg)
+{
+	pl->home = home;
+	pl->home_arg = arg;
+}
+
+/* r for the next block (see the top of this file): its start if every block in flight
+ * not yet decoded were whole, and no lower than any in-flight home decode's end. */
+static uint64_t predict_start(struct pload *pl)
+{
+	uint64_t at = pl->s->out_pages, floor = 0;
+
+	for (uint64_t q = pl->retired; q < pl->queued; q++) {
+		const struct pload_job *j = &pl->job[q % PLOAD_JOBS];
+
+		if (j->out != j->unc && j->home + SWSUSP_UNC_PAGES > floor)
+			floor = j->home + SWSUSP_UNC_PAGES;
+		if (smp_done(&j->w) && !j->err)
+			at += j->unc_len / SWSUSP_PAGE_SIZE;
+		else
+			at += SWSUSP_UNC_PAGES;
+	}
+	return at > floor ? at : floor;
+}
+
+static void choose_out(struct pload *pl, struct pload_job *j)
+{
+	void *home = NULL;
+
+	if (pl->home) {
+		j->home = predict_start(pl);
+		home = pl->home(pl->home_arg, j->home, SWSUSP_UNC_PAGES);
+	}
+	j->out = home ? home : j->unc;
 }
 
 static struct pload_job *oldest(struct pload *pl)
@@ -116,7 +166,13 @@ static enum img_err retire(struct pload *pl)
 	pl->st.crc_ns += j->crc_ns;
 	j->ncopy = 0;
 	pl->emitting = j;
-	e = img_stream_emit_block(pl->s, j->err, j->unc, j->unc_len, &j->crc32, j->first, pl->f);
+	if (j->out != j->unc && pl->s->out_pages != j->home) {
+		pl->emitting = NULL;    /* decoded at home for later pages: copy down now */
+		pl->st.home_moved++;
+	} else if (j->out != j->unc && !j->err) {
+		pl->st.home_pages += j->unc_len / SWSUSP_PAGE_SIZE;
+	}
+	e = img_stream_emit_block(pl->s, j->err, j->out, j->unc_len, &j->crc32, j->first, pl->f);
 	pl->emitting = NULL;
 	if (j->ncopy) {
 		j->copying = true;
@@ -169,6 +225,7 @@ int pload_push(void *arg, const uint8_t *blocks, size_t nblocks)
 		nblocks -= used;
 		if (e == IMG_OK && blk) {
 			j->blk = blk;
+			choose_out(pl, j);
 			smp_submit(&j->w);
 			pl->queued++;
 		}

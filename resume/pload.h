@@ -10,6 +10,7 @@
 
 #include "image/img_err.h"
 #include "image/stream.h"
+#include "lib/page.h"
 #include "kernel/smp.h"
 
 #define PLOAD_JOBS 16                   /* compressed blocks in flight */
@@ -29,6 +30,8 @@ struct pload_job {
 	uint64_t first;                 /* its first stream block */
 	uint8_t *cmp;                   /* IMG_STREAM_CMP_BUF: a block gathered across pushes */
 	uint8_t *unc;                   /* IMG_STREAM_UNC_BUF */
+	uint8_t *out;                   /* where it decodes: unc, or its pages' home frames */
+	uint64_t home;                  /* out is home: the stream page it was placed for */
 	size_t unc_len;
 	uint32_t crc32;
 	enum img_err err;
@@ -46,13 +49,21 @@ struct pload_stats {
 	uint64_t crc_ns;                /* all CPUs: CRC of decoded blocks */
 	uint64_t copy_ns;               /* all CPUs: copying pages into place */
 	uint64_t blocks;                /* compressed blocks decoded */
+	uint64_t home_pages;            /* pages decoded straight into their home frames */
+	uint64_t home_moved;            /* blocks decoded at home for the wrong pages, moved */
 };
+
+/* Where the pages from stream page `first` on would go when they are `n` free frames
+ * in a row: their address, or NULL (decode into a buffer, place at emission). */
+typedef void *(*pload_home_fn)(void *arg, uint64_t first, uint64_t n);
 
 struct pload {
 	struct img_stream *s;
 	struct img_fault *f;
 	struct pload_job job[PLOAD_JOBS];
 	struct pload_job *emitting;     /* the job whose pages the sink is receiving */
+	pload_home_fn home;
+	void *home_arg;
 	uint64_t queued, retired;       /* jobs, in stream order */
 	struct pload_stats st;
 };
@@ -61,27 +72,16 @@ struct pload {
 bool pload_init(struct pload *pl, struct img_stream *s, struct img_fault *f,
 		void *(*alloc)(uint64_t bytes));
 
+/* Decode into home frames where home() finds them (see pload.c for why that is safe
+ * while blocks of unknown length decode out of order). */
+void pload_set_home(struct pload *pl, pload_home_fn home, void *arg);
+
 /* Called by the sink while a block is emitted: the copy of src to dst is left to
  * whichever CPU is free (src lives until then). False outside emission: copy now. */
 bool pload_defer_copy(struct pload *pl, void *dst, const uint8_t *src);
 
 /* After the last push: every deferred copy done. */
 void pload_finish(struct pload *pl);
-
-/* A page copy in 8-byte moves: rep movsb costs one emulated iteration per byte
- * under QEMU's TCG; this loop is ~8x cheaper there and no worse on hardware. */
-static inline void pload_copy_page(void *dst, const void *src)
-{
-	uint64_t *d = dst;
-	const uint64_t *s = src;
-
-	for (unsigned i = 0; i < 4096 / 8; i += 4) {
-		d[i] = s[i];
-		d[i + 1] = s[i + 1];
-		d[i + 2] = s[i + 2];
-		d[i + 3] = s[i + 3];
-	}
-}
 
 /* read-ahead's consumer (ra_consume_fn, arg = pl): every block that starts in these
  * stream blocks is decoded and emitted before it returns (the buffer is reused after). */

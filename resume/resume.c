@@ -77,7 +77,7 @@ struct resume_ctx {
 	uint64_t map_ns;                /* reading the swap-map chain */
 	uint64_t placed, next_report;   /* progress */
 	unsigned cpus;                  /* CPUs that decoded the image */
-	struct pload par;               /* the parallel decoder, when cpus > 1 */
+	struct pload par;               /* the block decoder of compressed images */
 	struct load_times {
 		uint64_t place_ns;      /* placing and copying data pages */
 		uint64_t zero_ns;       /* placing zero pages */
@@ -262,8 +262,9 @@ static enum img_err ld_data(void *arg, uint64_t pfn, const uint8_t *page)
 
 	if (!dst)
 		return ld_refuse(c, e, false);
-	if (!pload_defer_copy(&c->par, dst, page))
-		pload_copy_page(dst, page);
+	/* dst == page: decoded at home already (resume/pload.c). */
+	if (dst != page && !pload_defer_copy(&c->par, dst, page))
+		page_copy(dst, page);
 	c->placed++;
 	c->t.place_ns += timer_ns() - t0;
 	if (c->placed >= c->next_report) {
@@ -285,6 +286,52 @@ static enum img_err ld_zero(void *arg, uint64_t pfn)
 		return ld_refuse(c, e, false);
 	c->placed++;
 	return IMG_OK;
+}
+
+/* pload_home_fn: stream pages [first, first + n) are data pages bound for n
+ * consecutive frames, none of them thaw's (listed frames are forbidden to the
+ * allocator, so none becomes thaw's later): decode straight into them. */
+static void *ld_home(void *arg, uint64_t first, uint64_t n)
+{
+	struct resume_ctx *c = arg;
+	uint64_t len, pfn = img_loader_run_ahead(&c->loader, first, n, &len);
+
+	if (!pfn || len != n)
+		return NULL;
+	for (uint64_t i = 0; i < n; i++)
+		if (pmm_is_thaw(pfn + i))
+			return NULL;
+	return env_frame(c, pfn);
+}
+
+/* ra_home_fn for raw images (stream block i = stream page i): a run of at least
+ * RAW_HOME_MIN data pages bound for consecutive frames below 4 GiB (every driver can
+ * DMA there), none of them thaw's, is read straight into them; everything else goes
+ * through the read-ahead buffers. Shorter runs would cost more requests than the
+ * copies they save. */
+#define RAW_HOME_MIN    16
+#define DMA32_PFNS      (1ull << 20)
+static uint8_t *ld_raw_home(void *arg, size_t first, size_t *n)
+{
+	struct resume_ctx *c = arg;
+	uint64_t len, k = 0, pfn = img_loader_run_ahead(&c->loader, first, *n, &len);
+
+	if (!pfn) {
+		/* meta pages (or the list not known yet): up to the first data page */
+		if (first < c->d.info.nr_meta && *n > c->d.info.nr_meta - first)
+			*n = c->d.info.nr_meta - first;
+		return NULL;
+	}
+	if (pfn + len > DMA32_PFNS)
+		len = pfn < DMA32_PFNS ? DMA32_PFNS - pfn : 0;
+	while (k < len && !pmm_is_thaw(pfn + k))
+		k++;
+	if (k >= RAW_HOME_MIN || (k && k == *n)) {
+		*n = k;
+		return env_frame(c, pfn);
+	}
+	*n = k ? k : 1;
+	return NULL;
 }
 
 static const struct img_loader_ops loader_ops = {
@@ -498,8 +545,8 @@ static struct outcome after_readahead(struct resume_ctx *c, enum ra_err re, uint
 }
 
 /* Stream every data block through read-ahead, the decoder, the loader and the placer.
- * Compressed images on several CPUs go through resume/pload.c; everything else
- * through the stream's own decoder on this CPU. */
+ * Compressed images go through resume/pload.c (on every CPU there is); raw ones
+ * through the stream on this CPU. */
 static struct outcome load_pages_on(struct resume_ctx *c)
 {
 	uint8_t *bufs;
@@ -514,14 +561,17 @@ static struct outcome load_pages_on(struct resume_ctx *c)
 		return refused("not enough memory for the image reader's buffers", NULL);
 	if (img_stream_init(&c->stream, &cfg) != IMG_OK)
 		return refused("cannot set up the image stream", NULL);
-	if (c->cpus > 1 && cfg.codec != IMG_CODEC_RAW) {
+	/* On one CPU too: the boot CPU decodes the queued blocks itself, into home
+	 * frames where it can, which saves the copy the stream's own decoder makes. */
+	if (cfg.codec != IMG_CODEC_RAW) {
 		if (!pload_init(&c->par, &c->stream, &c->fault, pmm_alloc_bytes))
 			return refused("not enough memory for the parallel decoder's buffers", NULL);
+		pload_set_home(&c->par, ld_home, c);
 		consume = pload_push;
 		arg = &c->par;
 	}
-	re = readahead_run(c->dev, c->m.entries + 1, c->m.n_entries - 1, bufs, consume, arg,
-			   &c->ra, &bad);
+	re = readahead_run(c->dev, c->m.entries + 1, c->m.n_entries - 1, bufs, consume,
+			   consume == pload_push ? NULL : ld_raw_home, arg, &c->ra, &bad);
 	if (consume == pload_push)
 		pload_finish(&c->par);
 	r = after_readahead(c, re, bad);
@@ -613,14 +663,17 @@ static unsigned long long ms(uint64_t ns)
  * pages, handoff, commit), and pages_ms split into what the boot CPU did: io_wait,
  * submit, frame, cpu_wait (for another CPU's block), decode (its own decoding, CRC and
  * copies), emit (placement: reserve, place, zero, progress), other (the rest). The other
- * CPUs' work (ap_decode) and everyone's crc and copy time are shown beside. */
+ * CPUs' work (ap_decode) and everyone's crc and copy time are shown beside; home: pages
+ * decoded (resume/pload.c) or read (raw images) straight into their frames,
+ * home_moved: blocks decoded there for the wrong pages and copied down; wakes: IPIs
+ * that woke a halted AP (kernel/smp.c). */
 static void summary(const struct resume_ctx *c)
 {
 	uint64_t now = timer_ns(), load = now - c->t_open_ns;
 	uint64_t bytes = c->d.info.image_pages * PAGE_SIZE;
 	uint64_t print, screen, ap_ns = 0, bsp_ns, emit_ns, known, other;
 	const uint64_t *st = c->t.step_ns;
-	bool par = c->cpus > 1 && c->d.hdr.codec != IMG_CODEC_RAW;
+	bool par = c->d.hdr.codec != IMG_CODEC_RAW;
 	struct smp_stats ss;
 
 	console_times(&print, &screen);
@@ -641,7 +694,8 @@ static void summary(const struct resume_ctx *c)
 		"smp_ms=%llu pages_ms=%llu submit_ms=%llu frame_ms=%llu cpu_wait_ms=%llu "
 		"emit_ms=%llu reserve_ms=%llu place_ms=%llu zero_ms=%llu progress_ms=%llu "
 		"other_ms=%llu ap_decode_ms=%llu crc_ms=%llu copy_ms=%llu handoff_ms=%llu "
-		"commit_ms=%llu print_ms=%llu screen_ms=%llu\n",
+		"commit_ms=%llu print_ms=%llu screen_ms=%llu home=%llu home_moved=%llu "
+		"wakes=%llu\n",
 		(unsigned long long)c->d.info.image_pages, (unsigned long long)bytes, ms(load),
 		(unsigned long long)(load / 1000000 ? bytes * 1000 / MIB / (load / 1000000) : 0),
 		(unsigned long long)(c->pl.zeroed), (unsigned long long)c->pl.staged,
@@ -653,7 +707,9 @@ static void summary(const struct resume_ctx *c)
 		ms(c->par.st.wait_ns), ms(emit_ns), ms(c->t.reserve_ns), ms(c->t.place_ns),
 		ms(c->t.zero_ns), ms(c->t.progress_ns), ms(other), ms(ap_ns),
 		ms(c->par.st.crc_ns), ms(c->par.st.copy_ns), ms(st[STEP_HANDOFF]),
-		ms(st[STEP_COMMIT]), ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns));
+		ms(st[STEP_COMMIT]), ms(print - c->t.print0_ns), ms(screen - c->t.screen0_ns),
+		(unsigned long long)(c->par.st.home_pages + c->ra.home_blocks),
+		(unsigned long long)c->par.st.home_moved, (unsigned long long)ss.wakes);
 }
 
 /* The table of contents: each step may rely on everything above it. */

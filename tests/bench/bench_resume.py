@@ -7,11 +7,14 @@ within one Linux/thaw pair. For each variant:
               kernel boot, initramfs, load); thaw: GRUB's first output to thaw's summary
               line, just before the jump
   restore     Linux: its own Read MB/s (in MiB/s); thaw: image MiB / (map_ms + pages_ms)
+With --baseline-iso, a second thaw (e.g. main's) runs in every pair too, and the report
+shows it beside: the comparison of one thaw with another on the same host load.
 Writes build/bench/resume.json, build/bench/resume.svg (medians as bars, min-max as
-whiskers) and the report (--report: date, QEMU version, command, the tables) that the
-README's figures come from.
+whiskers), the report (--report: date, QEMU version, the command that ran it, the
+tables) and, with --readme, the README's table between its bench-report markers, so the
+README's figures are the report's.
 
-    /usr/bin/python3 tests/bench/bench_resume.py --runs 5 lzo-bios-smp2
+    make bench-resume BENCH_RUNS=5 BENCH_RESUME_VARIANTS=lzo-bios-smp2
 """
 import argparse
 import datetime
@@ -44,6 +47,10 @@ FIGURES = [  # (key, label, unit)
     ("e2e", "end to end", "s"), ("phase", "phase", "s"), ("restore", "restore", "MiB/s")]
 
 
+README_BEGIN = "<!-- bench-report:begin (written by make bench-resume) -->"
+README_END = "<!-- bench-report:end -->"
+
+
 def thaw_once(fx, iso, work: Path) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     disk = fx.disk_copy(work)
@@ -68,24 +75,34 @@ def spread(values) -> dict:
             "max": round(max(values), 3)}
 
 
-def measure_pair(variant, iso, runs, base: Path) -> dict:
-    """runs alternating Linux/thaw pairs; figures and per-pair ratios as spreads."""
+def ratios(a, b) -> dict:
+    return {k: spread([x[k] / y[k] for x, y in zip(a, b)]) for k, _, _ in FIGURES}
+
+
+def measure_pair(variant, iso, runs, base: Path, baseline=None) -> dict:
+    """runs alternating Linux/thaw pairs (Linux/thaw/baseline triples with a baseline
+    ISO); figures and per-pair ratios as spreads."""
     fx = hibernated_disk(variant)
-    lin, thw = [], []
+    lin, thw, old = [], [], []
     for i in range(runs):
         r = bench_linux.measure(variant, 1, workdir=base / f"linux-{variant}-{i}")
         lin.append({"e2e": r["samples"]["back_s"][0], "phase": r["samples"]["phase_s"][0],
                     "restore": r["samples"]["read_mibps"][0]})
         thw.append(thaw_once(fx, iso, base / f"thaw-{variant}-{i}"))
-    ratios = {"e2e": [t["e2e"] / l["e2e"] for t, l in zip(thw, lin)],
-              "phase": [t["phase"] / l["phase"] for t, l in zip(thw, lin)],
-              "restore": [t["restore"] / l["restore"] for t, l in zip(thw, lin)]}
-    return {"variant": variant, "runs": runs, "image_mib": round(fx.meta["image"]["size"] / (1 << 20), 1),
-            "cpus": thw[0]["cpus"],
-            "linux": {k: spread([s[k] for s in lin]) for k, _, _ in FIGURES},
-            "thaw": {k: spread([s[k] for s in thw]) for k, _, _ in FIGURES},
-            "ratio": {k: spread(v) for k, v in ratios.items()},
-            "samples": {"linux": lin, "thaw": thw}}
+        if baseline:
+            old.append(thaw_once(fx, baseline, base / f"base-{variant}-{i}"))
+    row = {"variant": variant, "runs": runs,
+           "image_mib": round(fx.meta["image"]["size"] / (1 << 20), 1),
+           "cpus": thw[0]["cpus"],
+           "linux": {k: spread([s[k] for s in lin]) for k, _, _ in FIGURES},
+           "thaw": {k: spread([s[k] for s in thw]) for k, _, _ in FIGURES},
+           "ratio": ratios(thw, lin),
+           "samples": {"linux": lin, "thaw": thw}}
+    if baseline:
+        row["baseline"] = {k: spread([s[k] for s in old]) for k, _, _ in FIGURES}
+        row["baseline_ratio"] = ratios(old, lin)
+        row["samples"]["baseline"] = old
+    return row
 
 
 def fmt(s) -> str:
@@ -93,12 +110,22 @@ def fmt(s) -> str:
 
 
 def tables(rows) -> str:
-    out = ["| variant | image MiB | thaw CPUs | figure | Linux min/med/max | thaw min/med/max "
-           "| thaw/Linux min/med/max |", "|---|---|---|---|---|---|---|"]
+    base = any("baseline" in r for r in rows)
+    head = ("| variant | image MiB | thaw CPUs | figure | Linux min/med/max | thaw min/med/max "
+            "| thaw/Linux min/med/max |")
+    rule = "|---|---|---|---|---|---|---|"
+    if base:
+        head += " baseline thaw min/med/max | baseline/Linux min/med/max |"
+        rule += "---|---|"
+    out = [head, rule]
     for r in rows:
         for k, label, unit in FIGURES:
-            out.append(f"| {r['variant']} | {r['image_mib']} | {r['cpus']} | {label} ({unit}) "
-                       f"| {fmt(r['linux'][k])} | {fmt(r['thaw'][k])} | {fmt(r['ratio'][k])} |")
+            line = (f"| {r['variant']} | {r['image_mib']} | {r['cpus']} | {label} ({unit}) "
+                    f"| {fmt(r['linux'][k])} | {fmt(r['thaw'][k])} | {fmt(r['ratio'][k])} |")
+            if base:
+                line += (f" {fmt(r['baseline'][k])} | {fmt(r['baseline_ratio'][k])} |"
+                         if "baseline" in r else " - | - |")
+            out.append(line)
     return "\n".join(out)
 
 
@@ -147,7 +174,7 @@ def svg_chart(rows, key, title, unit) -> str:
     return "\n".join(out) + "\n"
 
 
-def report(rows, runs, argv) -> str:
+def report(rows, runs, command, baseline) -> str:
     qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                           text=True).stdout.splitlines()[0]
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -161,8 +188,9 @@ def report(rows, runs, argv) -> str:
         f"- QEMU: {qemu} (TCG, no KVM); host: {platform.machine()}, "
         f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, "
         "shared with other work",
-        f"- command: `{' '.join([sys.executable] + argv)}`",
-        f"- runs: {runs} per variant, Linux and thaw alternating; ratios per pair",
+        f"- command: `{command}`",
+        f"- runs: {runs} per variant, Linux and thaw alternating; ratios per pair" +
+        (f"; the baseline thaw ({baseline}) runs in every pair too" if baseline else ""),
         "- end to end: QEMU launch to the workload's first line after resume",
         "- phase: Linux: GRUB's first output to its own `PM: ... Read ... MB/s` line; thaw: "
         "GRUB's first output to its summary line (just before the jump)",
@@ -174,16 +202,51 @@ def report(rows, runs, argv) -> str:
     ])
 
 
+def readme_table(rows, report_path) -> str:
+    """The README's copy of the report: one table per variant, the report's own figures."""
+    out = [README_BEGIN, "", f"From `{report_path}` ({rows[0]['runs']} alternating pairs per "
+           "variant,", "TCG on a shared 2-core host; min / median / max):", ""]
+    for r in rows:
+        out += [f"{r['variant']} ({r['cpus']} vCPUs, {r['image_mib']} MiB image):", "",
+                "| figure | Linux | thaw | thaw/Linux |", "|---|---|---|---|"]
+        out += [f"| {label} ({unit}) | {fmt(r['linux'][k])} | {fmt(r['thaw'][k])} | "
+                f"{fmt(r['ratio'][k])} |" for k, label, unit in FIGURES]
+        out.append("")
+    out.append(README_END)
+    return "\n".join(out)
+
+
+def update_readme(path: Path, rows, report_path) -> None:
+    text = path.read_text()
+    if README_BEGIN not in text or README_END not in text:
+        raise SystemExit(f"bench: {path} has no {README_BEGIN} ... {README_END} section")
+    head, rest = text.split(README_BEGIN, 1)
+    tail = rest.split(README_END, 1)[1]
+    path.write_text(head + readme_table(rows, report_path) + tail)
+
+
 def main(argv) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("variants", nargs="*", default=DEFAULT_VARIANTS)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", default=str(ik.BUILD / "bench" / "resume.json"))
     ap.add_argument("--report", default=str(ik.BUILD / "bench" / "report.md"))
+    ap.add_argument("--readme", help="README whose bench-report section to rewrite")
+    ap.add_argument("--baseline-iso", help="another thaw.iso to run in every pair")
+    ap.add_argument("--baseline-name", help="what the baseline ISO is (for the report)")
+    ap.add_argument("--command", help="the command to record (make passes its own)")
     a = ap.parse_args(argv)
     iso = ik.BUILD / "thaw.iso"
     base = Path(tempfile.mkdtemp(prefix="thaw-bench-resume-"))
-    rows = [measure_pair(v, iso, a.runs, base) for v in a.variants]
+    rows, failed = [], []
+    for v in a.variants:                # one variant failing does not lose the others
+        try:
+            rows.append(measure_pair(v, iso, a.runs, base, a.baseline_iso))
+        except RuntimeError as e:
+            print(f"bench: {v}: {e}", file=sys.stderr)
+            failed.append(f"{v}: {e}")
+    if not rows:
+        return 1
     print(tables(rows))
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -193,10 +256,16 @@ def main(argv) -> int:
         svg_chart(rows, "restore", "Restore throughput", "MiB/s"))
     rep = Path(a.report)
     rep.parent.mkdir(parents=True, exist_ok=True)
-    rep.write_text(report(rows, a.runs, [str(Path(__file__).relative_to(ik.REPO))] + argv))
-    print(f"bench: wrote {out}, its .svg charts and {rep}")
-    shutil.rmtree(base, ignore_errors=True)     # kept (with the serial logs) on failure
-    return 0
+    command = a.command or " ".join([sys.executable, str(Path(__file__).relative_to(ik.REPO))]
+                                    + argv)
+    rep.write_text(report(rows, a.runs, command, a.baseline_name or a.baseline_iso) +
+                   "".join(f"\nNot measured: {f}\n" for f in failed))
+    if a.readme:
+        update_readme(Path(a.readme), rows, a.report)
+    print(f"bench: wrote {out}, its .svg charts and {rep}" + (f", {a.readme}" if a.readme else ""))
+    if not failed:
+        shutil.rmtree(base, ignore_errors=True)     # kept (with the serial logs) on failure
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -640,6 +640,59 @@ static void test_stream_split(void **state)
 	free(blocks);
 }
 
+/* img_loader_run_ahead(): a run of data pages bound for consecutive frames, known only
+ * once the PFN list is, never across a zero-flagged or skipped frame, never past the
+ * last data page, and forward only. */
+static void test_run_ahead(void **state)
+{
+	static uint8_t meta[PG];
+	const uint8_t *kept[1];
+	struct seen s = { 0 };
+	struct img_info info = { .image_pages = 34, .nr_meta = 1 };
+	struct img_loader ld;
+	struct img_fault f = { 0 };
+	uint64_t len;
+	unsigned n = 0;
+
+	(void)state;
+	memset(meta, 0, sizeof(meta));
+	for (uint64_t p = 0x100; p < 0x110; p++)                /* data 0..15 */
+		put64(meta + 8 * n++, p);
+	put64(meta + 8 * n++, 0x110 | SWSUSP_PFN_ZERO_FLAG);
+	for (uint64_t p = 0x111; p < 0x121; p++)                /* data 16..31 */
+		put64(meta + 8 * n++, p);
+	put64(meta + 8 * n++, 0x130);                           /* data 32 */
+	put64(meta + 8 * n++, 0x131);                           /* data 33 */
+	put64(meta + 8 * n++, SWSUSP_PFN_END);
+	img_loader_init(&ld, &info, kept, &ops, &s);
+	assert_int_equal(img_loader_run_ahead(&ld, 1, 4, &len), 0);    /* list not known yet */
+	assert_int_equal(img_loader_page(&ld, 0, meta, &f), IMG_OK);
+	assert_int_equal(img_loader_run_ahead(&ld, 0, 2, &len), 0);    /* a meta page */
+	assert_int_equal(img_loader_run_ahead(&ld, 1, 16, &len), 0x100);
+	assert_int_equal(len, 16);
+	assert_int_equal(img_loader_run_ahead(&ld, 1 + 10, 8, &len), 0x10a);
+	assert_int_equal(len, 6);                                       /* the zero frame */
+	assert_int_equal(img_loader_run_ahead(&ld, 1 + 16, 20, &len), 0x111);
+	assert_int_equal(len, 16);                                      /* 0x120, 0x130 */
+	assert_int_equal(img_loader_run_ahead(&ld, 1 + 32, 3, &len), 0x130);
+	assert_int_equal(len, 2);                                       /* the last page */
+	assert_int_equal(img_loader_run_ahead(&ld, 1 + 34, 1, &len), 0);       /* past it */
+	assert_int_equal(img_loader_run_ahead(&ld, 1 + 3, 2, &len), 0);        /* backwards */
+	assert_int_equal(len, 0);
+	/* The loader's own delivery is unaffected by the look-ahead. */
+	for (uint64_t i = 0; i < 34; i++) {
+		static uint8_t page[PG];
+		page[0] = (uint8_t)i;
+		assert_int_equal(img_loader_page(&ld, 1 + i, page, &f), IMG_OK);
+	}
+	assert_int_equal(img_loader_finish(&ld, &f), IMG_OK);
+	assert_int_equal(s.n, 35);
+	assert_int_equal(s.pfns[16], 0x110);
+	assert_true(s.zero[16]);
+	assert_int_equal(s.pfns[34], 0x131);
+	assert_int_equal(s.first_byte[34], 33);
+}
+
 static void test_messages(void **state)
 {
 	struct img_fault f = { 0 };
@@ -681,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_stream_batches),
 		cmocka_unit_test(test_stream_framing),
 		cmocka_unit_test(test_stream_split),
+		cmocka_unit_test(test_run_ahead),
 		cmocka_unit_test(test_messages),
 	};
 

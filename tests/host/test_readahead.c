@@ -96,9 +96,40 @@ static size_t nblocks;
 static uint8_t *bufs;
 static struct ra_stats st;
 
+/* Home for test_home_runs: stream block i goes to home_area + i * 4096 when i / 10 is
+ * odd (runs of 10 blocks); the others through the buffers. */
+static uint8_t *home_area;
+static size_t home_asked;               /* the last block asked about */
+static bool home_ascending, home_where;
+
+static bool is_home(size_t i)
+{
+	return i / 10 % 2 == 1;
+}
+
+static uint8_t *home(void *arg, size_t first, size_t *n)
+{
+	size_t k = 0;
+
+	(void)arg;
+	home_ascending &= first >= home_asked;
+	home_asked = first;
+	while (k < *n && is_home(first + k) == is_home(first))
+		k++;
+	*n = k;
+	return is_home(first) ? home_area + first * 4096 : NULL;
+}
+
 static int consume(void *arg, const uint8_t *b, size_t n)
 {
 	(void)arg;
+	if (home_area) {
+		for (size_t i = 0; i < n; i++) {
+			size_t at = seen.delivered + i;
+			bool there = b + i * 4096 == home_area + at * 4096;
+			home_where &= there == is_home(at);
+		}
+	}
 	seen.calls++;
 	for (size_t i = 0; i < n; i++) {
 		uint64_t want = blocks[seen.delivered + i];
@@ -163,7 +194,7 @@ static int teardown(void **state)
 
 static enum ra_err run(uint64_t *bad)
 {
-	return readahead_run(&fd.m.bd, blocks, nblocks, bufs, consume, NULL, &st, bad);
+	return readahead_run(&fd.m.bd, blocks, nblocks, bufs, consume, NULL, NULL, &st, bad);
 }
 
 static void test_sync_device_in_order(void **state)
@@ -212,6 +243,32 @@ static void test_contiguous_uses_large_requests(void **state)
 	assert_true(seen.in_order);
 	assert_int_equal(st.requests, 2048 / 128);
 	assert_int_equal(fd.largest, 1024);
+}
+
+/* Runs home() places are read straight there and handed over in place, the rest
+ * through the buffers, all in stream order. */
+static void test_home_runs(void **state)
+{
+	uint64_t bad = 0;
+	size_t want = 0;
+
+	(void)state;
+	make_disk(true);
+	make_stream(3000);
+	home_area = calloc(3000, 4096);
+	home_asked = 0;
+	home_ascending = home_where = true;
+	assert_int_equal(readahead_run(&fd.m.bd, blocks, nblocks, bufs, consume, home, NULL,
+				       &st, &bad), RA_OK);
+	for (size_t i = 0; i < 3000; i++)
+		want += is_home(i);
+	assert_true(seen.in_order);
+	assert_int_equal(seen.delivered, 3000);
+	assert_true(home_ascending);
+	assert_true(home_where);
+	assert_int_equal(st.home_blocks, want);
+	free(home_area);
+	home_area = NULL;
 }
 
 /* A small queue (max_async 6): never more outstanding than the device takes. */
@@ -306,6 +363,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_async_out_of_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contiguous_uses_large_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_small_queue_budget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_home_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_async_read_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_read_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_refused, setup, teardown),
