@@ -1,4 +1,4 @@
-"""make bench (linearity part): does thaw's phase grow linearly with the image size? Two
+"""make bench (linearity part): does thaw's phase grow linearly with the image size? Pairs of
 fixtures that differ only in guest RAM and workload (same codec, firmware, vCPUs, kernel,
 disk), each round running Linux and thaw on the small one, then on the big one, so one
 round sees one host load. Per round:
@@ -8,7 +8,8 @@ round sees one host load. Per round:
   restore     the same for thaw's own restore time (map_ms + pages_ms), without the fixed
               boot costs (GRUB loading thaw, disk discovery) the phase also holds
   thaw/Linux  the phase ratio per size, as bench_resume reports it, and big over small
-Figures as min/median/max over the rounds. Writes the JSON (--out) and the report (--report).
+Figures as min/median/max over the rounds. Variants come as pairs: small big [small big ...].
+Writes the JSON (--out, one entry per pair) and the report (--report, one table per pair).
 
     make bench-linearity BENCH_RUNS=5
     /usr/bin/python3 tests/bench/bench_linearity.py --runs 3 lzo-bios-smp2 lzo-bios-smp2-mem2048-data512
@@ -124,7 +125,7 @@ def verdict(s) -> str:
             f"{s['phase_ratio'][0]['median']:.2f} small, {s['phase_ratio'][1]['median']:.2f} big")
 
 
-def report(s, command) -> str:
+def report(pairs, command) -> str:
     qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                           text=True).stdout.splitlines()[0]
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -138,50 +139,51 @@ def report(s, command) -> str:
         f"{subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, "
         "shared with other work",
         f"- command: `{command}`",
-        f"- runs: {s['runs']} rounds; each round Linux then thaw on {s['small']}, then on "
-        f"{s['big']}; per-round figures, shown as min / median / max",
+        f"- runs: {pairs[0]['runs']} rounds per pair; each round Linux then thaw on the "
+        "small fixture, then on the big one; per-round figures, shown as min / median / max",
         "- phase: as in docs/bench-report.md (GRUB's first output to Linux's `Read` line or "
         "to thaw's summary line)",
         "- restore: thaw's map_ms + pages_ms from its summary line",
         f"- linearity: (big / small) / (image MiB big / image MiB small); 1.00 is linear, the "
         f"target is <= {TARGET:.2f}",
         "",
-        table(s),
-        "",
-        f"Result: {verdict(s)}.",
-        "",
-    ])
+    ] + [line for s in pairs for line in (
+        f"## {s['small']} against {s['big']}", "", table(s), "", f"Result: {verdict(s)}.", "")])
 
 
 def main(argv) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("variants", nargs="*", default=DEFAULT_VARIANTS,
-                    help="the small and the big fixture")
+                    help="pairs: the small and the big fixture")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", default=str(ik.BUILD / "bench" / "linearity.json"))
     ap.add_argument("--report", default=str(ik.BUILD / "bench" / "linearity.md"))
     ap.add_argument("--command", help="the command to record (make passes its own)")
     a = ap.parse_args(argv)
-    if len(a.variants) != 2:
-        ap.error("give two variants: the small and the big fixture")
-    check_pair(*a.variants)
+    if not a.variants or len(a.variants) % 2:
+        ap.error("give pairs of variants: the small and the big fixture")
+    todo = list(zip(a.variants[0::2], a.variants[1::2]))
+    for small, big in todo:
+        check_pair(small, big)
     base = Path(tempfile.mkdtemp(prefix="thaw-bench-linearity-"))
+    pairs = []
     try:
-        s = measure(*a.variants, ik.BUILD / "thaw.iso", a.runs, base)
+        for small, big in todo:
+            pairs.append(measure(small, big, ik.BUILD / "thaw.iso", a.runs, base))
+            print(table(pairs[-1]))
+            print(verdict(pairs[-1]), flush=True)
     except RuntimeError as e:
         print(f"bench: {e} (serial logs kept in {base})", file=sys.stderr)
         return 1
     shutil.rmtree(base, ignore_errors=True)
-    print(table(s))
-    print(verdict(s))
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(s, indent=2) + "\n")
+    out.write_text(json.dumps(pairs, indent=2) + "\n")
     command = a.command or " ".join([sys.executable, str(Path(__file__).relative_to(ik.REPO))]
                                     + argv)
     rep = Path(a.report)
     rep.parent.mkdir(parents=True, exist_ok=True)
-    rep.write_text(report(s, command))
+    rep.write_text(report(pairs, command))
     print(f"bench: wrote {out} and {rep}")
     return 0
 
