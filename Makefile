@@ -811,10 +811,11 @@ bench-resume: deps
 		$(if $(BENCH_BASELINE_ISO),--baseline-iso $(BENCH_BASELINE_ISO) \
 		--baseline-name "$(BENCH_BASELINE_NAME)") $(BENCH_RESUME_VARIANTS)
 
-# bench-linearity: thaw's phase per MiB on a small and a 2 GiB guest that differ only in
-# RAM and workload, rounds alternating Linux/thaw on each (tests/bench/bench_linearity.py);
+# bench-linearity: thaw's phase per MiB on small and 2 GiB guests (pairs) that differ only
+# in RAM and workload, rounds alternating Linux/thaw on each (tests/bench/bench_linearity.py);
 # report in docs/bench-linearity.md (BENCH_LINEARITY_REPORT).
-BENCH_LINEARITY_VARIANTS ?= lzo-bios-smp2 lzo-bios-smp2-mem2048-data512
+BENCH_LINEARITY_VARIANTS ?= lzo-bios-smp2 lzo-bios-smp2-mem2048-data512 \
+	lzo-bios-smp1 lzo-bios-smp1-mem2048-data512
 BENCH_LINEARITY_REPORT ?= docs/bench-linearity.md
 .PHONY: bench-linearity
 bench-linearity: deps
