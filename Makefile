@@ -758,7 +758,8 @@ BENCH_RUNS ?= 5
 BENCH_LINUX_VARIANTS ?= lzo-bios-smp1 none-bios-smp1
 
 .PHONY: bench bench-linux
-bench: bench-linux bench-decoders bench-disk bench-resume bench-crypto bench-luks
+bench: bench-linux bench-decoders bench-disk bench-resume bench-linearity bench-crypto \
+	bench-luks
 
 # bench-decoders: thaw's LZO/LZ4/CRC32 against liblzo2/liblz4/zlib (not a test), with the
 # decoders built as for the host and as for the kernel (freestanding, general registers
@@ -809,6 +810,19 @@ bench-resume: deps
 		--command "make $(MAKECMDGOALS) $(MAKEOVERRIDES)" \
 		$(if $(BENCH_BASELINE_ISO),--baseline-iso $(BENCH_BASELINE_ISO) \
 		--baseline-name "$(BENCH_BASELINE_NAME)") $(BENCH_RESUME_VARIANTS)
+
+# bench-linearity: thaw's phase per MiB on small and 2 GiB guests (pairs) that differ only
+# in RAM and workload, rounds alternating Linux/thaw on each (tests/bench/bench_linearity.py);
+# report in docs/bench-linearity.md (BENCH_LINEARITY_REPORT).
+BENCH_LINEARITY_VARIANTS ?= lzo-bios-smp2 lzo-bios-smp2-mem2048-data512 \
+	lzo-bios-smp1 lzo-bios-smp1-mem2048-data512
+BENCH_LINEARITY_REPORT ?= docs/bench-linearity.md
+.PHONY: bench-linearity
+bench-linearity: deps
+	$(Q)$(MAKE) --no-print-directory all iso
+	$(Q)$(PYTHON) tests/bench/bench_linearity.py --runs $(BENCH_RUNS) \
+		--out $(BUILD)/bench/linearity.json --report $(BENCH_LINEARITY_REPORT) \
+		--command "make $(MAKECMDGOALS) $(MAKEOVERRIDES)" $(BENCH_LINEARITY_VARIANTS)
 
 # bench-disk: thaw's whole-disk read throughput (1 GiB) vs Linux dd in the same QEMU,
 # per disk controller (BENCH_DISK_CONTROLLERS, comma-separated).

@@ -67,7 +67,14 @@ def thaw_once(fx, iso, work: Path) -> dict:
     load_s = (int(m["map_ms"]) + int(m["pages_ms"])) / 1000
     return {"e2e": round(t_back, 3), "phase": round(t_sum - t_grub, 3),
             "restore": round(mib / load_s, 2), "load_ms": int(m["load_ms"]),
-            "cpus": int(m["cpus"])}
+            "restore_s": load_s, "cpus": int(m["cpus"])}
+
+
+def linux_once(variant, work: Path) -> dict:
+    """One run of Linux's own resume of variant, in thaw_once's figures."""
+    r = bench_linux.measure(variant, 1, workdir=work)
+    return {"e2e": r["samples"]["back_s"][0], "phase": r["samples"]["phase_s"][0],
+            "restore": r["samples"]["read_mibps"][0]}
 
 
 def spread(values) -> dict:
@@ -85,9 +92,7 @@ def measure_pair(variant, iso, runs, base: Path, baseline=None) -> dict:
     fx = hibernated_disk(variant)
     lin, thw, old = [], [], []
     for i in range(runs):
-        r = bench_linux.measure(variant, 1, workdir=base / f"linux-{variant}-{i}")
-        lin.append({"e2e": r["samples"]["back_s"][0], "phase": r["samples"]["phase_s"][0],
-                    "restore": r["samples"]["read_mibps"][0]})
+        lin.append(linux_once(variant, base / f"linux-{variant}-{i}"))
         thw.append(thaw_once(fx, iso, base / f"thaw-{variant}-{i}"))
         if baseline:
             old.append(thaw_once(fx, baseline, base / f"base-{variant}-{i}"))
