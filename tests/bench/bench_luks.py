@@ -150,7 +150,7 @@ def bench(runs: int) -> dict:
 def report(results: dict, runs: int) -> str:
     qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
                           text=True).stdout.splitlines()[0]
-    lines = [f"# bench-luks: LUKS2 unlock and decrypted read, thaw next to Linux",
+    lines = ["# bench-luks: LUKS2 unlock and decrypted read, thaw next to Linux",
              "",
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {qemu}, TCG, "
              f"{os.cpu_count()} host cores shared; `make bench-luks` "
