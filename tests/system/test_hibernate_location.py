@@ -71,6 +71,18 @@ def assert_resumed(run, fx, disk):
     assert swap_header(disk, fx.variant)["sig"] == b"SWAPSPACE2"
 
 
+def assert_consumed_then_nothing(run, fx, disk, tmp_path):
+    """The resume deleted the variable; the same machine booted again with the same
+    variable store finds no variable and no image."""
+    assert "efi: HibernateLocation deleted" in run.text
+    assert esp.variable(vars_file(disk), NAME, SYSTEMD) is None
+    again = boot(fx, disk, tmp_path, False, name="again.log")
+    assert again.rc == EXIT_OK, again.text[-3000:]
+    assert "locate: no HibernateLocation EFI variable (systemd)" in again.text
+    assert "nothing to resume" in again.text
+    assert not again.first(RESUMED_RE)[1] and "thaw: resuming" not in again.text
+
+
 def test_resume_through_variable_then_nothing(tmp_path):
     fx = hibernated_disk(VARIANT)
     disk = fx.disk_copy(tmp_path)
@@ -78,14 +90,7 @@ def test_resume_through_variable_then_nothing(tmp_path):
     run = boot(fx, disk, tmp_path, True, location(u, fx.meta["kernel"]["release"]))
     assert_resumed(run, fx, disk)
     assert f"locate: resume from HibernateLocation (systemd): UUID={u} offset=0" in run.text
-    assert "efi: HibernateLocation deleted" in run.text
-    assert esp.variable(vars_file(disk), NAME, SYSTEMD) is None
-    # The same machine again, same variable store: no variable, no image.
-    again = boot(fx, disk, tmp_path, False, name="again.log")
-    assert again.rc == EXIT_OK, again.text[-3000:]
-    assert "locate: no HibernateLocation EFI variable (systemd)" in again.text
-    assert "nothing to resume" in again.text
-    assert not again.first(RESUMED_RE)[1] and "thaw: resuming" not in again.text
+    assert_consumed_then_nothing(run, fx, disk, tmp_path)
 
 
 def test_variable_naming_missing_device_then_scan(tmp_path):
@@ -167,13 +172,7 @@ def test_swap_file_image_through_variable(tmp_path):
         run.text[-3000:]
     assert_found_swap_file(run, sf)
     assert_resumed(run, fx, disk)       # the file's header page is SWAPSPACE2 again
-    assert "efi: HibernateLocation deleted" in run.text
-    assert esp.variable(vars_file(disk), NAME, SYSTEMD) is None
-    again = boot(fx, disk, tmp_path, False, name="again.log")
-    assert again.rc == EXIT_OK, again.text[-3000:]
-    assert "locate: no HibernateLocation EFI variable (systemd)" in again.text
-    assert "nothing to resume" in again.text
-    assert not again.first(RESUMED_RE)[1] and "thaw: resuming" not in again.text
+    assert_consumed_then_nothing(run, fx, disk, tmp_path)
 
 
 @SLOW
