@@ -36,10 +36,16 @@ static struct {
 	struct lvm_dev *lv[STACK_LV_MAX];
 	unsigned nlv;
 	unsigned next_dm;
+	unsigned nlocked;                       /* containers left locked */
 	char pass[PASS_MAX];                    /* the passphrase, while it is tried */
 	uint8_t key[LUKS_MAX_KEY];              /* the volume key, until the cipher has it */
 	uint8_t bounce[512] __attribute__((aligned(512)));
 } st;
+
+unsigned stack_locked(void)
+{
+	return st.nlocked;
+}
 
 void stack_wipe_secrets(void)
 {
@@ -205,6 +211,8 @@ static void try_luks(struct blockdev *d, void *scratch)
 		kprintf("luks: %s: primary LUKS2 header damaged; using the secondary copy\n", d->name);
 	if (ask_and_unlock(d, v))
 		add_luks(d, v);
+	else
+		st.nlocked++;
 }
 
 static void luks_pass(unsigned from)

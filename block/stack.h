@@ -9,6 +9,10 @@
  * LUKS inside LVM. Prints one line per device found or refused. */
 void stack_scan(void);
 
+/* How many LUKS containers stayed locked (no passphrase, wrong ones, or damaged):
+ * what they hold was not searched for an image. */
+unsigned stack_locked(void);
+
 /* Wipe every key and passphrase thaw holds (before the jump, on every stop). */
 void stack_wipe_secrets(void);
 

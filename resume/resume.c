@@ -10,6 +10,7 @@
 #include "block/blockdev.h"
 #include "block/cutdev.h"
 #include "block/disks.h"
+#include "block/stack.h"
 #include "image/image_read.h"
 #include "image/stream.h"
 #include "image/swsusp_format.h"
@@ -388,6 +389,10 @@ static struct outcome locate_image(struct resume_ctx *c)
 	struct resume_target t;
 	enum locate_err e = locate_with_variable(c, n, &t);
 
+	if (e != LOCATE_OK && stack_locked())
+		kprintf("locate: %u encrypted device%s stayed locked, so what %s was not "
+			"searched\n", stack_locked(), stack_locked() == 1 ? "" : "s",
+			stack_locked() == 1 ? "it holds" : "they hold");
 	if (e == LOCATE_ENOIMAGE || e == LOCATE_ENOTFOUND || e == LOCATE_ENODISKS)
 		return ending(RESUME_NOTHING, "resume: nothing to resume: %s", locate_strerror(e));
 	if (e != LOCATE_OK)

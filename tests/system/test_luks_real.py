@@ -103,6 +103,7 @@ def test_real_wrong_passphrase(tmp_path):
     assert run.rc == EXIT_FAIL, f"rc {run.rc}\n{text[-4000:]}"
     assert text.count("wrong passphrase (attempt") == 3, text[-4000:]
     assert "luks: vda: 3 wrong passphrases; it stays locked" in text
+    assert "locate: 1 encrypted device stayed locked, so what it holds was not searched" in text
     assert "no device matches resume=" in text and not ik.RESUMING_RE.search(text)
     assert ik.digest(disk) == before
     r = linux_resume(fx, tmp_path / "linux", disk=disk)

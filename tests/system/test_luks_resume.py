@@ -108,6 +108,7 @@ def test_wrong_passphrase_three_times(tmp_path, tmp_path_factory):
     assert run.rc == EXIT_OK, text[-3000:]
     assert text.count("wrong passphrase (attempt") == 3
     assert "luks: vda: 3 wrong passphrases; it stays locked" in text
+    assert "locate: 1 encrypted device stayed locked, so what it holds was not searched" in text
     assert "nothing to resume" in text and "IMAGEKERNEL" not in text
     assert ik.digest(disk) == before
 
