@@ -173,13 +173,13 @@ def main(argv) -> int:
         return 0
     if not a.variants or len(a.variants) % 2:
         ap.error("give pairs of variants: the small and the big fixture")
-    todo = list(zip(a.variants[0::2], a.variants[1::2]))
-    for small, big in todo:
+    variant_pairs = list(zip(a.variants[0::2], a.variants[1::2]))
+    for small, big in variant_pairs:
         check_pair(small, big)
     base = Path(tempfile.mkdtemp(prefix="thaw-bench-linearity-"))
     pairs = []
     try:
-        for small, big in todo:
+        for small, big in variant_pairs:
             pairs.append(measure(small, big, ik.BUILD / "thaw.iso", a.runs, base))
             print(table(pairs[-1]))
             print(verdict(pairs[-1]), flush=True)

@@ -2,7 +2,6 @@
 (MBR, extended partitions), sgdisk (GPT), mkswap (swap areas), plus a helper that
 marks a swap area the way Linux does when it hibernates to it ("S1SUSPEND" over the
 magic, the old magic kept at 4076; kernel/power/swap.c mark_swapfiles())."""
-import os
 import subprocess
 import zlib
 from pathlib import Path
@@ -201,3 +200,20 @@ def check_write(r, name: str, target: Path, before: dict) -> None:
         if path != target:
             assert path.read_bytes() == old, f"{path} changed"
     r.expect_line(rf"disk-write: {name} past-end status=request past the end of the device")
+
+
+def check_reads_around(lines, images, read_re, whole_re, bad_sector, bad_status=None,
+                       blocks=None):
+    """After a read error injected at bad_sector: at least four reads succeeded, each
+    with the checksum the host computes (check_reads), and every read that failed
+    covers bad_sector and, with bad_status, reports exactly that status."""
+    ok = [l for l in lines if read_re.search(l) and "status=ok" in l]
+    bad = [l for l in lines if read_re.search(l) and "status=ok" not in l]
+    assert len(ok) >= 4
+    for line in bad:
+        m = read_re.search(line)
+        first, n = int(m.group(3)), int(m.group(4))
+        assert first <= bad_sector < first + n, line
+        if bad_status:
+            assert line.endswith(f"status={bad_status}"), line
+    check_reads(ok, images, read_re, whole_re, blocks)

@@ -10,7 +10,7 @@ import re
 import pytest
 
 import diskimg
-from thawvm import Disk, run_thaw
+from thawvm import run_thaw
 
 READ_RE = re.compile(r"disk-read: (sd\w+|vd\w+) (sync|async) sector=(\d+) count=(\d+) "
                      r"crc=([0-9a-f]{8}) status=(.*)")
@@ -116,15 +116,8 @@ def test_read_eio_from_blkdebug(tmp_path):
     r.expect_line(r"disk-read: sda whole sectors=\d+ crc=00000000 status=I/O error")
     # Reads that do not touch the bad sector still return the right data, the port
     # keeps working after each error, and nothing failed for another reason.
-    ok = [l for l in r.lines if READ_RE.search(l) and "status=ok" in l]
-    bad = [l for l in r.lines if READ_RE.search(l) and "status=ok" not in l]
-    assert len(ok) >= 4
-    for line in bad:
-        m = READ_RE.search(line)
-        first, n = int(m.group(3)), int(m.group(4))
-        assert first <= 4096 < first + n, line
-        assert line.endswith("status=I/O error reported by the device"), line
-    check_reads(type(r)(r.exit_code, "\n".join(ok), 0, r.log_path), {"sda": img})
+    diskimg.check_reads_around(r.lines, {"sda": img}, READ_RE, WHOLE_RE, 4096,
+                               "I/O error reported by the device")
     r.expect_no_line(r"no completion|stopped, \d+ request")
     r.expect_line(r"disktest: disk-read FAILED")
 

@@ -3,13 +3,12 @@ async) and streamed over whole LUNs, every checksum recomputed here from the ima
 transitional and modern-only adapters, two LUNs (and a second target), BIOS and
 UEFI; a write + flush the host sees; names after the SATA disks; CHECK CONDITION
 from blkdebug decoded; a stalled adapter times out."""
-import re
 
 import pytest
 
 import diskimg
 from thawvm import Disk, run_thaw
-from test_ahci import READ_RE, SLOW, check_reads, hba_args, sata
+from test_ahci import READ_RE, SLOW, WHOLE_RE, check_reads, hba_args, sata
 
 
 def scsi_hba(kind="transitional", hba="scsi0"):
@@ -101,14 +100,7 @@ def test_read_error_check_condition(tmp_path):
     r.expect_line(r"virtio-scsi: sda: read at sector \d+ failed: CHECK CONDITION, sense key "
                   r"ABORTED COMMAND, asc 0x00 ascq 0x06 \(I/O process terminated\)")
     r.expect_line(r"disk-read: sda whole sectors=\d+ crc=00000000 status=I/O error")
-    ok = [l for l in r.lines if READ_RE.search(l) and "status=ok" in l]
-    bad = [l for l in r.lines if READ_RE.search(l) and "status=ok" not in l]
-    assert len(ok) >= 4
-    for line in bad:
-        m = READ_RE.search(line)
-        first, n = int(m.group(3)), int(m.group(4))
-        assert first <= 4096 < first + n, line
-    check_reads(type(r)(r.exit_code, "\n".join(ok), 0, r.log_path), {"sda": img})
+    diskimg.check_reads_around(r.lines, {"sda": img}, READ_RE, WHOLE_RE, 4096)
     r.expect_line(r"disktest: disk-read FAILED")
 
 
